@@ -1,0 +1,99 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota
+
+
+class DepartmentInline(admin.TabularInline):
+    model = ProvincialUnit
+    fk_name = "parent"
+    extra = 0
+    fields = ["name", "short_name"]
+    verbose_name_plural = _("departments")
+
+
+@admin.register(ProvincialUnit)
+class ProvincialUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "parent", "kind", "document_symbol"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+    inlines = [DepartmentInline]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    fields = ["cadre", "campaign", "locality", "host_organisation", "starts_on", "ends_on", "recalled_on"]
+    autocomplete_fields = ["cadre", "campaign", "locality"]
+    show_change_link = True
+
+
+@admin.register(Cadre)
+class CadreAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "code", "position", "unit", "phone", "is_party_member", "is_active"]
+    list_filter = ["is_active", "is_party_member", ("unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["full_name", "code", "phone", "email"]
+    autocomplete_fields = ["unit", "user"]
+    list_select_related = ["unit"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [AssignmentInline]
+
+
+class QuotaInline(admin.TabularInline):
+    model = Quota
+    extra = 0
+    autocomplete_fields = ["unit", "locality"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "organising_unit", "starts_on", "ends_on", "assignment_days"]
+    list_filter = [("organising_unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name"]
+    autocomplete_fields = ["organising_unit"]
+    date_hierarchy = "starts_on"
+    readonly_fields = ["created_at"]
+    inlines = [QuotaInline]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "signed_on", "campaign", "issuing_unit", "signer_name"]
+    list_filter = [("campaign", admin.RelatedOnlyFieldListFilter), ("issuing_unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["number", "summary", "signer_name"]
+    autocomplete_fields = ["campaign", "issuing_unit"]
+    date_hierarchy = "signed_on"
+    list_select_related = ["campaign", "issuing_unit"]
+    readonly_fields = ["year", "created_by", "created_at"]
+    inlines = [AssignmentInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["cadre", "locality", "host_organisation", "starts_on", "ends_on", "recalled_on", "campaign"]
+    list_filter = [
+        ("campaign", admin.RelatedOnlyFieldListFilter),
+        ("cadre__unit", admin.RelatedOnlyFieldListFilter),
+        ("locality__parent", admin.RelatedOnlyFieldListFilter),
+        "recalled_on",
+    ]
+    search_fields = ["cadre__full_name", "cadre__code", "locality__name", "host_organisation"]
+    autocomplete_fields = ["cadre", "campaign", "decision", "locality", "replaced_by"]
+    date_hierarchy = "starts_on"
+    list_select_related = ["cadre", "locality", "campaign"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Quota)
+class QuotaAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "unit", "locality", "count"]
+    list_filter = [("campaign", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["unit__name", "locality__name"]
+    autocomplete_fields = ["campaign", "unit", "locality"]
+    list_select_related = ["campaign", "unit", "locality"]

@@ -1,0 +1,385 @@
+"""The 2021 Bình Dương deployment, as the two source articles describe it.
+
+Names of the province, its five red-zone districts, their wards, the provincial
+Youth Union's departments and the named cadres come from the articles; the
+other cadres, the decision numbers and the exact zone dates are plausible
+demo data. Every row is looked up by a natural key first, so loading twice
+changes nothing.
+"""
+
+import datetime
+
+from django.contrib.auth.models import Group, User
+
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, UnitKind
+from cadres.roles import CADRE_GROUP, STAFF_GROUP
+from cadres.services import assignment_create, assignment_replace
+from localities.models import Grading, Locality, LocalityKind, ZoneStatus
+
+D = datetime.date
+DEMO_PASSWORD = "dong-hanh-2021"
+DIRECTIVE_16 = "Chỉ thị 16/CT-TTg"
+
+# District-level localities under Directive 16 in August 2021, with their wards.
+# (kind, name, official code, host organisation of the Youth Union there, wards)
+DISTRICTS = [
+    (
+        LocalityKind.CITY,
+        "Thủ Dầu Một",
+        "718",
+        "Thành đoàn Thủ Dầu Một",
+        ["Phú Cường", "Hiệp Thành", "Chánh Nghĩa", "Phú Thọ", "Phú Hòa", "Phú Lợi", "Hiệp An", "Định Hòa", "Tân An"],
+    ),
+    (
+        LocalityKind.CITY,
+        "Dĩ An",
+        "724",
+        "Thành đoàn Dĩ An",
+        ["Dĩ An", "An Bình", "Bình An", "Bình Thắng", "Đông Hòa", "Tân Bình", "Tân Đông Hiệp"],
+    ),
+    (
+        LocalityKind.CITY,
+        "Thuận An",
+        "725",
+        "Thành đoàn Thuận An",
+        ["Lái Thiêu", "An Phú", "Bình Chuẩn", "Bình Hòa", "Bình Nhâm", "Hưng Định", "Thuận Giao", "Vĩnh Phú"],
+    ),
+    (
+        LocalityKind.TOWN,
+        "Tân Uyên",
+        "723",
+        "Thị đoàn Tân Uyên",
+        ["Uyên Hưng", "Tân Phước Khánh", "Thái Hòa", "Thạnh Phước", "Tân Hiệp", "Khánh Bình", "Tân Vĩnh Hiệp"],
+    ),
+    (
+        LocalityKind.TOWN,
+        "Bến Cát",
+        "721",
+        "Thị đoàn Bến Cát",
+        ["Mỹ Phước", "Chánh Phú Hòa", "Hòa Lợi", "Tân Định", "Thới Hòa", "An Điền"],
+    ),
+]
+
+# Wards "locked down" (khóa chặt, đông cứng) for part of the red-zone period.
+LOCKED_DOWN_WARDS = {"Tân Phước Khánh", "Thuận Giao", "Bình Chuẩn", "An Bình", "Phú Hòa"}
+
+YOUTH_UNION_DEPARTMENTS = [
+    ("Ban Thanh thiếu nhi Trường học", "Ban TTNTH"),
+    ("Ban Tuyên giáo", "Ban TG"),
+    ("Ban Tổ chức - Kiểm tra", "Ban TC-KT"),
+    ("Ban Phong trào", "Ban PT"),
+    ("Văn phòng Tỉnh đoàn", "VP Tỉnh đoàn"),
+]
+
+# The six Youth Union cadres of the decision of 16/08/2021.
+# (code, name, position, department, district, host organisation override)
+YOUTH_CADRES = [
+    ("TD-001", "Trương Đinh Ngọc Mai", "Chuyên viên", "Ban Thanh thiếu nhi Trường học", "Thủ Dầu Một"),
+    ("TD-002", "Nguyễn Tùng Lâm", "Chuyên viên", "Ban Tuyên giáo", "Dĩ An"),
+    ("TD-003", "Lâm Thái Nguyên", "Chuyên viên", "Ban Tổ chức - Kiểm tra", "Thuận An"),
+    ("TD-004", "Phạm Minh Khoa", "Chuyên viên", "Ban Phong trào", "Tân Uyên"),
+    ("TD-005", "Lê Thị Thu Hà", "Chuyên viên", "Ban Tổ chức - Kiểm tra", "Bến Cát"),
+    ("TD-006", "Võ Thành Đạt", "Chuyên viên", "Văn phòng Tỉnh đoàn", "Thủ Dầu Một"),
+]
+
+# Further provincial units of the province-wide mobilisation (92 in reality).
+PROVINCIAL_UNITS = [
+    ("Hội đồng nhân dân tỉnh Bình Dương", "HĐND tỉnh", UnitKind.STATE, "QĐ-HĐND"),
+    ("Ủy ban nhân dân tỉnh Bình Dương", "UBND tỉnh", UnitKind.STATE, "QĐ-UBND"),
+    ("Sở Y tế", "Sở Y tế", UnitKind.STATE, "QĐ-SYT"),
+    ("Sở Nội vụ", "Sở Nội vụ", UnitKind.STATE, "QĐ-SNV"),
+    ("Sở Lao động - Thương binh và Xã hội", "Sở LĐTBXH", UnitKind.STATE, "QĐ-SLĐTBXH"),
+    ("Sở Giáo dục và Đào tạo", "Sở GDĐT", UnitKind.STATE, "QĐ-SGDĐT"),
+    ("Sở Tài chính", "Sở Tài chính", UnitKind.STATE, "QĐ-STC"),
+    ("Ban Dân vận Tỉnh ủy", "Ban Dân vận TU", UnitKind.PARTY, "QĐ/BDVTU"),
+    ("Ban Tuyên giáo Tỉnh ủy", "Ban Tuyên giáo TU", UnitKind.PARTY, "QĐ/BTGTU"),
+    ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "UBMTTQ tỉnh", UnitKind.MASS, "QĐ/MTTQ-BTT"),
+    ("Hội Liên hiệp Phụ nữ tỉnh", "Hội LHPN tỉnh", UnitKind.MASS, "QĐ/HPN"),
+]
+
+FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
+MIDDLE_NAMES = ["Văn", "Thị", "Minh", "Thanh", "Ngọc", "Hữu", "Quốc", "Thu", "Hoàng", "Đức"]
+GIVEN_NAMES = [
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Giang",
+    "Hải",
+    "Hạnh",
+    "Hùng",
+    "Khánh",
+    "Linh",
+    "Long",
+    "My",
+    "Nam",
+    "Nhung",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Vy",
+    "Yến",
+    "Ánh",
+]
+
+PROVINCE_CAMPAIGN_START = D(2021, 8, 1)
+YOUTH_CAMPAIGN_START = D(2021, 8, 16)
+
+
+def _locality(kind, name, parent, code="") -> Locality:
+    locality = Locality.objects.filter(parent=parent, name=name, kind=kind).first()
+    if locality is None:
+        locality = Locality(parent=parent, name=name, kind=kind, code=code)
+        locality.save()
+    return locality
+
+
+def _zone(locality: Locality, grading: str, valid_from: datetime.date, valid_to: datetime.date | None, note=""):
+    directive = DIRECTIVE_16 if grading in (Grading.RED, Grading.LOCKED_DOWN) else ""
+    ZoneStatus.objects.update_or_create(
+        locality=locality,
+        valid_from=valid_from,
+        defaults={"grading": grading, "directive": directive, "valid_to": valid_to, "note": note},
+    )
+
+
+def load_localities() -> dict[str, Locality]:
+    """The province, its five red-zone districts and their wards, with gradings over 2021."""
+    province = _locality(LocalityKind.PROVINCE, "Bình Dương", None, "74")
+    places = {"Bình Dương": province}
+    for kind, name, code, _host, wards in DISTRICTS:
+        district = _locality(kind, name, province, code)
+        places[name] = district
+        _zone(district, Grading.RED, D(2021, 7, 19), D(2021, 9, 30))
+        _zone(district, Grading.ORANGE, D(2021, 10, 1), D(2021, 10, 19))
+        _zone(district, Grading.YELLOW, D(2021, 10, 20), None)
+        for index, ward_name in enumerate(wards):
+            ward = _locality(LocalityKind.WARD, ward_name, district)
+            places[f"{name}/{ward_name}"] = ward
+            # The last ward of each district left the red zone early: the demo
+            # then has non-red wards beside the red ones.
+            if index == len(wards) - 1:
+                _zone(ward, Grading.RED, D(2021, 7, 19), D(2021, 8, 22))
+                _zone(ward, Grading.ORANGE, D(2021, 8, 23), D(2021, 9, 30))
+            elif ward_name in LOCKED_DOWN_WARDS:
+                _zone(ward, Grading.RED, D(2021, 7, 19), D(2021, 8, 22))
+                _zone(ward, Grading.LOCKED_DOWN, D(2021, 8, 23), D(2021, 9, 15), "Khóa chặt, đông cứng")
+                _zone(ward, Grading.RED, D(2021, 9, 16), D(2021, 9, 30))
+            else:
+                _zone(ward, Grading.RED, D(2021, 7, 19), D(2021, 9, 30))
+            _zone(ward, Grading.YELLOW, D(2021, 10, 1), None)
+    return places
+
+
+def _unit(name, short_name, kind, symbol, parent=None, issuing_body="") -> ProvincialUnit:
+    unit, _ = ProvincialUnit.objects.update_or_create(
+        name=name,
+        parent=parent,
+        defaults={
+            "short_name": short_name,
+            "kind": kind,
+            "document_symbol": symbol,
+            "place": "Bình Dương",
+            "issuing_body": issuing_body,
+        },
+    )
+    return unit
+
+
+def load_units() -> dict[str, ProvincialUnit]:
+    youth_union = _unit(
+        "Tỉnh đoàn Bình Dương", "Tỉnh đoàn", UnitKind.MASS, "QĐ/TĐTN-BTC", issuing_body="BCH ĐOÀN TỈNH BÌNH DƯƠNG"
+    )
+    units = {"Tỉnh đoàn": youth_union}
+    for name, short_name in YOUTH_UNION_DEPARTMENTS:
+        units[name] = _unit(name, short_name, UnitKind.MASS, "", parent=youth_union)
+    units["Tỉnh ủy"] = _unit(
+        "Ban Tổ chức Tỉnh ủy Bình Dương", "Ban Tổ chức TU", UnitKind.PARTY, "QĐ/TU", issuing_body="TỈNH ỦY BÌNH DƯƠNG"
+    )
+    for name, short_name, kind, symbol in PROVINCIAL_UNITS:
+        units[short_name] = _unit(name, short_name, kind, symbol, issuing_body=name.upper())
+    return units
+
+
+def _cadre(code, full_name, position, unit, *, party_member=True, phone="") -> Cadre:
+    cadre, _ = Cadre.objects.update_or_create(
+        code=code,
+        defaults={
+            "full_name": full_name,
+            "position": position,
+            "unit": unit,
+            "is_party_member": party_member,
+            "phone": phone,
+        },
+    )
+    return cadre
+
+
+def _assign(cadre, campaign, decision, locality, starts_on, host) -> Assignment:
+    existing = Assignment.objects.filter(cadre=cadre, campaign=campaign).order_by("starts_on").first()
+    if existing:
+        return existing
+    return assignment_create(
+        cadre=cadre,
+        campaign=campaign,
+        decision=decision,
+        locality=locality,
+        starts_on=starts_on,
+        host_organisation=host,
+    )
+
+
+def load_youth_union_campaign(units, places) -> Campaign:
+    youth_union = units["Tỉnh đoàn"]
+    campaign, _ = Campaign.objects.update_or_create(
+        name="30 ngày đồng hành cùng cơ sở - Chung tay phòng, chống dịch bệnh Covid-19",
+        defaults={
+            "organising_unit": youth_union,
+            "purpose": (
+                "Cán bộ Tỉnh đoàn về các địa phương vùng đỏ, vùng khóa chặt, đông cứng, cùng ở, cùng làm việc "
+                "30 ngày: trực tiếp hỗ trợ cơ sở phòng, chống dịch Covid-19; nắm bắt tình hình công tác Đoàn, "
+                "kết quả thực hiện nhiệm vụ tại đơn vị và kịp thời đưa ra khuyến nghị."
+            ),
+            "assignment_days": 30,
+            "starts_on": YOUTH_CAMPAIGN_START,
+            "ends_on": D(2021, 9, 15),
+        },
+    )
+    decision, _ = Decision.objects.update_or_create(
+        issuing_unit=youth_union,
+        year=2021,
+        number=125,
+        defaults={
+            "campaign": campaign,
+            "signed_on": YOUTH_CAMPAIGN_START,
+            "summary": "Về việc phân công cán bộ Tỉnh đoàn hỗ trợ cơ sở phòng, chống dịch bệnh Covid-19",
+            "legal_bases": (
+                "Căn cứ Điều lệ Đoàn TNCS Hồ Chí Minh;\n"
+                "Căn cứ Chương trình “30 ngày đồng hành cùng cơ sở - Chung tay phòng, chống dịch bệnh Covid-19”;\n"
+                "Xét đề nghị của Ban Tổ chức - Kiểm tra Tỉnh đoàn."
+            ),
+            "signing_authority": "TM. BAN THƯỜNG VỤ",
+            "signer_position": "BÍ THƯ",
+            "signer_name": "Nguyễn Thanh Tâm",
+            "recipients": "- Như Điều 3;\n- Thường trực Tỉnh ủy (b/c);\n- Trung ương Đoàn (b/c);\n- Lưu VP, BTC.",
+        },
+    )
+    host_of = {name: host for _kind, name, _code, host, _wards in DISTRICTS}
+    for code, name, position, department, district in YOUTH_CADRES:
+        cadre = _cadre(code, name, position, units[department])
+        _assign(cadre, campaign, decision, places[district], D(2021, 8, 17), host_of[district])
+    return campaign
+
+
+def load_province_campaign(units, places) -> Campaign:
+    organiser = units["Tỉnh ủy"]
+    campaign, _ = Campaign.objects.update_or_create(
+        name="Cán bộ, công chức cấp tỉnh về cơ sở hỗ trợ phòng, chống dịch Covid-19 - quý III/2021",
+        defaults={
+            "organising_unit": organiser,
+            "purpose": (
+                "Huy động cán bộ, đảng viên của các đơn vị cấp tỉnh về hỗ trợ các xã, phường, thị trấn "
+                "vùng đỏ; kịp thời báo cáo Ban Chỉ đạo tỉnh các vấn đề vượt thẩm quyền."
+            ),
+            "assignment_days": 30,
+            "starts_on": PROVINCE_CAMPAIGN_START,
+            "ends_on": D(2021, 9, 30),
+        },
+    )
+    decision, _ = Decision.objects.update_or_create(
+        issuing_unit=organiser,
+        year=2021,
+        number=45,
+        defaults={
+            "campaign": campaign,
+            "signed_on": D(2021, 8, 2),
+            "summary": "Về việc phân công cán bộ, công chức cấp tỉnh hỗ trợ cơ sở phòng, chống dịch Covid-19",
+            "legal_bases": (
+                "Căn cứ Quy định làm việc của Ban Chấp hành Đảng bộ tỉnh khóa XI, nhiệm kỳ 2020 - 2025;\n"
+                "Căn cứ Kế hoạch của Ban Thường vụ Tỉnh ủy về tăng cường cán bộ hỗ trợ cơ sở phòng, chống dịch."
+            ),
+            "signing_authority": "T/M BAN THƯỜNG VỤ",
+            "signer_position": "PHÓ BÍ THƯ THƯỜNG TRỰC",
+            "signer_name": "Trần Văn Nam",
+            "recipients": "- Ban Thường vụ Tỉnh ủy (b/c);\n- Các đơn vị có cán bộ được phân công;\n- Lưu VPTU.",
+        },
+    )
+    head = _cadre(
+        "HDND-001", "Trịnh Đức Tài", "Trưởng ban Văn hóa - Xã hội, HĐND tỉnh", units["HĐND tỉnh"], phone="0903 123 456"
+    )
+    _assign(
+        head, campaign, decision, places["Tân Uyên/Tân Phước Khánh"], D(2021, 8, 3), "Đảng ủy phường Tân Phước Khánh"
+    )
+
+    # Three dozen further cadres from eleven units, one per ward, leaving a
+    # few red-zone wards uncovered so that the dashboard shows a gap.
+    wards = [key for key in places if "/" in key and key != "Tân Uyên/Tân Phước Khánh"]
+    unit_names = [short for _name, short, _kind, _symbol in PROVINCIAL_UNITS]
+    for index, ward_key in enumerate(wards[:-4]):
+        number = index + 1
+        name = (
+            f"{FAMILY_NAMES[index % len(FAMILY_NAMES)]} {MIDDLE_NAMES[index % len(MIDDLE_NAMES)]} "
+            f"{GIVEN_NAMES[index % len(GIVEN_NAMES)]}"
+        )
+        unit = units[unit_names[index % len(unit_names)]]
+        cadre = _cadre(f"CB-{number:03d}", name, "Chuyên viên", unit, party_member=index % 3 != 0)
+        starts_on = D(2021, 8, 3) if index % 2 == 0 else D(2021, 8, 20)
+        _assign(cadre, campaign, decision, places[ward_key], starts_on, f"UBND phường {ward_key.split('/')[1]}")
+
+    # One cadre fell ill and was replaced mid-mission; both stay in the history.
+    sick = Assignment.objects.get(cadre__code="CB-002", campaign=campaign)
+    if sick.replaced_by_id is None:
+        stand_in = _cadre("CB-099", "Đỗ Hữu Phúc", "Phó Chánh Văn phòng", units["Sở Nội vụ"])
+        assignment_replace(
+            assignment=sick, replacement=stand_in, on=D(2021, 9, 1), reason="Cán bộ mắc Covid-19, điều trị tại nhà"
+        )
+
+    for unit_name, count in [("Sở Y tế", 6), ("Sở Nội vụ", 4), ("Ban Dân vận TU", 3), ("UBMTTQ tỉnh", 3)]:
+        Quota.objects.update_or_create(
+            campaign=campaign, unit=units[unit_name], locality=None, defaults={"count": count}
+        )
+    return campaign
+
+
+def _account(username, *, group=None, superuser=False, cadre=None, first_name="", last_name="") -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, first_name=first_name, last_name=last_name)
+        user.set_password(DEMO_PASSWORD)
+    user.is_superuser = user.is_staff = superuser
+    user.save()
+    if group:
+        user.groups.add(group)
+    if cadre and cadre.user_id != user.pk:
+        cadre.user = user
+        cadre.save(update_fields=["user"])
+    return user
+
+
+def load_accounts() -> list[tuple[str, str]]:
+    """Demo accounts: (username, what it is for). All share DEMO_PASSWORD."""
+    staff_group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+    cadre_group, _ = Group.objects.get_or_create(name=CADRE_GROUP)
+    accounts = [
+        ("admin", "quản trị viên (superuser)"),
+        ("vanphong", "cán bộ văn phòng Ban Thường vụ"),
+    ]
+    _account("admin", superuser=True, first_name="Quản trị")
+    _account("vanphong", group=staff_group, first_name="Văn phòng", last_name="Tỉnh đoàn")
+    for username, code in [("mai", "TD-001"), ("lam", "TD-002"), ("nguyen", "TD-003"), ("tai", "HDND-001")]:
+        cadre = Cadre.objects.get(code=code)
+        _account(username, group=cadre_group, cadre=cadre, first_name=cadre.full_name)
+        accounts.append((username, f"cán bộ {cadre.full_name}"))
+    return accounts
+
+
+def load_demo() -> list[tuple[str, str]]:
+    places = load_localities()
+    units = load_units()
+    load_youth_union_campaign(units, places)
+    load_province_campaign(units, places)
+    return load_accounts()

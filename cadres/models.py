@@ -1,0 +1,384 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from localities.models import Locality
+
+
+class UnitKind(models.TextChoices):
+    STATE = "state", _("state body")
+    PARTY = "party", _("Party body")
+    MASS = "mass", _("mass organisation")
+
+
+class ProvincialUnit(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="departments",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=UnitKind.choices, default=UnitKind.STATE)
+    issuing_body = models.CharField(
+        _("issuing body as printed"),
+        max_length=200,
+        blank=True,
+        help_text=_("Top-left line of its documents, e.g. BCH ĐOÀN TỈNH BÌNH DƯƠNG."),
+    )
+    document_symbol = models.CharField(
+        _("document symbol"), max_length=40, blank=True, help_text=_("e.g. QĐ/TĐTN-BTC or QĐ-UBND")
+    )
+    place = models.CharField(_("place name on documents"), max_length=60, blank=True, help_text=_("e.g. Bình Dương"))
+
+    class Meta:
+        verbose_name = _("provincial unit")
+        verbose_name_plural = _("provincial units")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    @property
+    def top_unit(self) -> "ProvincialUnit":
+        return self.parent or self
+
+
+class CadreQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Cadre(models.Model):
+    code = models.CharField(
+        _("cadre code"),
+        max_length=30,
+        unique=True,
+        help_text=_("Stable identifier used to match rows when a roster is imported again."),
+    )
+    full_name = models.CharField(_("full name"), max_length=120)
+    position = models.CharField(_("position"), max_length=160, blank=True)
+    unit = models.ForeignKey(
+        ProvincialUnit, verbose_name=_("unit or department"), on_delete=models.PROTECT, related_name="cadres"
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_party_member = models.BooleanField(_("party member"), default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cadre",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CadreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cadre")
+        verbose_name_plural = _("cadres")
+        ordering = ["full_name"]
+        indexes = [models.Index(fields=["unit", "full_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+
+class Campaign(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    organising_unit = models.ForeignKey(
+        ProvincialUnit, verbose_name=_("organising unit"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    purpose = models.TextField(_("purpose"), blank=True)
+    assignment_days = models.PositiveSmallIntegerField(_("assignment length (days)"), default=30)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="campaign_dates_in_order"),
+            models.CheckConstraint(condition=Q(assignment_days__gte=1), name="campaign_assignment_days_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def default_end(self, starts_on: datetime.date) -> datetime.date:
+        """An assignment starting on `starts_on` ends `assignment_days` days later, inclusive."""
+        return starts_on + datetime.timedelta(days=self.assignment_days - 1)
+
+
+class Decision(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    issuing_unit = models.ForeignKey(
+        ProvincialUnit, verbose_name=_("issuing unit"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    signed_on = models.DateField(_("date signed"))
+    summary = models.CharField(
+        _("summary"), max_length=300, default="Về việc phân công cán bộ về hỗ trợ cơ sở phòng, chống dịch Covid-19"
+    )
+    legal_bases = models.TextField(_("legal bases"), blank=True, help_text=_("One 'Căn cứ ...' per line."))
+    signing_authority = models.CharField(
+        _("signing authority"), max_length=120, blank=True, help_text=_("e.g. TM. BAN THƯỜNG VỤ")
+    )
+    signer_position = models.CharField(_("signer's position"), max_length=120)
+    signer_name = models.CharField(_("signer's name"), max_length=120)
+    recipients = models.TextField(_("recipients"), blank=True, help_text=_("One recipient per line."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment decision")
+        verbose_name_plural = _("assignment decisions")
+        ordering = ["-signed_on", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuing_unit", "year", "number"],
+                name="decision_number_unique_per_unit_and_year",
+                violation_error_message=_("This unit already has a decision with this number this year."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        # Numbers restart every year; the year is stored so the database can enforce it.
+        self.year = self.signed_on.year
+        super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude=None):
+        if self.signed_on:
+            self.year = self.signed_on.year
+        super().validate_unique(exclude)
+
+    def validate_constraints(self, exclude=None):
+        if self.signed_on:
+            self.year = self.signed_on.year
+        super().validate_constraints(exclude)
+
+    @property
+    def reference(self) -> str:
+        """The number and symbol as printed, e.g. '12-QĐ/TĐTN-BTC' or '123/QĐ-UBND'."""
+        symbol = self.issuing_unit.document_symbol or "QĐ"
+        separator = "/" if self.issuing_unit.kind == UnitKind.STATE else "-"
+        return f"{self.number}{separator}{symbol}"
+
+
+class AssignmentStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    ACTIVE = "active", _("on mission")
+    COMPLETED = "completed", _("completed")
+    RECALLED = "recalled", _("recalled")
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date):
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+    def overlapping(self, starts_on: datetime.date, ends_on: datetime.date):
+        return self.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+
+    def ending_within(self, day: datetime.date, days: int):
+        return self.filter(recalled_on__isnull=True, ends_on__gte=day, ends_on__lte=day + datetime.timedelta(days=days))
+
+    def with_status(self, day: datetime.date | None = None):
+        """Annotate `status_on`: the status on `day`, derived from the dates and the recall."""
+        day = day or timezone.localdate()
+        return self.annotate(
+            status_on=Case(
+                When(recalled_on__isnull=False, then=Value(AssignmentStatus.RECALLED)),
+                When(starts_on__gt=day, then=Value(AssignmentStatus.PLANNED)),
+                When(ends_on__lt=day, then=Value(AssignmentStatus.COMPLETED)),
+                default=Value(AssignmentStatus.ACTIVE),
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_status_filter(self, status: str, day: datetime.date | None = None):
+        return self.with_status(day).filter(status_on=status)
+
+
+class Assignment(models.Model):
+    cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="assignments")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    decision = models.ForeignKey(
+        Decision,
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("locality"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    host_organisation = models.CharField(
+        _("host organisation"), max_length=200, blank=True, help_text=_("e.g. Thành đoàn Thủ Dầu Một")
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    tasks = models.TextField(
+        _("tasks"),
+        blank=True,
+        default=(
+            "Trực tiếp hỗ trợ cơ sở trong công tác phòng, chống dịch Covid-19; "
+            "nắm bắt tình hình, đánh giá kết quả thực hiện nhiệm vụ tại đơn vị và đưa ra khuyến nghị."
+        ),
+    )
+    recalled_on = models.DateField(
+        _("recalled on"), null=True, blank=True, help_text=_("Last day served when recalled early.")
+    )
+    recall_reason = models.CharField(_("reason for recall"), max_length=300, blank=True)
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-starts_on", "cadre__full_name"]
+        indexes = [
+            models.Index(fields=["cadre", "starts_on"]),
+            models.Index(fields=["locality", "starts_on"]),
+            models.Index(fields=["campaign", "starts_on"]),
+            models.Index(fields=["ends_on"]),
+        ]
+        # A cadre in two places at once is refused by an exclusion constraint
+        # on PostgreSQL (migration 0002) and by clean_overlap() everywhere.
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="assignment_dates_in_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} → {self.locality} ({self.period})"
+
+    @property
+    def period(self) -> str:
+        return f"{date_format(self.starts_on, 'SHORT_DATE_FORMAT')} – {date_format(self.ends_on, 'SHORT_DATE_FORMAT')}"
+
+    @property
+    def length_days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+    def status_on(self, day: datetime.date | None = None) -> str:
+        day = day or timezone.localdate()
+        if self.recalled_on:
+            return AssignmentStatus.RECALLED
+        if self.starts_on > day:
+            return AssignmentStatus.PLANNED
+        if self.ends_on < day:
+            return AssignmentStatus.COMPLETED
+        return AssignmentStatus.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_on()
+
+    def get_status_display(self) -> str:
+        return AssignmentStatus(self.status).label
+
+    def day_number(self, day: datetime.date | None = None) -> int:
+        """Day N of the mission on `day` (1 on the first day)."""
+        day = day or timezone.localdate()
+        return (day - self.starts_on).days + 1
+
+    def conflicts(self):
+        """Other assignments of the same cadre whose dates overlap this one's."""
+        if not (self.cadre_id and self.starts_on and self.ends_on):
+            return Assignment.objects.none()
+        return (
+            Assignment.objects.filter(cadre_id=self.cadre_id)
+            .overlapping(self.starts_on, self.ends_on)
+            .exclude(pk=self.pk)
+            .select_related("locality")
+        )
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
+        if self.decision_id and self.campaign_id and self.decision.campaign_id != self.campaign_id:
+            raise ValidationError({"decision": _("The decision belongs to another campaign.")})
+        self.clean_overlap()
+
+    def clean_overlap(self):
+        conflict = self.conflicts().first()
+        if conflict:
+            raise ValidationError(overlap_message(conflict), code="overlap")
+
+
+def overlap_message(conflict: Assignment) -> str:
+    return _("%(cadre)s is already assigned to %(locality)s from %(start)s to %(end)s.") % {
+        "cadre": conflict.cadre.full_name,
+        "locality": conflict.locality.display_name,
+        "start": date_format(conflict.starts_on, "SHORT_DATE_FORMAT"),
+        "end": date_format(conflict.ends_on, "SHORT_DATE_FORMAT"),
+    }
+
+
+class Quota(models.Model):
+    """How many cadres a unit is asked to send to a locality in a campaign."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="quotas")
+    unit = models.ForeignKey(ProvincialUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="quotas")
+    locality = models.ForeignKey(
+        Locality,
+        verbose_name=_("locality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotas",
+        help_text=_("Leave empty when the unit may send its cadres anywhere."),
+    )
+    count = models.PositiveSmallIntegerField(_("cadres asked for"))
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        ordering = ["campaign", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "locality"], name="quota_unique_per_place"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="quota_count_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit}: {self.count}"

@@ -1,0 +1,106 @@
+"""Workflows that write several rows: assigning, recalling, replacing, extending."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from cadres.models import Assignment, Cadre, Campaign, Decision, overlap_message
+from localities.models import Locality
+
+
+def _save_without_overlap(assignment: Assignment, *, update_fields: list[str] | None = None) -> None:
+    """Validate and save; report a concurrent overlap the way the form reports a stored one.
+
+    On PostgreSQL the exclusion constraint may refuse a row that passed the
+    check because another request committed in between.
+    """
+    assignment.full_clean()
+    try:
+        with transaction.atomic():
+            assignment.save(update_fields=update_fields)
+    except IntegrityError:
+        conflict = assignment.conflicts().first()
+        if conflict is None:
+            raise
+        raise ValidationError(overlap_message(conflict), code="overlap") from None
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    cadre: Cadre,
+    campaign: Campaign,
+    locality: Locality,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    decision: Decision | None = None,
+    host_organisation: str = "",
+    tasks: str | None = None,
+) -> Assignment:
+    assignment = Assignment(
+        cadre=cadre,
+        campaign=campaign,
+        decision=decision,
+        locality=locality,
+        host_organisation=host_organisation,
+        starts_on=starts_on,
+        ends_on=ends_on or campaign.default_end(starts_on),
+    )
+    if tasks is not None:
+        assignment.tasks = tasks
+    _save_without_overlap(assignment)
+    return assignment
+
+
+@transaction.atomic
+def assignment_recall(*, assignment: Assignment, on: datetime.date, reason: str = "") -> Assignment:
+    """End the mission early: `on` is the last day the cadre serves."""
+    if assignment.recalled_on:
+        raise ValidationError(_("This assignment has already been recalled."))
+    if not assignment.starts_on <= on <= assignment.ends_on:
+        raise ValidationError(_("The recall date must fall within the assignment."))
+    assignment.recalled_on = on
+    assignment.ends_on = on
+    assignment.recall_reason = reason
+    assignment.save(update_fields=["recalled_on", "ends_on", "recall_reason", "updated_at"])
+    return assignment
+
+
+@transaction.atomic
+def assignment_replace(
+    *, assignment: Assignment, replacement: Cadre, on: datetime.date, reason: str = ""
+) -> Assignment:
+    """Recall the cadre after `on` and send `replacement` to the same place from the next day.
+
+    The replacement serves until the original end date; both rows stay in the history.
+    """
+    original_end = assignment.ends_on
+    if on >= original_end:
+        raise ValidationError(_("A replacement needs at least one day left in the assignment."))
+    assignment_recall(assignment=assignment, on=on, reason=reason)
+    successor = assignment_create(
+        cadre=replacement,
+        campaign=assignment.campaign,
+        decision=assignment.decision,
+        locality=assignment.locality,
+        host_organisation=assignment.host_organisation,
+        starts_on=on + datetime.timedelta(days=1),
+        ends_on=original_end,
+        tasks=assignment.tasks,
+    )
+    assignment.replaced_by = successor
+    assignment.save(update_fields=["replaced_by", "updated_at"])
+    return successor
+
+
+@transaction.atomic
+def assignment_extend(*, assignment: Assignment, to: datetime.date) -> Assignment:
+    if assignment.recalled_on:
+        raise ValidationError(_("A recalled assignment cannot be extended."))
+    if to <= assignment.ends_on:
+        raise ValidationError(_("The new end date must be after the current one."))
+    assignment.ends_on = to
+    _save_without_overlap(assignment, update_fields=["ends_on", "updated_at"])
+    return assignment

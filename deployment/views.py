@@ -1,0 +1,28 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.utils import Error as DatabaseError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from cadres.roles import is_cadre, is_staff_member
+
+
+@login_required
+def home(request):
+    """Send each role to its own first page."""
+    if is_staff_member(request.user):
+        return redirect("cadres:dashboard")
+    if is_cadre(request.user):
+        return redirect("reports:my_mission")
+    return render(request, "no_role.html", status=403)
+
+
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

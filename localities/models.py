@@ -1,0 +1,209 @@
+import datetime
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, _("Province")
+    DISTRICT = 2, _("District")
+    COMMUNE = 3, _("Commune")
+
+
+class LocalityKind(models.TextChoices):
+    PROVINCE = "province", _("province")
+    CITY_PROVINCE = "central_city", _("centrally-run city")
+    CITY = "city", _("city")
+    TOWN = "town", _("town")
+    DISTRICT = "district", _("district")
+    WARD = "ward", _("ward")
+    COMMUNE = "commune", _("commune")
+    TOWNSHIP = "township", _("township")
+
+
+LEVEL_OF_KIND = {
+    LocalityKind.PROVINCE: Level.PROVINCE,
+    LocalityKind.CITY_PROVINCE: Level.PROVINCE,
+    LocalityKind.CITY: Level.DISTRICT,
+    LocalityKind.TOWN: Level.DISTRICT,
+    LocalityKind.DISTRICT: Level.DISTRICT,
+    LocalityKind.WARD: Level.COMMUNE,
+    LocalityKind.COMMUNE: Level.COMMUNE,
+    LocalityKind.TOWNSHIP: Level.COMMUNE,
+}
+
+
+class Grading(models.TextChoices):
+    RED = "red", _("red zone")
+    LOCKED_DOWN = "locked_down", _("locked down")
+    ORANGE = "orange", _("orange zone")
+    YELLOW = "yellow", _("yellow zone")
+    GREEN = "green", _("green zone")
+
+
+# Gradings under which a locality needs cadres: the "red zones" of 2021.
+RED_ZONE_GRADINGS = [Grading.RED, Grading.LOCKED_DOWN]
+
+
+class LocalityQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date):
+        """Localities that existed on `day` (before a merger or renaming)."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+    def districts(self):
+        return self.filter(level=Level.DISTRICT)
+
+    def communes(self):
+        return self.filter(level=Level.COMMUNE)
+
+    def with_grading_on(self, day: datetime.date):
+        """Annotate `grading` and `directive` in force on `day` (one query)."""
+        current = ZoneStatus.objects.on(day).filter(locality=OuterRef("pk")).order_by("-valid_from")
+        return self.annotate(
+            grading=Subquery(current.values("grading")[:1]),
+            directive=Subquery(current.values("directive")[:1]),
+        )
+
+    def red_zone_on(self, day: datetime.date):
+        return self.filter(
+            zone_statuses__in=ZoneStatus.objects.on(day).filter(grading__in=RED_ZONE_GRADINGS)
+        ).distinct()
+
+
+class Locality(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=LocalityKind.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, editable=False)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent locality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.CharField(_("official code"), max_length=10, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("valid to"),
+        null=True,
+        blank=True,
+        help_text=_("Last day before the unit was merged, split or renamed."),
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("succeeded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+    )
+
+    objects = LocalityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("locality")
+        verbose_name_plural = _("localities")
+        ordering = ["level", "name"]
+        indexes = [models.Index(fields=["parent", "level"]), models.Index(fields=["code"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="locality_valid_period",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        # The level is a function of the kind; stored so it can be indexed.
+        self.level = LEVEL_OF_KIND[self.kind]
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.get_kind_display().capitalize()} {self.name}"
+
+    def grading_on(self, day: datetime.date) -> "ZoneStatus | None":
+        return self.zone_statuses.on(day).order_by("-valid_from").first()
+
+    @transaction.atomic
+    def record_grading(
+        self,
+        *,
+        grading: str,
+        valid_from: datetime.date,
+        directive: str = "",
+        note: str = "",
+        by=None,
+    ) -> "ZoneStatus":
+        """Start a new grading on `valid_from`, closing the one in force the day before."""
+        day_before = valid_from - datetime.timedelta(days=1)
+        open_statuses = self.zone_statuses.select_for_update().filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from), valid_from__lt=valid_from
+        )
+        for status in open_statuses:
+            status.valid_to = day_before
+            status.save(update_fields=["valid_to"])
+        later = self.zone_statuses.filter(valid_from__gt=valid_from).order_by("valid_from").first()
+        return self.zone_statuses.create(
+            grading=grading,
+            directive=directive,
+            valid_from=valid_from,
+            valid_to=later.valid_from - datetime.timedelta(days=1) if later else None,
+            note=note,
+            recorded_by=by,
+        )
+
+
+class ZoneStatusQuerySet(models.QuerySet):
+    def on(self, day: datetime.date):
+        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+class ZoneStatus(models.Model):
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("locality"), on_delete=models.CASCADE, related_name="zone_statuses"
+    )
+    grading = models.CharField(_("grading"), max_length=20, choices=Grading.choices)
+    directive = models.CharField(
+        _("directive in force"), max_length=120, blank=True, help_text=_("e.g. Directive 16/CT-TTg")
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ZoneStatusQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("zone status")
+        verbose_name_plural = _("zone statuses")
+        ordering = ["locality", "-valid_from"]
+        indexes = [models.Index(fields=["locality", "valid_from", "valid_to"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="zone_status_valid_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.locality}: {self.get_grading_display()} ({self.valid_from:%d/%m/%Y})"
+
+    @property
+    def is_red_zone(self) -> bool:
+        return self.grading in RED_ZONE_GRADINGS

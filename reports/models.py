@@ -1,0 +1,253 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import Assignment
+
+
+class Activity(models.TextChoices):
+    DOOR_TO_DOOR = "door_to_door", _("door-to-door outreach")
+    TESTING = "testing", _("testing support")
+    VACCINATION = "vaccination", _("vaccination support")
+    SUPPLIES = "supplies", _("food and supplies")
+    PROPAGANDA = "propaganda", _("propaganda in boarding houses and companies")
+    CHECKPOINTS = "checkpoints", _("checkpoints and patrols")
+    LOCAL_WORK = "local_work", _("assessing the local organisation's work")
+
+
+class Health(models.TextChoices):
+    WELL = "well", _("well")
+    QUARANTINED = "quarantined", _("in quarantine")
+    INFECTED = "infected", _("infected")
+
+
+def note_photo_path(note: "DailyNote", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"notes/{note.day:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class DailyNoteQuerySet(models.QuerySet):
+    def for_cadre(self, cadre):
+        return self.filter(assignment__cadre=cadre)
+
+
+class DailyNote(models.Model):
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="notes"
+    )
+    day = models.DateField(_("day"))
+    activities = models.JSONField(_("activities"), default=list, blank=True)
+    other_activities = models.TextField(_("other activities"), blank=True)
+    situation = models.TextField(_("situation observed"), blank=True)
+    difficulties = models.TextField(_("difficulties"), blank=True)
+    needs = models.TextField(_("needs"), blank=True)
+    health = models.CharField(_("my health"), max_length=12, choices=Health.choices, default=Health.WELL)
+    photo = models.ImageField(_("photo"), upload_to=note_photo_path, blank=True)
+    client_key = models.UUIDField(
+        _("submission key"),
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Made on the phone, so that a retried submission creates one note."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DailyNoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily note")
+        verbose_name_plural = _("daily notes")
+        ordering = ["-day", "-created_at"]
+        indexes = [models.Index(fields=["day"]), models.Index(fields=["-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "day"],
+                name="one_note_per_assignment_per_day",
+                violation_error_message=_("There is already a note for this day."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment.cadre} – {self.day:%d/%m/%Y}"
+
+    def get_activities_display(self) -> list[str]:
+        labels = dict(Activity.choices)
+        return [str(labels.get(code, code)) for code in self.activities]
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    URGENT = "urgent", _("urgent")
+
+
+class EscalationCategory(models.TextChoices):
+    MEDICAL = "medical", _("medical care and testing")
+    SUPPLIES = "supplies", _("food and supplies")
+    STAFFING = "staffing", _("staffing")
+    EQUIPMENT = "equipment", _("equipment")
+    SOCIAL = "social", _("social security")
+    ORDER = "order", _("security and order")
+    OTHER = "other", _("other")
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved")
+
+
+class EscalationQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=EscalationStatus.RESOLVED)
+
+    def inbox_order(self):
+        """Open before resolved, urgent before normal, oldest first."""
+        return self.annotate(
+            is_resolved=models.Case(
+                models.When(status=EscalationStatus.RESOLVED, then=1),
+                default=0,
+                output_field=models.IntegerField(),
+            ),
+            is_normal=models.Case(
+                models.When(urgency=Urgency.URGENT, then=0), default=1, output_field=models.IntegerField()
+            ),
+        ).order_by("is_resolved", "is_normal", "created_at")
+
+
+class Escalation(models.Model):
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    note = models.ForeignKey(
+        DailyNote,
+        verbose_name=_("daily note"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="escalations",
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"))
+    category = models.CharField(_("category"), max_length=20, choices=EscalationCategory.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    status = models.CharField(
+        _("status"), max_length=12, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="escalations_handled",
+    )
+    answer = models.TextField(_("the province's answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    client_key = models.UUIDField(_("submission key"), unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "urgency", "created_at"])]
+
+    def __str__(self):
+        return self.subject
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned for revision")
+    ACCEPTED = "accepted", _("accepted")
+
+
+class Rating(models.TextChoices):
+    EXCELLENT = "excellent", _("completed the task excellently")
+    GOOD = "good", _("completed the task well")
+    COMPLETED = "completed", _("completed the task")
+    NOT_COMPLETED = "not_completed", _("did not complete the task")
+
+
+class MissionReport(models.Model):
+    assignment = models.OneToOneField(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="report"
+    )
+    results = models.TextField(_("results"), blank=True)
+    local_work = models.TextField(_("state of the local organisation's work"), blank=True)
+    difficulties = models.TextField(_("difficulties"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    rating = models.CharField(_("completion rating"), max_length=16, choices=Rating.choices, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("end-of-mission report")
+        verbose_name_plural = _("end-of-mission reports")
+        ordering = ["-submitted_at", "-created_at"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self):
+        return str(_("Report of %(cadre)s") % {"cadre": self.assignment.cadre})
+
+
+class Addressee(models.TextChoices):
+    PROVINCE = "province", _("the province")
+    LOCAL = "local", _("the local organisation")
+
+
+class RecommendationStatus(models.TextChoices):
+    NEW = "new", _("new")
+    ACCEPTED = "accepted", _("accepted")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+    DECLINED = "declined", _("declined")
+
+
+class Recommendation(models.Model):
+    report = models.ForeignKey(
+        MissionReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="recommendations"
+    )
+    text = models.TextField(_("recommendation"))
+    addressed_to = models.CharField(
+        _("addressed to"), max_length=10, choices=Addressee.choices, default=Addressee.PROVINCE
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=RecommendationStatus.choices, default=RecommendationStatus.NEW
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recommendations_owned",
+    )
+    response = models.TextField(_("the province's response"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["report", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
