@@ -1,9 +1,9 @@
 from django.urls import path
 
-from cadres import views
+from cadres.views import dashboard
 
 app_name = "cadres"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import DailyNote, Escalation, MissionReport, Recommendation
+from reports.models import DailyNote, Escalation, MissionReport, Recommendation, ReminderLog
 
 
 @admin.register(DailyNote)
@@ -50,3 +50,12 @@ class RecommendationAdmin(admin.ModelAdmin):
     search_fields = ["text", "response"]
     autocomplete_fields = ["report", "owner"]
     list_select_related = ["report__assignment__cadre", "owner"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["kind", "recipient", "object_key", "day", "sent_at"]
+    list_filter = ["kind", "day"]
+    search_fields = ["recipient", "object_key"]
+    date_hierarchy = "day"
+    readonly_fields = ["kind", "recipient", "object_key", "day", "sent_at"]

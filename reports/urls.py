@@ -1,9 +1,9 @@
 from django.urls import path
 
-from reports import views
+from reports.views import mission
 
 app_name = "reports"
 
 urlpatterns = [
-    path("me/", views.my_mission, name="my_mission"),
+    path("me/", mission.my_mission, name="my_mission"),
 ]
