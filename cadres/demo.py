@@ -10,6 +10,7 @@ changes nothing.
 import datetime
 
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, UnitKind
 from cadres.roles import CADRE_GROUP, STAFF_GROUP
@@ -377,9 +378,54 @@ def load_accounts() -> list[tuple[str, str]]:
     return accounts
 
 
+def load_current_campaign(units, places) -> Campaign:
+    """A campaign running now, so that the demo cadres can file today's note on `make run`.
+
+    Its dates follow the day the demo is loaded; once loaded it is not moved.
+    """
+    today = timezone.localdate()
+    youth_union = units["Tỉnh đoàn"]
+    starts_on = today - datetime.timedelta(days=12)
+    campaign, created = Campaign.objects.get_or_create(
+        name="Đồng hành cùng cơ sở - đợt thực hành (dữ liệu minh họa)",
+        defaults={
+            "organising_unit": youth_union,
+            "purpose": "Đợt minh họa đang diễn ra: cán bộ Tỉnh đoàn về cơ sở nắm tình hình và hỗ trợ địa phương.",
+            "assignment_days": 30,
+            "starts_on": starts_on,
+            "ends_on": starts_on + datetime.timedelta(days=44),
+        },
+    )
+    if not created:
+        return campaign
+    decision = Decision.objects.create(
+        campaign=campaign,
+        issuing_unit=youth_union,
+        number=Decision.objects.filter(issuing_unit=youth_union, year=starts_on.year).count() + 300,
+        signed_on=starts_on - datetime.timedelta(days=1),
+        summary="Về việc phân công cán bộ Tỉnh đoàn về cơ sở",
+        signing_authority="TM. BAN THƯỜNG VỤ",
+        signer_position="BÍ THƯ",
+        signer_name="Nguyễn Thanh Tâm",
+        recipients="- Như Điều 3;\n- Lưu VP, BTC.",
+    )
+    host_of = {name: host for _kind, name, _code, host, _wards in DISTRICTS}
+    for code, district in [("TD-001", "Thủ Dầu Một"), ("TD-002", "Dĩ An"), ("TD-003", "Thuận An")]:
+        cadre = Cadre.objects.get(code=code)
+        _assign(cadre, campaign, decision, places[district], starts_on, host_of[district])
+    tai = Cadre.objects.get(code="HDND-001")
+    # His mission ends in three days: the demo shows the end-of-mission report opening.
+    _assign(tai, campaign, decision, places["Tân Uyên/Tân Phước Khánh"], today - datetime.timedelta(days=26), "")
+    for key, ward in places.items():
+        if "/" in key:
+            ward.record_grading(grading=Grading.ORANGE, valid_from=starts_on - datetime.timedelta(days=5))
+    return campaign
+
+
 def load_demo() -> list[tuple[str, str]]:
     places = load_localities()
     units = load_units()
     load_youth_union_campaign(units, places)
     load_province_campaign(units, places)
+    load_current_campaign(units, places)
     return load_accounts()

@@ -42,12 +42,12 @@ def test_seed_demo_loads_the_2021_deployment():
     mai = Cadre.objects.get(full_name="Trương Đinh Ngọc Mai")
     assert mai.unit.name == "Ban Thanh thiếu nhi Trường học"
     assert mai.unit.parent.name == "Tỉnh đoàn Bình Dương"
-    assignment = mai.assignments.get()
+    assignment = mai.assignments.get(starts_on__year=2021)
     assert assignment.host_organisation == "Thành đoàn Thủ Dầu Một"
     assert assignment.decision.signed_on == datetime.date(2021, 8, 16)
     assert assignment.length_days == 30
     assert Assignment.objects.filter(decision=assignment.decision).count() == 6
-    tai = Cadre.objects.get(full_name="Trịnh Đức Tài").assignments.get()
+    tai = Cadre.objects.get(full_name="Trịnh Đức Tài").assignments.get(starts_on__year=2021)
     assert tai.locality.name == "Tân Phước Khánh" and tai.locality.parent.name == "Tân Uyên"
     assert tai.locality.grading_on(datetime.date(2021, 8, 25)).grading == Grading.LOCKED_DOWN
     assert mai.user.check_password("dong-hanh-2021")
