@@ -1,0 +1,110 @@
+"""Who filed a daily note on which day: the grid staff watch during a campaign.
+
+The grid is computed from two queries whatever its size: the assignments of
+the page, then the (assignment, day) pairs that have a note in the range.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from cadres.models import Assignment, Campaign
+from localities.models import Locality
+from reports.filters import within_locality
+from reports.models import DailyNote
+
+MAX_DAYS = 31
+DEFAULT_DAYS = 14
+
+FILED = "filed"
+MISSING = "missing"
+OFF = "off"  # not on mission that day
+UPCOMING = "upcoming"  # a day that has not come yet
+
+
+@dataclass
+class ComplianceRow:
+    assignment: Assignment
+    cells: list[tuple[datetime.date, str]]
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for _day, state in self.cells if state == MISSING)
+
+    @property
+    def filed(self) -> int:
+        return sum(1 for _day, state in self.cells if state == FILED)
+
+
+def default_campaign(today: datetime.date) -> Campaign | None:
+    """The campaign running today, else the one that started last."""
+    running = Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
+    return running or Campaign.objects.order_by("-starts_on").first()
+
+
+def default_range(campaign: Campaign | None, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The last 14 days up to today; for a campaign that is over, its last 14 days."""
+    end = today
+    if campaign is not None and campaign.ends_on < today:
+        end = campaign.ends_on
+    start = end - datetime.timedelta(days=DEFAULT_DAYS - 1)
+    if campaign is not None and campaign.starts_on <= end:
+        start = max(start, campaign.starts_on)
+    return start, end
+
+
+def days_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    return [start + datetime.timedelta(days=offset) for offset in range((end - start).days + 1)]
+
+
+def grid_assignments(
+    *, campaign: Campaign, start: datetime.date, end: datetime.date, locality: Locality | None = None
+) -> QuerySet:
+    """Assignments of the campaign that are on mission for at least one day of the range."""
+    assignments = (
+        Assignment.objects.filter(campaign=campaign)
+        .overlapping(start, end)
+        .select_related("cadre__unit", "locality__parent")
+        .order_by("locality__parent__name", "locality__name", "cadre__full_name", "pk")
+    )
+    return within_locality(assignments, "locality", locality)
+
+
+def compliance_rows(
+    assignments, *, start: datetime.date, end: datetime.date, today: datetime.date
+) -> list[ComplianceRow]:
+    assignments = list(assignments)
+    filed = set(
+        DailyNote.objects.filter(assignment__in=[a.pk for a in assignments], day__range=(start, end)).values_list(
+            "assignment_id", "day"
+        )
+    )
+    days = days_between(start, end)
+    rows = []
+    for assignment in assignments:
+        cells = []
+        for day in days:
+            if not assignment.starts_on <= day <= assignment.ends_on:
+                state = OFF
+            elif (assignment.pk, day) in filed:
+                state = FILED
+            elif day > today:
+                state = UPCOMING
+            else:
+                state = MISSING
+            cells.append((day, state))
+        rows.append(ComplianceRow(assignment=assignment, cells=cells))
+    return rows
+
+
+def not_filed_on(*, campaign: Campaign, day: datetime.date, locality: Locality | None = None) -> QuerySet:
+    """Assignments on mission on `day` with no note for that day."""
+    assignments = (
+        Assignment.objects.filter(campaign=campaign)
+        .active_on(day)
+        .exclude(notes__day=day)
+        .select_related("cadre__unit", "locality__parent")
+        .order_by("locality__parent__name", "locality__name", "cadre__full_name")
+    )
+    return within_locality(assignments, "locality", locality)

@@ -1,0 +1,145 @@
+"""Filters of the staff lists: notes, escalations, reports, recommendations.
+
+A locality filter matches the locality and everything under it, so that
+choosing a district shows the notes of all its wards.
+"""
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import CharFilter, ChoiceFilter, DateFilter, FilterSet, ModelChoiceFilter
+
+from cadres.models import Campaign, ProvincialUnit
+from localities.models import Locality
+from reports.models import (
+    Addressee,
+    DailyNote,
+    Escalation,
+    EscalationCategory,
+    EscalationStatus,
+    Health,
+    MissionReport,
+    Recommendation,
+    RecommendationStatus,
+    ReportStatus,
+    Urgency,
+)
+
+PER_PAGE = 50
+
+
+def paginate(request, queryset, per_page: int = PER_PAGE) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def within_locality(queryset: QuerySet, path: str, locality: Locality | None) -> QuerySet:
+    """Rows whose locality at `path` is `locality` or lies under it (three levels at most)."""
+    if locality is None:
+        return queryset
+    return queryset.filter(
+        Q(**{path: locality}) | Q(**{f"{path}__parent": locality}) | Q(**{f"{path}__parent__parent": locality})
+    )
+
+
+class LocalityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Locality) -> str:
+        if obj.parent_id and obj.parent.parent_id:
+            return f"{obj.display_name} ({obj.parent.display_name})"
+        return obj.display_name
+
+
+def locality_choices() -> QuerySet:
+    return Locality.objects.select_related("parent").order_by("level", "parent__name", "name")
+
+
+def campaign_choices() -> QuerySet:
+    return Campaign.objects.order_by("-starts_on", "name")
+
+
+class LocalityFilter(ModelChoiceFilter):
+    field_class = LocalityChoiceField
+
+    def __init__(self, *args, path: str, **kwargs):
+        self.path = path
+        kwargs.setdefault("label", _("Locality"))
+        kwargs.setdefault("queryset", locality_choices())
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return within_locality(qs, self.path, value)
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class NoteFilter(FilterSet):
+    campaign = ModelChoiceFilter(
+        field_name="assignment__campaign", queryset=campaign_choices(), label=_("Campaign"), empty_label=_("All")
+    )
+    locality = LocalityFilter(path="assignment__locality", empty_label=_("All"))
+    unit = ModelChoiceFilter(
+        queryset=ProvincialUnit.objects.order_by("name"), label=_("Unit"), method="filter_unit", empty_label=_("All")
+    )
+    date_from = DateFilter(field_name="day", lookup_expr="gte", label=_("From"), widget=_date_input())
+    date_to = DateFilter(field_name="day", lookup_expr="lte", label=_("To"), widget=_date_input())
+    health = ChoiceFilter(choices=Health.choices, label=_("Health"), empty_label=_("All"))
+
+    class Meta:
+        model = DailyNote
+        fields = []
+
+    def filter_unit(self, queryset, name, value):
+        # A unit's cadres include those of its departments.
+        return queryset.filter(Q(assignment__cadre__unit=value) | Q(assignment__cadre__unit__parent=value))
+
+
+class EscalationFilter(FilterSet):
+    status = ChoiceFilter(choices=EscalationStatus.choices, label=_("Status"), empty_label=_("All"))
+    urgency = ChoiceFilter(choices=Urgency.choices, label=_("Urgency"), empty_label=_("All"))
+    category = ChoiceFilter(choices=EscalationCategory.choices, label=_("Category"), empty_label=_("All"))
+    locality = LocalityFilter(path="assignment__locality", empty_label=_("All"))
+    campaign = ModelChoiceFilter(
+        field_name="assignment__campaign", queryset=campaign_choices(), label=_("Campaign"), empty_label=_("All")
+    )
+
+    class Meta:
+        model = Escalation
+        fields = []
+
+
+REVIEWABLE_STATUSES = [ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.ACCEPTED]
+
+
+class ReportFilter(FilterSet):
+    status = ChoiceFilter(
+        choices=[(status.value, status.label) for status in REVIEWABLE_STATUSES],
+        label=_("Status"),
+        empty_label=_("All"),
+    )
+    campaign = ModelChoiceFilter(
+        field_name="assignment__campaign", queryset=campaign_choices(), label=_("Campaign"), empty_label=_("All")
+    )
+    locality = LocalityFilter(path="assignment__locality", empty_label=_("All"))
+    cadre = CharFilter(field_name="assignment__cadre__full_name", lookup_expr="icontains", label=_("Cadre"))
+
+    class Meta:
+        model = MissionReport
+        fields = []
+
+
+class RecommendationFilter(FilterSet):
+    campaign = ModelChoiceFilter(
+        field_name="report__assignment__campaign",
+        queryset=campaign_choices(),
+        label=_("Campaign"),
+        empty_label=_("All"),
+    )
+    locality = LocalityFilter(path="report__assignment__locality", empty_label=_("All"))
+    status = ChoiceFilter(choices=RecommendationStatus.choices, label=_("Status"), empty_label=_("All"))
+    addressed_to = ChoiceFilter(choices=Addressee.choices, label=_("Addressed to"), empty_label=_("All"))
+
+    class Meta:
+        model = Recommendation
+        fields = []

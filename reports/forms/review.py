@@ -1,0 +1,141 @@
+"""Forms of the staff side: they validate only; reports/review.py does the work."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import Campaign
+from cadres.roles import STAFF_GROUP
+from reports.compliance import DEFAULT_DAYS, MAX_DAYS
+from reports.filters import LocalityChoiceField, campaign_choices, locality_choices
+from reports.models import Rating, Recommendation
+
+
+def staff_users() -> QuerySet:
+    return (
+        User.objects.filter(groups__name=STAFF_GROUP, is_active=True)
+        .order_by("first_name", "last_name", "username")
+        .distinct()
+    )
+
+
+class StaffUserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ComplianceForm(forms.Form):
+    campaign = forms.ModelChoiceField(queryset=campaign_choices(), required=False, label=_("Campaign"))
+    locality = LocalityChoiceField(
+        queryset=locality_choices(), required=False, label=_("Locality"), empty_label=_("All")
+    )
+    date_from = forms.DateField(required=False, label=_("From"), widget=_date_input())
+    date_to = forms.DateField(required=False, label=_("To"), widget=_date_input())
+    day = forms.DateField(required=False, label=_("Not filed on"), widget=_date_input())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", ValidationError(_("The end is before the start."), code="order"))
+            elif (end - start).days + 1 > MAX_DAYS:
+                self.add_error(
+                    "date_to",
+                    ValidationError(
+                        _("Show at most %(days)d days at a time."), code="too_long", params={"days": MAX_DAYS}
+                    ),
+                )
+        return cleaned
+
+    def date_range(
+        self, default: tuple[datetime.date, datetime.date]
+    ) -> tuple[datetime.date, datetime.date]:
+        """The range asked for, completed from the default; the default when the form is invalid."""
+        if not self.is_valid():
+            return default
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+        if start and end:
+            return start, end
+        if start:
+            return start, start + datetime.timedelta(days=DEFAULT_DAYS - 1)
+        if end:
+            return end - datetime.timedelta(days=DEFAULT_DAYS - 1), end
+        return default
+
+    def chosen_campaign(self) -> Campaign | None:
+        return self.cleaned_data.get("campaign") if self.is_valid() else None
+
+
+class EscalationAssignForm(forms.Form):
+    assigned_to = StaffUserChoiceField(queryset=staff_users(), label=_("Handled by"))
+
+
+class EscalationAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("The province's answer"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The cadre reads this answer on the escalation's page."),
+    )
+    resolve = forms.BooleanField(label=_("Mark as resolved"), required=False)
+
+
+class ReportReviewForm(forms.Form):
+    ACCEPT = "accept"
+    RETURN = "return"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(ACCEPT, _("Accept the report")), (RETURN, _("Return it for revision"))],
+        widget=forms.RadioSelect,
+    )
+    rating = forms.ChoiceField(
+        label=_("Completion rating"),
+        choices=[("", "---------"), *Rating.choices],
+        required=False,
+        help_text=_("Required to accept."),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Required to return the report: say what to revise."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == self.ACCEPT and not cleaned.get("rating"):
+            self.add_error(
+                "rating", ValidationError(_("Rate the completion of the task to accept the report."), code="required")
+            )
+        if decision == self.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", ValidationError(_("Say what the cadre should revise."), code="required"))
+        return cleaned
+
+
+class RecommendationForm(forms.ModelForm):
+    owner = StaffUserChoiceField(queryset=staff_users(), required=False, label=_("Owner"))
+
+    class Meta:
+        model = Recommendation
+        fields = ["status", "owner", "response"]
+        widgets = {"response": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, owner_choices: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if owner_choices is not None:
+            # The list page renders one form per row: share one list of staff instead of a query per row.
+            self.fields["owner"].choices = owner_choices
+
+
+def owner_choices() -> list[tuple]:
+    return [("", "---------")] + [(user.pk, user.get_full_name() or user.username) for user in staff_users()]

@@ -1,0 +1,38 @@
+from django.shortcuts import render
+from django.utils import timezone
+
+from cadres.roles import staff_required
+from reports.compliance import (
+    compliance_rows,
+    days_between,
+    default_campaign,
+    default_range,
+    grid_assignments,
+    not_filed_on,
+)
+from reports.filters import paginate
+from reports.forms.review import ComplianceForm
+
+
+@staff_required
+def compliance(request):
+    today = timezone.localdate()
+    form = ComplianceForm(request.GET or None)
+    valid = form.is_bound and form.is_valid()
+    campaign = (form.cleaned_data.get("campaign") if valid else None) or default_campaign(today)
+    default = default_range(campaign, today)
+    start, end = form.date_range(default) if form.is_bound else default
+    locality = form.cleaned_data.get("locality") if valid else None
+    day = (form.cleaned_data.get("day") if valid else None) or today
+    if not form.is_bound:
+        form = ComplianceForm(initial={"campaign": campaign, "date_from": start, "date_to": end, "day": day})
+    context = {"form": form, "campaign": campaign, "start": start, "end": end, "day": day, "today": today}
+    if campaign is not None:
+        page = paginate(request, grid_assignments(campaign=campaign, start=start, end=end, locality=locality))
+        context.update(
+            page=page,
+            days=days_between(start, end),
+            rows=compliance_rows(page.object_list, start=start, end=end, today=today),
+            not_filed=list(not_filed_on(campaign=campaign, day=day, locality=locality)),
+        )
+    return render(request, "reports/staff_compliance.html", context)

@@ -1,0 +1,76 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cadres.roles import staff_required
+from reports.exports import recommendations_workbook_response
+from reports.filters import RecommendationFilter, paginate
+from reports.forms.review import RecommendationForm, owner_choices
+from reports.models import Recommendation, ReportStatus
+from reports.review import recommendation_update as update_recommendation
+
+TRACKED_REPORT_STATUSES = [ReportStatus.SUBMITTED, ReportStatus.ACCEPTED]
+
+
+def tracked_recommendations():
+    """Recommendations of reports that reached the province: submitted or accepted."""
+    return (
+        Recommendation.objects.filter(report__status__in=TRACKED_REPORT_STATUSES)
+        .select_related(
+            "report__assignment__cadre__unit",
+            "report__assignment__locality__parent",
+            "report__assignment__campaign",
+            "owner",
+        )
+        .order_by("-report__submitted_at", "report_id", "pk")
+    )
+
+
+@staff_required
+def recommendation_list(request):
+    recommendation_filter = RecommendationFilter(request.GET, queryset=tracked_recommendations())
+    page = paginate(request, recommendation_filter.qs)
+    choices = owner_choices()
+    forms = [
+        (recommendation, RecommendationForm(instance=recommendation, owner_choices=choices, prefix=f"r{recommendation.pk}"))
+        for recommendation in page.object_list
+    ]
+    return render(
+        request,
+        "reports/staff_recommendations.html",
+        {"filter": recommendation_filter, "page": page, "forms": forms, "next": request.get_full_path()},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def recommendation_update(request, pk):
+    recommendation = get_object_or_404(tracked_recommendations(), pk=pk)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = RecommendationForm(
+        request.POST if request.method == "POST" else None, instance=recommendation, prefix=f"r{recommendation.pk}"
+    )
+    if form.is_bound and form.is_valid():
+        update_recommendation(
+            recommendation=recommendation,
+            status=form.cleaned_data["status"],
+            owner=form.cleaned_data["owner"],
+            response=form.cleaned_data["response"],
+        )
+        messages.success(request, _("The recommendation is updated."))
+        return redirect(next_url or "reports:recommendation_list")
+    return render(
+        request,
+        "reports/staff_recommendation_edit.html",
+        {"recommendation": recommendation, "form": form, "next": next_url},
+    )
+
+
+@staff_required
+def recommendation_export(request):
+    recommendation_filter = RecommendationFilter(request.GET, queryset=tracked_recommendations())
+    return recommendations_workbook_response(recommendation_filter.qs)

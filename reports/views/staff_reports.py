@@ -1,0 +1,98 @@
+from django.contrib import messages
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cadres.models import UnitKind
+from cadres.roles import staff_required
+from reports.access import get_report_for_user
+from reports.filters import ReportFilter, paginate
+from reports.forms.review import ReportReviewForm
+from reports.models import MissionReport, ReportStatus
+from reports.review import report_accept, report_return
+
+
+def _get_reviewable_report(request, pk) -> MissionReport:
+    report = get_report_for_user(request, pk)
+    # A draft is still the cadre's own work.
+    if report.status == ReportStatus.DRAFT:
+        raise Http404
+    return report
+
+
+@staff_required
+def report_list(request):
+    reports = (
+        MissionReport.objects.exclude(status=ReportStatus.DRAFT)
+        .select_related("assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign")
+        .annotate(
+            awaiting_review=Case(
+                When(status=ReportStatus.SUBMITTED, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            recommendation_count=Count("recommendations"),
+        )
+        .order_by("awaiting_review", "submitted_at", "pk")
+    )
+    report_filter = ReportFilter(request.GET, queryset=reports)
+    page = paginate(request, report_filter.qs)
+    return render(request, "reports/staff_reports.html", {"filter": report_filter, "page": page})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def report_review(request, pk):
+    report = _get_reviewable_report(request, pk)
+    can_review = report.status == ReportStatus.SUBMITTED
+    form = ReportReviewForm(request.POST if request.method == "POST" and can_review else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["decision"] == ReportReviewForm.ACCEPT:
+            report_accept(report=report, rating=data["rating"], comment=data["comment"], by=request.user)
+            messages.success(request, _("The report is accepted and rated."))
+        else:
+            report_return(report=report, comment=data["comment"], by=request.user)
+            messages.success(request, _("The report is returned to the cadre for revision."))
+        return redirect("reports:report_list")
+    if request.method == "POST" and not can_review:
+        messages.error(request, _("Only a submitted report can be reviewed."))
+        return redirect("reports:report_review", pk=report.pk)
+    return render(
+        request,
+        "reports/staff_report_review.html",
+        {
+            "report": report,
+            "recommendations": report.recommendations.select_related("owner"),
+            "form": form,
+            "can_review": can_review,
+        },
+    )
+
+
+# The heading of a document depends on who issues it (see DOMAIN.md).
+MOTTO_OF_KIND = {
+    UnitKind.STATE: ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"),
+    UnitKind.PARTY: ("ĐẢNG CỘNG SẢN VIỆT NAM", ""),
+    UnitKind.MASS: ("ĐOÀN TNCS HỒ CHÍ MINH", ""),
+}
+
+
+@staff_required
+def report_print(request, pk):
+    report = _get_reviewable_report(request, pk)
+    organiser = report.assignment.campaign.organising_unit
+    motto, subtitle = MOTTO_OF_KIND.get(organiser.kind, MOTTO_OF_KIND[UnitKind.STATE])
+    if organiser.kind == UnitKind.MASS and "đoàn" not in organiser.name.lower():
+        motto, subtitle = MOTTO_OF_KIND[UnitKind.STATE]
+    return render(
+        request,
+        "reports/report_print.html",
+        {
+            "report": report,
+            "organiser": organiser,
+            "motto": motto,
+            "motto_subtitle": subtitle,
+            "recommendations": report.recommendations.all(),
+        },
+    )
