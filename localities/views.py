@@ -1,0 +1,171 @@
+"""Staff pages of localities: the list with the day's gradings and cadres, the detail, and a new grading."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cadres.models import Assignment, AssignmentStatus
+from cadres.roles import staff_required
+from localities.filters import LocalityFilter
+from localities.forms import GradingForm
+from localities.models import Grading, Locality, ZoneStatus
+
+PER_PAGE = 50
+# Names of the cadres present shown in a list row; the count says how many there are in all.
+NAMES_PER_ROW = 5
+
+
+def get_locality_for_user(request, pk: int) -> Locality:
+    """Every locality is visible to provincial staff (the views are staff-only); others do not reach here."""
+    return get_object_or_404(Locality.objects.select_related("parent", "successor"), pk=pk)
+
+
+def _cadres_present(day: datetime.date, *where: Q) -> Coalesce:
+    """How many different cadres are on mission on `day` in the places `where` selects (a subquery)."""
+    present = (
+        Assignment.objects.active_on(day)
+        .filter(*where)
+        .order_by()
+        .annotate(together=Value(1))
+        .values("together")
+        .annotate(n=Count("cadre_id", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(present, output_field=IntegerField()), 0)
+
+
+def _with_presence(localities, day: datetime.date):
+    """Gradings on `day`, the cadres there, and the cadres in the localities under it."""
+    here = Q(locality=OuterRef("pk"))
+    beneath = Q(locality__parent=OuterRef("pk")) | Q(locality__parent__parent=OuterRef("pk"))
+    return (
+        localities.with_grading_on(day)
+        .select_related("parent")
+        .annotate(cadres_here=_cadres_present(day, here), cadres_beneath=_cadres_present(day, beneath))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.active_on(day)
+                .select_related("cadre")
+                .order_by("cadre__full_name")[:NAMES_PER_ROW],
+                to_attr="present",
+            )
+        )
+    )
+
+
+def _label_gradings(localities) -> list[Locality]:
+    localities = list(localities)
+    for locality in localities:
+        locality.grading_label = Grading(locality.grading).label if locality.grading else ""
+    return localities
+
+
+def _day_param(request) -> datetime.date | None:
+    """The `day` of a detail page; a malformed one is reported and today shown instead."""
+    raw = request.GET.get("day", "")
+    if not raw:
+        return None
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        messages.error(request, _("The date %(value)s is not valid; showing today.") % {"value": raw[:20]})
+    return day
+
+
+@staff_required
+def locality_list(request):
+    filterset = LocalityFilter(request.GET, queryset=Locality.objects.order_by("level", "parent__name", "name"))
+    if filterset.is_bound and not filterset.is_valid():
+        messages.error(request, _("Some filters are not valid; correct them to see the list."))
+        return render(request, "localities/locality_list.html", {"filter": filterset, "day": timezone.localdate()})
+    day = filterset.shown_day
+    localities = _with_presence(filterset.qs, day)
+    page = Paginator(localities, PER_PAGE).get_page(request.GET.get("page"))
+    _label_gradings(page)
+    return render(
+        request,
+        "localities/locality_list.html",
+        {
+            "filter": filterset,
+            "day": day,
+            "page": page,
+            "query": _query_without_page(request),
+            "within": filterset.form.cleaned_data.get("parent"),
+        },
+    )
+
+
+@staff_required
+def locality_detail(request, pk):
+    locality = get_locality_for_user(request, pk)
+    day = _day_param(request) or timezone.localdate()
+    return render(request, "localities/locality_detail.html", _detail_context(request, locality, day))
+
+
+def _detail_context(request, locality: Locality, day: datetime.date, form: GradingForm | None = None) -> dict:
+    history = locality.zone_statuses.select_related("recorded_by").order_by("-valid_from")
+    children = _label_gradings(_with_presence(locality.children.order_by("name"), day))
+    assignments = (
+        Assignment.objects.filter(Q(locality=locality) | Q(locality__parent=locality))
+        .with_status(day)
+        .select_related("cadre__unit", "locality", "campaign")
+        .order_by("-starts_on", "cadre__full_name", "pk")
+    )
+    page = Paginator(assignments, PER_PAGE).get_page(request.GET.get("page"))
+    for assignment in page:
+        assignment.status_label = AssignmentStatus(assignment.status_on).label
+    current = next((status for status in history if _in_force(status, day)), None)
+    return {
+        "locality": locality,
+        "day": day,
+        "current": current,
+        "history": history,
+        "children": children,
+        "page": page,
+        "query": _query_without_page(request),
+        "form": form or GradingForm(locality=locality, initial={"valid_from": day}),
+    }
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _in_force(status: ZoneStatus, day: datetime.date) -> bool:
+    return status.valid_from <= day and (status.valid_to is None or status.valid_to >= day)
+
+
+@staff_required
+def locality_grade(request, pk):
+    locality = get_locality_for_user(request, pk)
+    if request.method == "POST":
+        form = GradingForm(request.POST, locality=locality)
+        if form.is_valid():
+            status = form.record(by=request.user)
+            messages.success(
+                request,
+                _("%(locality)s is graded %(grading)s from %(day)s.")
+                % {
+                    "locality": locality.display_name,
+                    "grading": status.get_grading_display(),
+                    "day": date_format(status.valid_from, "SHORT_DATE_FORMAT"),
+                },
+            )
+            return redirect("localities:locality_detail", pk=locality.pk)
+        messages.error(request, _("The grading was not recorded; see the messages next to the fields."))
+    else:
+        form = GradingForm(locality=locality, initial={"valid_from": timezone.localdate()})
+    return render(request, "localities/locality_grade.html", {"locality": locality, "form": form})
