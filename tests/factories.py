@@ -111,3 +111,43 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     locality = factory.SubFactory(LocalityFactory)
     starts_on = datetime.date(2021, 8, 17)
     ends_on = factory.LazyAttribute(lambda a: a.starts_on + datetime.timedelta(days=29))
+
+
+# Reports: daily notes, escalations, end-of-mission reports, recommendations.
+class DailyNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.DailyNote"
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    day = factory.LazyAttribute(lambda note: note.assignment.starts_on)
+    activities = factory.LazyFunction(lambda: ["door_to_door", "testing"])
+    situation = "Tình hình dịch trên địa bàn cơ bản được kiểm soát."
+
+
+class EscalationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.Escalation"
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    subject = factory.Sequence(lambda n: f"Kiến nghị số {n}")
+    description = "Phường thiếu nhân lực lấy mẫu xét nghiệm."
+    category = "staffing"
+
+
+class MissionReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.MissionReport"
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    results = "Hỗ trợ phường lấy mẫu xét nghiệm, tuyên truyền tại các khu nhà trọ."
+    local_work = "Tổ chức Đoàn cơ sở hoạt động tốt."
+    status = "submitted"
+    submitted_at = factory.LazyFunction(lambda: datetime.datetime(2021, 9, 15, 9, 0, tzinfo=datetime.UTC))
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.Recommendation"
+
+    report = factory.SubFactory(MissionReportFactory)
+    text = factory.Sequence(lambda n: f"Đề xuất số {n}: bổ sung trang thiết bị y tế cho phường.")
