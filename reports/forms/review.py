@@ -56,9 +56,7 @@ class ComplianceForm(forms.Form):
                 )
         return cleaned
 
-    def date_range(
-        self, default: tuple[datetime.date, datetime.date]
-    ) -> tuple[datetime.date, datetime.date]:
+    def date_range(self, default: tuple[datetime.date, datetime.date]) -> tuple[datetime.date, datetime.date]:
         """The range asked for, completed from the default; the default when the form is invalid."""
         if not self.is_valid():
             return default

@@ -34,7 +34,10 @@ def recommendation_list(request):
     page = paginate(request, recommendation_filter.qs)
     choices = owner_choices()
     forms = [
-        (recommendation, RecommendationForm(instance=recommendation, owner_choices=choices, prefix=f"r{recommendation.pk}"))
+        (
+            recommendation,
+            RecommendationForm(instance=recommendation, owner_choices=choices, prefix=f"r{recommendation.pk}"),
+        )
         for recommendation in page.object_list
     ]
     return render(

@@ -1,0 +1,123 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from cadres.models import Campaign
+from localities.models import LocalityKind
+from reports.compliance import (
+    FILED,
+    MISSING,
+    OFF,
+    UPCOMING,
+    compliance_rows,
+    default_campaign,
+    default_range,
+    grid_assignments,
+)
+from tests.factories import AssignmentFactory, CampaignFactory, DailyNoteFactory, LocalityFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("reports:compliance")
+D = datetime.date
+RANGE = {"date_from": "2021-08-17", "date_to": "2021-08-23"}
+
+
+def _states(response, assignment) -> list[str]:
+    row = next(row for row in response.context["rows"] if row.assignment == assignment)
+    return [state for _day, state in row.cells]
+
+
+def test_it_sends_anonymous_users_to_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_it_refuses_cadres(cadre_client):
+    assert cadre_client.get(URL).status_code == 403
+
+
+def test_it_shows_filed_missing_and_off_days(staff_client):
+    campaign = CampaignFactory()
+    late = AssignmentFactory(campaign=campaign, starts_on=D(2021, 8, 20))
+    early = AssignmentFactory(campaign=campaign, starts_on=D(2021, 8, 17))
+    DailyNoteFactory(assignment=early, day=D(2021, 8, 17))
+    DailyNoteFactory(assignment=early, day=D(2021, 8, 19))
+    DailyNoteFactory(assignment=late, day=D(2021, 8, 20))
+    response = staff_client.get(URL, {"campaign": campaign.pk, **RANGE})
+    assert response.status_code == 200
+    assert [day.day for day in response.context["days"]] == [17, 18, 19, 20, 21, 22, 23]
+    assert _states(response, early) == [FILED, MISSING, FILED, MISSING, MISSING, MISSING, MISSING]
+    assert _states(response, late) == [OFF, OFF, OFF, FILED, MISSING, MISSING, MISSING]
+
+
+def test_it_lists_who_has_not_filed_on_a_day(staff_client):
+    campaign = CampaignFactory()
+    filed = AssignmentFactory(campaign=campaign)
+    silent = AssignmentFactory(campaign=campaign)
+    AssignmentFactory(campaign=campaign, starts_on=D(2021, 9, 1))  # not on mission yet
+    DailyNoteFactory(assignment=filed, day=D(2021, 8, 20))
+    response = staff_client.get(URL, {"campaign": campaign.pk, **RANGE, "day": "2021-08-20"})
+    assert response.context["not_filed"] == [silent]
+
+
+def test_it_bounds_the_grid_to_a_district(staff_client):
+    campaign = CampaignFactory()
+    district = LocalityFactory(name="Dĩ An", kind=LocalityKind.CITY)
+    inside = AssignmentFactory(campaign=campaign, locality=LocalityFactory(parent=district))
+    AssignmentFactory(campaign=campaign)
+    response = staff_client.get(URL, {"campaign": campaign.pk, **RANGE, "locality": district.pk})
+    assert [row.assignment for row in response.context["rows"]] == [inside]
+    assert 'data-count="1"' in response.content.decode()
+
+
+def test_it_refuses_more_than_31_days(staff_client):
+    campaign = CampaignFactory()
+    response = staff_client.get(URL, {"campaign": campaign.pk, "date_from": "2021-08-01", "date_to": "2021-09-30"})
+    assert response.context["form"].has_error("date_to", "too_long")
+    assert len(response.context["days"]) <= 31
+
+
+def test_days_after_today_are_upcoming():
+    assignment = AssignmentFactory(starts_on=D(2026, 1, 1))
+    [row] = compliance_rows([assignment], start=D(2026, 1, 1), end=D(2026, 1, 3), today=D(2026, 1, 2))
+    assert [state for _day, state in row.cells] == [MISSING, MISSING, UPCOMING]
+
+
+def test_the_default_campaign_is_the_one_running_today_else_the_latest():
+    over = CampaignFactory(starts_on=D(2021, 8, 1), ends_on=D(2021, 9, 30))
+    assert default_campaign(D(2026, 1, 1)) == over
+    running = CampaignFactory(starts_on=D(2025, 12, 1), ends_on=D(2026, 2, 1))
+    CampaignFactory(starts_on=D(2026, 3, 1), ends_on=D(2026, 4, 1))
+    assert default_campaign(D(2026, 1, 1)) == running
+
+
+def test_the_default_range_is_the_last_fourteen_days_of_the_campaign():
+    running = Campaign(starts_on=D(2025, 12, 1), ends_on=D(2026, 2, 1))
+    assert default_range(running, D(2026, 1, 20)) == (D(2026, 1, 7), D(2026, 1, 20))
+    over = Campaign(starts_on=D(2021, 8, 16), ends_on=D(2021, 9, 15))
+    assert default_range(over, D(2026, 1, 20)) == (D(2021, 9, 2), D(2021, 9, 15))
+    young = Campaign(starts_on=D(2026, 1, 15), ends_on=D(2026, 2, 15))
+    assert default_range(young, D(2026, 1, 20)) == (D(2026, 1, 15), D(2026, 1, 20))
+
+
+def test_the_grid_takes_two_queries_whatever_its_size(django_assert_num_queries):
+    campaign = CampaignFactory()
+    for _ in range(5):
+        DailyNoteFactory(assignment=AssignmentFactory(campaign=campaign))
+    with django_assert_num_queries(2):
+        assignments = grid_assignments(campaign=campaign, start=D(2021, 8, 17), end=D(2021, 8, 31))
+        rows = compliance_rows(assignments, start=D(2021, 8, 17), end=D(2021, 8, 31), today=D(2026, 1, 1))
+        assert sum(row.filed for row in rows) == 5
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_its_query_count_does_not_grow_with_the_assignments(staff_client, django_assert_max_num_queries, count):
+    campaign = CampaignFactory()
+    for _ in range(count):
+        DailyNoteFactory(
+            assignment=AssignmentFactory(campaign=campaign, locality=LocalityFactory(parent=LocalityFactory()))
+        )
+    with django_assert_max_num_queries(12):
+        response = staff_client.get(URL, {"campaign": campaign.pk, **RANGE})
+    assert len(response.context["rows"]) == count
