@@ -104,3 +104,25 @@ def assignment_extend(*, assignment: Assignment, to: datetime.date) -> Assignmen
     assignment.ends_on = to
     _save_without_overlap(assignment, update_fields=["ends_on", "updated_at"])
     return assignment
+
+
+@transaction.atomic
+def assignment_update(
+    *,
+    assignment: Assignment,
+    locality: Locality,
+    host_organisation: str,
+    tasks: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+) -> Assignment:
+    """Change where, with whom and when; the overlap rule applies to the new dates."""
+    if assignment.recalled_on and ends_on != assignment.recalled_on:
+        raise ValidationError({"ends_on": _("A recalled assignment ends on its recall date.")})
+    assignment.locality = locality
+    assignment.host_organisation = host_organisation
+    assignment.tasks = tasks
+    assignment.starts_on = starts_on
+    assignment.ends_on = ends_on
+    _save_without_overlap(assignment)
+    return assignment

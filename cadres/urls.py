@@ -1,9 +1,25 @@
 from django.urls import path
 
-from cadres.views import dashboard
+from cadres.views import assignments, cadres, dashboard, roster
 
 app_name = "cadres"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("assignments/", assignments.assignment_list, name="assignment_list"),
+    path("assignments/export.xlsx", assignments.assignment_export, name="assignment_export"),
+    path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment_detail"),
+    path("assignments/<int:pk>/edit/", assignments.assignment_edit, name="assignment_edit"),
+    path("assignments/<int:pk>/extend/", assignments.assignment_extend, name="assignment_extend"),
+    path("assignments/<int:pk>/recall/", assignments.assignment_recall, name="assignment_recall"),
+    path("assignments/<int:pk>/replace/", assignments.assignment_replace, name="assignment_replace"),
+    path("cadres/", cadres.cadre_list, name="cadre_list"),
+    path("cadres/export.xlsx", cadres.cadre_export, name="cadre_export"),
+    path("cadres/new/", cadres.cadre_create, name="cadre_create"),
+    path("cadres/<int:pk>/", cadres.cadre_detail, name="cadre_detail"),
+    path("cadres/<int:pk>/edit/", cadres.cadre_edit, name="cadre_edit"),
+    path("cadres/import/", roster.roster_import, name="roster_import"),
+    path("cadres/import/template.xlsx", roster.roster_template, name="roster_template"),
+    path("cadres/import/<str:token>/", roster.roster_preview, name="roster_preview"),
+    path("cadres/import/<str:token>/confirm/", roster.roster_confirm, name="roster_confirm"),
 ]

@@ -1,0 +1,152 @@
+"""Excel files of the assignment and cadre lists, with Vietnamese headers and real dates.
+
+Workbooks are written in openpyxl's write-only mode from a streamed queryset, so
+a list of 200,000 assignments never sits in memory as cell objects.
+"""
+
+import datetime
+import tempfile
+from collections.abc import Iterable, Sequence
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils import timezone, translation
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from cadres.models import Assignment, AssignmentStatus, Cadre, ProvincialUnit
+from localities.models import Level, Locality
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATE_FORMAT = "dd/mm/yyyy"
+
+ASSIGNMENT_COLUMNS = [
+    ("STT", 6),
+    ("Họ và tên", 28),
+    ("Mã cán bộ", 14),
+    ("Đơn vị", 32),
+    ("Địa bàn", 26),
+    ("Huyện/Thị xã/Thành phố", 26),
+    ("Cơ quan tiếp nhận", 28),
+    ("Từ ngày", 12),
+    ("Đến ngày", 12),
+    ("Trạng thái", 14),
+    ("Quyết định", 18),
+]
+
+# The import template's headers first, so that an exported roster can be imported again.
+ROSTER_HEADERS = ["Họ và tên", "Chức vụ", "Đơn vị", "Phòng/Ban", "Điện thoại", "Email", "Đảng viên", "Mã cán bộ"]
+ROSTER_WIDTHS = [28, 22, 32, 28, 16, 28, 10, 14]
+CADRE_COLUMNS = [*zip(ROSTER_HEADERS, ROSTER_WIDTHS, strict=True), ("Ngày tạo", 12), ("Ngày cập nhật", 14)]
+
+
+def _new_sheet(title: str, columns: Sequence[tuple[str, int]]):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    for index, (_header, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    header = []
+    for title_text, _width in columns:
+        cell = WriteOnlyCell(sheet, value=title_text)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    return workbook, sheet
+
+
+def _date_cell(sheet, value: datetime.date | None):
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = DATE_FORMAT
+    return cell
+
+
+def _respond(workbook: Workbook, filename: str) -> FileResponse:
+    # A temporary file rather than memory: the response streams it and it disappears when closed.
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    workbook.save(output)
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def unit_and_department(unit: ProvincialUnit) -> tuple[str, str]:
+    """The roster's 'đơn vị' and 'phòng/ban' columns for a cadre's unit."""
+    if unit.parent_id:
+        return unit.parent.name, unit.name
+    return unit.name, ""
+
+
+def _unit_label(unit: ProvincialUnit) -> str:
+    top, department = unit_and_department(unit)
+    return f"{department}, {top}" if department else top
+
+
+def _district_name(locality: Locality) -> str:
+    if locality.level == Level.DISTRICT:
+        return locality.display_name
+    if locality.level == Level.COMMUNE and locality.parent_id:
+        return locality.parent.display_name
+    return ""
+
+
+def write_assignments(assignments: QuerySet[Assignment], filename: str) -> FileResponse:
+    workbook, sheet = _new_sheet("Phân công", ASSIGNMENT_COLUMNS)
+    rows = assignments.select_related("cadre__unit__parent", "locality__parent", "decision__issuing_unit").iterator(
+        chunk_size=2000
+    )
+    with translation.override("vi"):
+        labels = {status.value: str(status.label) for status in AssignmentStatus}
+    for number, assignment in enumerate(rows, start=1):
+        locality = assignment.locality
+        sheet.append(
+            [
+                number,
+                assignment.cadre.full_name,
+                assignment.cadre.code,
+                _unit_label(assignment.cadre.unit),
+                locality.display_name,
+                _district_name(locality),
+                assignment.host_organisation,
+                _date_cell(sheet, assignment.starts_on),
+                _date_cell(sheet, assignment.ends_on),
+                labels[assignment.status_on],
+                assignment.decision.reference if assignment.decision else "",
+            ]
+        )
+    return _respond(workbook, filename)
+
+
+def roster_row(cadre: Cadre) -> list:
+    top, department = unit_and_department(cadre.unit)
+    return [
+        cadre.full_name,
+        cadre.position,
+        top,
+        department,
+        cadre.phone,
+        cadre.email,
+        "có" if cadre.is_party_member else "không",
+        cadre.code,
+    ]
+
+
+def write_cadres(cadres: QuerySet[Cadre], filename: str) -> FileResponse:
+    workbook, sheet = _new_sheet("Cán bộ", CADRE_COLUMNS)
+    for cadre in cadres.select_related("unit__parent").iterator(chunk_size=2000):
+        created = timezone_date(cadre.created_at)
+        updated = timezone_date(cadre.updated_at)
+        sheet.append([*roster_row(cadre), _date_cell(sheet, created), _date_cell(sheet, updated)])
+    return _respond(workbook, filename)
+
+
+def write_roster_template(example: Iterable) -> FileResponse:
+    workbook, sheet = _new_sheet("Danh sách cán bộ", list(zip(ROSTER_HEADERS, ROSTER_WIDTHS, strict=True)))
+    sheet.append(list(example))
+    return _respond(workbook, "mau-danh-sach-can-bo.xlsx")
+
+
+def timezone_date(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localdate(moment) if moment else None

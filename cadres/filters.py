@@ -1,0 +1,160 @@
+"""The filters of the assignment and cadre lists, shared by the pages and their Excel exports.
+
+The query parameters are part of the interface: the dashboard links to
+`/assignments/?status=active&day=...` and expects the list to show the same count.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cadres.forms.cadres import UnitChoiceField, unit_choices
+from cadres.models import Assignment, AssignmentStatus, Cadre, Campaign
+from localities.models import Level, Locality
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    field_class = UnitChoiceField
+
+
+class ShortlistIterator(ModelChoiceIterator):
+    """Offer only the field's shortlist as options; any row of the queryset still validates."""
+
+    @property
+    def queryset(self):
+        return self.field.shortlist
+
+    @queryset.setter
+    def queryset(self, value):
+        # The field's full queryset validates; only the shortlist is rendered.
+        pass
+
+
+class LocalityChoiceField(forms.ModelChoiceField):
+    """A province holds hundreds of wards and the country thousands: the select offers the
+    districts (and whatever locality a link already chose), while any locality's pk is accepted."""
+
+    iterator = ShortlistIterator
+
+    def __init__(self, *args, **kwargs):
+        self.shortlist = Locality.objects.none()
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, locality):
+        return locality.display_name
+
+
+class LocalityFilter(django_filters.ModelChoiceFilter):
+    field_class = LocalityChoiceField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(Q(locality=value) | Q(locality__parent=value) | Q(locality__parent__parent=value))
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or code"), method="filter_search")
+    campaign = django_filters.ModelChoiceFilter(label=_("Campaign"), queryset=Campaign.objects.all())
+    unit = UnitFilter(label=_("Unit"), queryset=unit_choices(), method="filter_unit")
+    locality = LocalityFilter(label=_("Locality"), queryset=Locality.objects.all())
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=AssignmentStatus.choices, field_name="status_on")
+    day = django_filters.DateFilter(label=_("Status on"), method="filter_nothing", widget=DATE_INPUT)
+    active_on = django_filters.DateFilter(label=_("Present on"), method="filter_active_on", widget=DATE_INPUT)
+    ending_from = django_filters.DateFilter(label=_("Ending from"), method="filter_nothing", widget=DATE_INPUT)
+    ending_within = IntegerFilter(label=_("Ending within (days)"), method="filter_nothing", min_value=0, max_value=3660)
+
+    class Meta:
+        model = Assignment
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locality_field = self.form.fields["locality"]
+        shortlist = Q(level=Level.DISTRICT)
+        chosen = self.data.get("locality") if self.data else None
+        if chosen and str(chosen).isdigit():
+            shortlist |= Q(pk=chosen)
+        locality_field.shortlist = Locality.objects.filter(shortlist).order_by("level", "name")
+
+    @property
+    def status_day(self) -> datetime.date:
+        """The day the status is evaluated on: `day=` or today."""
+        if self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("day"):
+            return self.form.cleaned_data["day"]
+        return timezone.localdate()
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset.with_status(self.status_day))
+        within = self.form.cleaned_data.get("ending_within")
+        if within is not None:
+            start = self.form.cleaned_data.get("ending_from") or timezone.localdate()
+            queryset = queryset.ending_within(start, within)
+        return queryset
+
+    @property
+    def qs(self):
+        if self.is_bound and not self.form.is_valid():
+            # A half-applied filter would show a misleading count: show the error and nothing else.
+            return self.queryset.with_status(timezone.localdate()).none()
+        return super().qs
+
+    def filter_nothing(self, queryset, name, value):
+        # Read together in filter_queryset(): `day` drives the status, `ending_from` goes with `ending_within`.
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(cadre__full_name__icontains=value) | Q(cadre__code__icontains=value))
+
+    def filter_unit(self, queryset, name, unit):
+        return queryset.filter(Q(cadre__unit=unit) | Q(cadre__unit__parent=unit))
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.active_on(value)
+
+
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+
+
+class CadreFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name, code or phone"), method="filter_search")
+    unit = UnitFilter(label=_("Unit"), queryset=unit_choices(), method="filter_unit")
+    is_party_member = django_filters.TypedChoiceFilter(
+        label=_("Party member"), choices=YES_NO, coerce=lambda value: value == "true"
+    )
+    is_active = django_filters.TypedChoiceFilter(
+        label=_("Active"), choices=YES_NO, coerce=lambda value: value == "true"
+    )
+
+    class Meta:
+        model = Cadre
+        fields = []
+
+    @property
+    def qs(self):
+        if self.is_bound and not self.form.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(full_name__icontains=value) | Q(code__icontains=value) | Q(phone__icontains=value))
+
+    def filter_unit(self, queryset, name, unit):
+        return queryset.filter(Q(unit=unit) | Q(unit__parent=unit))

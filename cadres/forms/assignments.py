@@ -1,0 +1,106 @@
+"""The staff's actions on one assignment: edit, extend, recall, replace.
+
+The forms only validate; the services in cadres/services.py write.
+"""
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import Assignment, Cadre
+from localities.models import Level, Locality
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LocalityField(forms.ModelChoiceField):
+    def label_from_instance(self, locality):
+        if locality.level == Level.COMMUNE and locality.parent_id:
+            return f"{locality.display_name} ({locality.parent.name})"
+        return locality.display_name
+
+
+def localities_near(locality: Locality):
+    """The districts and wards of the assignment's own province: where it can be moved to.
+
+    Offering every ward of the country would be thousands of options.
+    """
+    if locality.level == Level.COMMUNE and locality.parent_id:
+        province_id = locality.parent.parent_id
+    elif locality.level == Level.DISTRICT:
+        province_id = locality.parent_id
+    else:
+        province_id = locality.pk
+    queryset = Locality.objects.select_related("parent")
+    if province_id is None:
+        return queryset.filter(pk=locality.pk)
+    return queryset.filter(Q(pk=locality.pk) | Q(parent_id=province_id) | Q(parent__parent_id=province_id)).order_by(
+        "parent__name", "level", "name"
+    )
+
+
+class AssignmentForm(forms.ModelForm):
+    """Edit the place, host, tasks and dates; the model's clean() refuses an overlap and names it."""
+
+    class Meta:
+        model = Assignment
+        fields = ["locality", "host_organisation", "tasks", "starts_on", "ends_on"]
+        field_classes = {"locality": LocalityField}
+        widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT, "tasks": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locality"].queryset = localities_near(self.instance.locality)
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data["ends_on"]
+        if self.instance.recalled_on and ends_on != self.instance.recalled_on:
+            raise forms.ValidationError(_("A recalled assignment ends on its recall date."), code="recalled_end")
+        return ends_on
+
+
+class ExtendForm(forms.Form):
+    ends_on = forms.DateField(label=_("New end date"), widget=DATE_INPUT)
+
+
+class RecallForm(forms.Form):
+    on = forms.DateField(
+        label=_("Last day served"), widget=DATE_INPUT, help_text=_("The cadre serves up to and including this day.")
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ReplaceForm(forms.Form):
+    replacement = forms.CharField(
+        label=_("Code of the replacement cadre"), max_length=30, help_text=_("The cadre code, e.g. TD-007.")
+    )
+    on = forms.DateField(
+        label=_("Last day of the current cadre"),
+        widget=DATE_INPUT,
+        help_text=_("The replacement starts the next day, in the same place, until the planned end."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, assignment: Assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+
+    def clean_replacement(self):
+        code = self.cleaned_data["replacement"].strip()
+        cadre = Cadre.objects.filter(code=code).first()
+        if cadre is None:
+            raise forms.ValidationError(_("No cadre has the code %(code)s."), params={"code": code}, code="unknown")
+        if not cadre.is_active:
+            raise forms.ValidationError(
+                _("%(name)s is no longer active."), params={"name": cadre.full_name}, code="inactive"
+            )
+        if cadre.pk == self.assignment.cadre_id:
+            raise forms.ValidationError(_("Choose another cadre than the one replaced."), code="same_cadre")
+        return cadre
+
+
+def default_day(assignment: Assignment):
+    """Today if it falls within the assignment, otherwise its last day."""
+    today = timezone.localdate()
+    return min(max(today, assignment.starts_on), assignment.ends_on)

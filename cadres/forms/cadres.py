@@ -1,0 +1,56 @@
+"""Creating and editing a cadre; the roster import validates each row with the same form."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import Cadre, ProvincialUnit
+
+# Vietnamese numbers as people type them: digits and spaces, optionally the +84 country code.
+PHONE_PATTERN = re.compile(r"^(\+84)?[0-9 ]+$")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Departments read as 'department · unit' so that two 'Văn phòng' are told apart."""
+
+    def label_from_instance(self, unit):
+        return f"{unit.name} · {unit.parent}" if unit.parent_id else unit.name
+
+
+def unit_choices():
+    return ProvincialUnit.objects.select_related("parent").order_by("name")
+
+
+class CadreForm(forms.ModelForm):
+    class Meta:
+        model = Cadre
+        fields = ["code", "full_name", "position", "unit", "phone", "email", "is_party_member", "is_active"]
+        field_classes = {"unit": UnitChoiceField}
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+        error_messages = {"code": {"unique": _("Another cadre already has this code.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "unit" in self.fields:
+            self.fields["unit"].queryset = unit_choices()
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if not phone:
+            return phone
+        digits = re.sub(r"\D", "", phone)
+        if not PHONE_PATTERN.match(phone) or not 8 <= len(digits) <= 15:
+            raise forms.ValidationError(
+                _("Enter a phone number of digits and spaces, optionally starting with +84."), code="invalid_phone"
+            )
+        return phone
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()

@@ -1,0 +1,382 @@
+"""Roster import: read a spreadsheet, compare it with the cadres on record, then write it all or nothing.
+
+Rows are matched on the cadre code. Every row is validated by the cadre form;
+units and existing cadres are loaded once for the whole file, so a roster of
+10,000 rows costs a handful of queries.
+"""
+
+import contextlib
+import csv
+import io
+import json
+import re
+import secrets
+import unicodedata
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from cadres.models import Cadre, ProvincialUnit
+
+# Normalised header -> row key. Headers are matched without case, accents or extra spaces.
+HEADERS = {
+    "ho va ten": "full_name",
+    "ho ten": "full_name",
+    "chuc vu": "position",
+    "don vi": "unit",
+    "phong/ban": "department",
+    "phong ban": "department",
+    "dien thoai": "phone",
+    "so dien thoai": "phone",
+    "email": "email",
+    "dang vien": "is_party_member",
+    "ma can bo": "code",
+    "ma cb": "code",
+}
+REQUIRED = {"full_name": "họ và tên", "unit": "đơn vị", "code": "mã cán bộ"}
+KEYS = ["full_name", "position", "unit", "department", "phone", "email", "is_party_member", "code"]
+# Compared with the cadre on record to tell "changed" from "unchanged".
+COMPARED = ["full_name", "position", "unit_id", "phone", "email", "is_party_member"]
+
+YES = {"co", "x", "1", "yes", "true", "dang vien"}
+NO = {"khong", "0", "no", "false", ""}
+
+NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+
+
+class RosterFileError(Exception):
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def normalise(text) -> str:
+    """Lower case, no accents, single spaces: 'Phòng / Ban' -> 'phong/ban'."""
+    text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
+    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
+    text = " ".join(text.split())
+    return re.sub(r"\s*/\s*", "/", text)
+
+
+def _name_key(text: str) -> str:
+    """Unit names keep their accents (two units may differ only by them) but not case or spacing."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        # Codes and phone numbers typed as numbers come back from Excel as floats.
+        return str(int(value))
+    return str(value).strip()
+
+
+# Reading the file
+
+
+def read_roster(upload) -> list[dict]:
+    """The file's data rows as dicts of text, each with its spreadsheet row number under 'row'."""
+    name = (upload.name or "").lower()
+    if name.endswith(".xlsx"):
+        table = _xlsx_rows(upload)
+    elif name.endswith(".csv"):
+        table = _csv_rows(upload)
+    else:
+        raise RosterFileError(_("Upload an .xlsx or .csv file."), code="file_type")
+    return _rows_under_header(table)
+
+
+def _xlsx_rows(upload) -> list[list]:
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+        try:
+            return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    except Exception:  # a damaged file can fail in zipfile, the XML parser or openpyxl itself
+        raise RosterFileError(
+            _("This file cannot be read as an Excel workbook. Save it again as .xlsx and retry."), code="corrupt"
+        ) from None
+
+
+def _csv_rows(upload) -> list[list]:
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RosterFileError(_("The CSV file must be saved as UTF-8."), code="encoding") from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise RosterFileError(_("This CSV file cannot be read."), code="corrupt") from None
+
+
+def _rows_under_header(table: list[list]) -> list[dict]:
+    header_at = next((i for i, row in enumerate(table) if any(_cell_text(v) for v in row)), None)
+    if header_at is None:
+        raise RosterFileError(_("The file is empty."), code="empty")
+    columns = {}
+    for index, header in enumerate(table[header_at]):
+        key = HEADERS.get(normalise(header))
+        if key and key not in columns:
+            columns[key] = index
+    missing = [label for key, label in REQUIRED.items() if key not in columns]
+    if missing:
+        raise RosterFileError(
+            _("The first row must hold the column headers; missing: %(columns)s.") % {"columns": ", ".join(missing)},
+            code="headers",
+        )
+    rows = []
+    for offset, values in enumerate(table[header_at + 1 :], start=header_at + 2):
+        texts = {key: _cell_text(values[index]) if index < len(values) else "" for key, index in columns.items()}
+        if not any(texts.values()):
+            continue
+        rows.append({"row": offset, **{key: texts.get(key, "") for key in KEYS}})
+    if not rows:
+        raise RosterFileError(_("The file has headers but no rows."), code="empty")
+    return rows
+
+
+# Comparing with the cadres on record
+
+
+@dataclass
+class RowResult:
+    row: int
+    code: str
+    full_name: str
+    status: str
+    changes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
+class RosterCheck:
+    results: list[RowResult]
+
+    def count(self, status: str) -> int:
+        return sum(1 for result in self.results if result.status == status)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(result.status == ERROR for result in self.results)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(result.status for result in self.results)
+        return {status: counted.get(status, 0) for status in (NEW, CHANGED, UNCHANGED, ERROR)}
+
+
+class UnitIndex:
+    """Every unit, loaded once, found by name or short name."""
+
+    def __init__(self):
+        self.top: dict[str, list[ProvincialUnit]] = {}
+        self.departments: dict[tuple[int, str], list[ProvincialUnit]] = {}
+        for unit in ProvincialUnit.objects.all():
+            keys = {_name_key(unit.name), _name_key(unit.short_name)} - {""}
+            for key in keys:
+                if unit.parent_id:
+                    self.departments.setdefault((unit.parent_id, key), []).append(unit)
+                else:
+                    self.top.setdefault(key, []).append(unit)
+
+    def resolve(self, unit_name: str, department_name: str) -> tuple[ProvincialUnit | None, str]:
+        if not unit_name:
+            return None, _("The unit (đơn vị) is required.")
+        units = self.top.get(_name_key(unit_name), [])
+        if not units:
+            return None, _("There is no unit called “%(unit)s”.") % {"unit": unit_name}
+        if len(units) > 1:
+            return None, _("Several units are called “%(unit)s”: use the full name.") % {"unit": unit_name}
+        unit = units[0]
+        if not department_name:
+            return unit, ""
+        departments = self.departments.get((unit.pk, _name_key(department_name)), [])
+        if len(departments) != 1:
+            return None, _("“%(unit)s” has no department called “%(department)s”.") % {
+                "unit": unit_name,
+                "department": department_name,
+            }
+        return departments[0], ""
+
+
+def _existing_by_code(codes: list[str]) -> dict[str, Cadre]:
+    found = {}
+    codes = sorted(set(filter(None, codes)))
+    # Chunked so that SQLite's limit on query parameters is never reached.
+    for start in range(0, len(codes), 5000):
+        for cadre in Cadre.objects.filter(code__in=codes[start : start + 5000]):
+            found[cadre.code] = cadre
+    return found
+
+
+def _party_member(text: str) -> bool | None:
+    word = normalise(text)
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    return None
+
+
+def check_roster(rows: list[dict]) -> RosterCheck:
+    """Validate every row and say what importing it would do; writes nothing."""
+    from cadres.forms.roster import RosterRowForm
+
+    units = UnitIndex()
+    existing = _existing_by_code([row["code"].strip() for row in rows])
+    seen_at = {}
+    results = []
+    for row in rows:
+        code = row["code"].strip()
+        result = RowResult(row=row["row"], code=code, full_name=row["full_name"], status=ERROR)
+        results.append(result)
+        unit, unit_error = units.resolve(row["unit"], row["department"])
+        if unit_error:
+            result.errors.append(unit_error)
+        party_member = _party_member(row["is_party_member"])
+        if party_member is None:
+            result.errors.append(
+                _("Party member (đảng viên) must be có or không, not “%(value)s”.") % {"value": row["is_party_member"]}
+            )
+        if code and code in seen_at:
+            result.errors.append(
+                _("The code %(code)s is already used in row %(row)s.") % {"code": code, "row": seen_at[code]}
+            )
+        seen_at.setdefault(code, row["row"])
+
+        cadre = existing.get(code)
+        before = {name: getattr(cadre, name) for name in COMPARED} if cadre else None
+        form = RosterRowForm(
+            data={
+                "code": code,
+                "full_name": row["full_name"],
+                "position": row["position"],
+                "phone": row["phone"],
+                "email": row["email"],
+                "is_party_member": "on" if party_member else "",
+            },
+            instance=Cadre(**before, code=code, is_active=cadre.is_active) if cadre else Cadre(),
+        )
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                result.errors.extend(f"{label}: {message}" if label else message for message in messages)
+        if result.errors:
+            continue
+        data = form.cleaned_data
+        result.full_name = data["full_name"]
+        result.values = {
+            "code": code,
+            "full_name": data["full_name"],
+            "position": data["position"],
+            "unit_id": unit.pk,
+            "phone": data["phone"],
+            "email": data["email"],
+            "is_party_member": data["is_party_member"],
+        }
+        if cadre is None:
+            result.status = NEW
+            continue
+        result.changes = [name for name in COMPARED if result.values[name] != before[name]]
+        result.status = CHANGED if result.changes else UNCHANGED
+    return RosterCheck(results=results)
+
+
+# Writing
+
+
+class RosterRefused(Exception):
+    def __init__(self, check: RosterCheck):
+        super().__init__("roster has errors")
+        self.check = check
+
+
+@transaction.atomic
+def roster_import(*, rows: list[dict]) -> RosterCheck:
+    """Create the new cadres and update the changed ones, or write nothing if any row has an error.
+
+    The rows are checked again here: the cadres on record may have changed since the preview.
+    """
+    check = check_roster(rows)
+    if check.has_errors:
+        raise RosterRefused(check)
+    new = [Cadre(**result.values) for result in check.results if result.status == NEW]
+    Cadre.objects.bulk_create(new, batch_size=1000)
+    changed = [result for result in check.results if result.status == CHANGED]
+    if changed:
+        now = timezone.now()
+        by_code = _existing_by_code([result.code for result in changed])
+        cadres = []
+        for result in changed:
+            cadre = by_code[result.code]
+            for name in COMPARED:
+                setattr(cadre, name, result.values[name])
+            cadre.updated_at = now
+            cadres.append(cadre)
+        Cadre.objects.bulk_update(cadres, [*COMPARED, "updated_at"], batch_size=500)
+    return check
+
+
+# Keeping an upload between the preview and the confirmation
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def _upload_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "private" / "roster-imports"
+
+
+def _path(token: str) -> Path:
+    if not TOKEN_PATTERN.match(token or ""):
+        raise FileNotFoundError(token)
+    return _upload_dir() / f"{token}.json"
+
+
+def store_upload(*, filename: str, rows: list[dict], check: RosterCheck) -> str:
+    """Keep the parsed rows on the server under a random token; the browser only gets the token."""
+    directory = _upload_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    _discard_stale(directory)
+    token = secrets.token_urlsafe(24)
+    results = [{k: v for k, v in asdict(result).items() if k != "values"} for result in check.results]
+    _path(token).write_text(
+        json.dumps({"filename": filename, "rows": rows, "results": results}, ensure_ascii=False), encoding="utf-8"
+    )
+    return token
+
+
+def load_upload(token: str) -> dict | None:
+    try:
+        return json.loads(_path(token).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def discard_upload(token: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        _path(token).unlink(missing_ok=True)
+
+
+def _discard_stale(directory: Path) -> None:
+    # Previews that were never confirmed: a day is long enough to decide.
+    cutoff = timezone.now().timestamp() - 24 * 3600
+    for path in directory.glob("*.json"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -1,0 +1,200 @@
+"""Staff pages for assignments: the filterable list and its export, one assignment and its actions."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cadres import services
+from cadres.exports import write_assignments
+from cadres.filters import AssignmentFilter
+from cadres.forms.assignments import AssignmentForm, ExtendForm, RecallForm, ReplaceForm, default_day
+from cadres.models import Assignment
+from cadres.roles import staff_required
+
+PAGE_SIZE = 50
+
+
+def get_assignment(pk) -> Assignment:
+    queryset = Assignment.objects.select_related(
+        "cadre__unit__parent",
+        "locality__parent",
+        "campaign",
+        "decision__issuing_unit",
+        "replaced_by__cadre",
+        "replaced_by__locality",
+        "replaces__cadre",
+        "replaces__locality",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _filtered(request) -> AssignmentFilter:
+    queryset = Assignment.objects.select_related(
+        "cadre__unit__parent", "locality__parent", "campaign", "decision__issuing_unit"
+    ).order_by("-starts_on", "cadre__full_name", "pk")
+    return AssignmentFilter(request.GET or None, queryset=queryset)
+
+
+@staff_required
+@require_GET
+def assignment_list(request):
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cadres/assignment_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "status_day": filterset.status_day,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@staff_required
+@require_GET
+def assignment_export(request):
+    filterset = _filtered(request)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return write_assignments(filterset.qs, f"phan-cong-{stamp}.xlsx")
+
+
+@staff_required
+@require_GET
+def assignment_detail(request, pk):
+    assignment = get_assignment(pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "cadres/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "status": assignment.status_on(today),
+            "replaces": _predecessor(assignment),
+            "can_change": not assignment.recalled_on,
+        },
+    )
+
+
+def _predecessor(assignment: Assignment) -> Assignment | None:
+    try:
+        return assignment.replaces
+    except Assignment.DoesNotExist:
+        return None
+
+
+def _action_page(request, assignment, form, title: str, button: str):
+    return render(
+        request,
+        "cadres/assignment_action.html",
+        {"assignment": assignment, "form": form, "title": title, "button": button},
+    )
+
+
+def _add_service_error(form, error: ValidationError, *, field: str | None, overlap_field: str | None = None) -> None:
+    """Put a service's refusal next to the field it is about.
+
+    Errors from the model's full_clean() come as a dict; its non-field entry is
+    the overlap rule, which belongs next to `overlap_field` (what caused it).
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(field, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else overlap_field, errors)
+
+
+@staff_required
+def assignment_edit(request, pk):
+    assignment = get_assignment(pk)
+    if request.method == "POST":
+        form = AssignmentForm(request.POST, instance=assignment)
+        if form.is_valid():
+            try:
+                services.assignment_update(assignment=get_assignment(pk), **form.cleaned_data)
+            except ValidationError as error:
+                _add_service_error(form, error, field=None)
+            else:
+                messages.success(request, _("The assignment was saved."))
+                return redirect("cadres:assignment_detail", pk=pk)
+    else:
+        form = AssignmentForm(instance=assignment)
+    return _action_page(request, get_assignment(pk), form, _("Edit the assignment"), _("Save"))
+
+
+@staff_required
+def assignment_extend(request, pk):
+    assignment = get_assignment(pk)
+    if request.method == "POST":
+        form = ExtendForm(request.POST)
+        if form.is_valid():
+            try:
+                services.assignment_extend(assignment=assignment, to=form.cleaned_data["ends_on"])
+            except ValidationError as error:
+                _add_service_error(form, error, field="ends_on", overlap_field="ends_on")
+            else:
+                messages.success(request, _("The assignment was extended."))
+                return redirect("cadres:assignment_detail", pk=pk)
+    else:
+        form = ExtendForm(initial={"ends_on": assignment.ends_on})
+    return _action_page(request, get_assignment(pk), form, _("Extend the assignment"), _("Extend"))
+
+
+@staff_required
+def assignment_recall(request, pk):
+    assignment = get_assignment(pk)
+    if request.method == "POST":
+        form = RecallForm(request.POST)
+        if form.is_valid():
+            try:
+                services.assignment_recall(
+                    assignment=assignment, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                _add_service_error(form, error, field="on")
+            else:
+                messages.success(request, _("The cadre was recalled."))
+                return redirect("cadres:assignment_detail", pk=pk)
+    else:
+        form = RecallForm(initial={"on": default_day(assignment)})
+    return _action_page(request, get_assignment(pk), form, _("Recall early"), _("Recall"))
+
+
+@staff_required
+def assignment_replace(request, pk):
+    assignment = get_assignment(pk)
+    if request.method == "POST":
+        form = ReplaceForm(request.POST, assignment=assignment)
+        if form.is_valid():
+            try:
+                successor = services.assignment_replace(
+                    assignment=assignment,
+                    replacement=form.cleaned_data["replacement"],
+                    on=form.cleaned_data["on"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                _add_service_error(form, error, field="on", overlap_field="replacement")
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s replaces %(old)s from %(day)s.")
+                    % {
+                        "name": successor.cadre.full_name,
+                        "old": assignment.cadre.full_name,
+                        "day": date_format(successor.starts_on, "SHORT_DATE_FORMAT"),
+                    },
+                )
+                return redirect("cadres:assignment_detail", pk=successor.pk)
+    else:
+        form = ReplaceForm(assignment=assignment, initial={"on": default_day(assignment)})
+    # Reloaded: a refused replacement has changed the object in memory, not in the database.
+    return _action_page(request, get_assignment(pk), form, _("Replace the cadre"), _("Replace"))

@@ -1,0 +1,76 @@
+"""Staff pages for cadres: the filterable list and its export, one cadre's history, create and edit."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cadres.exports import write_cadres
+from cadres.filters import CadreFilter
+from cadres.forms.cadres import CadreForm
+from cadres.models import Cadre
+from cadres.roles import staff_required
+
+PAGE_SIZE = 50
+
+
+def get_cadre(pk) -> Cadre:
+    return get_object_or_404(Cadre.objects.select_related("unit__parent", "user"), pk=pk)
+
+
+def _filtered(request) -> CadreFilter:
+    queryset = Cadre.objects.select_related("unit__parent").order_by("full_name", "pk")
+    return CadreFilter(request.GET or None, queryset=queryset)
+
+
+@staff_required
+@require_GET
+def cadre_list(request):
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cadres/cadre_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+@staff_required
+@require_GET
+def cadre_export(request):
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return write_cadres(_filtered(request).qs, f"can-bo-{stamp}.xlsx")
+
+
+@staff_required
+@require_GET
+def cadre_detail(request, pk):
+    cadre = get_cadre(pk)
+    today = timezone.localdate()
+    assignments = (
+        cadre.assignments.with_status(today)
+        .select_related("locality__parent", "campaign", "decision__issuing_unit")
+        .order_by("-starts_on")
+    )
+    return render(request, "cadres/cadre_detail.html", {"cadre": cadre, "assignments": assignments, "today": today})
+
+
+@staff_required
+def cadre_create(request):
+    form = CadreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cadre = form.save()
+        messages.success(request, _("%(name)s was added.") % {"name": cadre.full_name})
+        return redirect("cadres:cadre_detail", pk=cadre.pk)
+    return render(request, "cadres/cadre_form.html", {"form": form, "cadre": None})
+
+
+@staff_required
+def cadre_edit(request, pk):
+    cadre = get_cadre(pk)
+    form = CadreForm(request.POST or None, instance=cadre)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The changes were saved."))
+        return redirect("cadres:cadre_detail", pk=cadre.pk)
+    return render(request, "cadres/cadre_form.html", {"form": form, "cadre": get_cadre(pk)})

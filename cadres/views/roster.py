@@ -1,0 +1,126 @@
+"""Roster import: upload, preview what would change, confirm; and the template to fill in."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cadres import roster
+from cadres.exports import write_roster_template
+from cadres.forms.roster import RosterRowForm, RosterUploadForm
+from cadres.models import ProvincialUnit
+from cadres.roles import staff_required
+
+SESSION_KEY = "roster_import_token"
+PAGE_SIZE = 50
+SHOWN = [roster.ERROR, roster.NEW, roster.CHANGED, roster.UNCHANGED]
+
+
+@staff_required
+def roster_import(request):
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        rows = form.cleaned_data["rows"]
+        check = roster.check_roster(rows)
+        previous = request.session.get(SESSION_KEY)
+        if previous:
+            roster.discard_upload(previous)
+        token = roster.store_upload(filename=form.cleaned_data["file"].name, rows=rows, check=check)
+        request.session[SESSION_KEY] = token
+        return redirect("cadres:roster_preview", token=token)
+    return render(request, "cadres/roster_import.html", {"form": form})
+
+
+def _upload_for(request, token: str) -> dict:
+    """The stored upload, only for the session that made it."""
+    if token != request.session.get(SESSION_KEY):
+        raise Http404
+    upload = roster.load_upload(token)
+    if upload is None:
+        raise Http404
+    return upload
+
+
+@staff_required
+@require_GET
+def roster_preview(request, token):
+    upload = _upload_for(request, token)
+    results = upload["results"]
+    counts = dict.fromkeys(SHOWN, 0)
+    for result in results:
+        counts[result["status"]] += 1
+    shown = request.GET.get("show")
+    if shown in SHOWN:
+        results = [result for result in results if result["status"] == shown]
+    labels = {name: RosterRowForm.base_fields[name].label for name in RosterRowForm.base_fields}
+    labels["unit_id"] = _("unit or department")
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    for result in page.object_list:
+        result["change_labels"] = [str(labels.get(name, name)) for name in result["changes"]]
+    return render(
+        request,
+        "cadres/roster_preview.html",
+        {
+            "token": token,
+            "filename": upload["filename"],
+            "counts": counts,
+            "total": sum(counts.values()),
+            "shown": shown if shown in SHOWN else "",
+            "page": page,
+            "query": f"show={shown}" if shown in SHOWN else "",
+            "can_confirm": counts[roster.ERROR] == 0,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def roster_confirm(request, token):
+    upload = _upload_for(request, token)
+    try:
+        with transaction.atomic():
+            check = roster.roster_import(rows=upload["rows"])
+    except roster.RosterRefused as refused:
+        # The cadres on record changed since the preview: show the new verdict, write nothing.
+        roster.discard_upload(token)
+        new_token = roster.store_upload(filename=upload["filename"], rows=upload["rows"], check=refused.check)
+        request.session[SESSION_KEY] = new_token
+        messages.error(request, _("Nothing was imported: some rows have errors. Correct the file and upload it again."))
+        return redirect("cadres:roster_preview", token=new_token)
+    except IntegrityError:
+        messages.error(request, _("Someone changed the same cadres meanwhile. Nothing was imported; please retry."))
+        return redirect("cadres:roster_preview", token=token)
+    roster.discard_upload(token)
+    request.session.pop(SESSION_KEY, None)
+    messages.success(
+        request,
+        _("Roster imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")
+        % {
+            "new": check.count(roster.NEW),
+            "changed": check.count(roster.CHANGED),
+            "unchanged": check.count(roster.UNCHANGED),
+        },
+    )
+    return redirect("cadres:cadre_list")
+
+
+@staff_required
+@require_GET
+def roster_template(request):
+    unit = ProvincialUnit.objects.filter(parent__isnull=True).order_by("name").first()
+    department = unit.departments.order_by("name").first() if unit else None
+    return write_roster_template(
+        [
+            "Nguyễn Văn An",
+            "Chuyên viên",
+            unit.name if unit else "Tỉnh đoàn Bình Dương",
+            department.name if department else "",
+            "0912 345 678",
+            "nguyenvanan@example.vn",
+            "có",
+            "CB-0001",
+        ]
+    )
