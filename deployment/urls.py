@@ -9,6 +9,9 @@ admin.site.site_header = _("Đồng hành – administration")
 admin.site.site_title = _("Đồng hành")
 admin.site.index_title = _("Reference data, accounts and corrections")
 
+# A database outage raised outside a view still answers the 503 page.
+handler500 = "deployment.middleware.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
