@@ -1,0 +1,35 @@
+import datetime
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from reports.reminders import KINDS, send_reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the day's reminder emails: new assignments, missing daily notes, missions ending in 3 days, "
+        "reports due, urgent escalations. Run daily at 19:00 Asia/Ho_Chi_Minh; running it twice the same "
+        "day sends nothing twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--day", help="The day to remind about, YYYY-MM-DD (default: today).")
+        parser.add_argument(
+            "--kind", action="append", choices=KINDS, help="Only this kind of reminder (may be repeated)."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Show what would be sent; send nothing.")
+
+    def handle(self, *args, day=None, kind=None, dry_run=False, **options):
+        try:
+            day = datetime.date.fromisoformat(day) if day else timezone.localdate()
+        except ValueError as error:
+            raise CommandError(f"--day: {error}") from None
+        sent = send_reminders(day=day, kinds=kind, dry_run=dry_run)
+        verb = "Would send" if dry_run else "Sent"
+        for reminder in sent:
+            self.stdout.write(f"  {reminder.kind:<18} {reminder.recipient:<32} {reminder.object_key}")
+        counts = Counter(reminder.kind for reminder in sent)
+        summary = ", ".join(f"{name}: {counts[name]}" for name in KINDS if counts[name]) or "nothing"
+        self.stdout.write(self.style.SUCCESS(f"{verb} {len(sent)} reminder(s) for {day:%d/%m/%Y}: {summary}."))
