@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cadres.demo import DEMO_PASSWORD, load_demo
+from reports.demo import load_demo_notes
 
 
 class Command(BaseCommand):
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             accounts = load_demo()
+            load_demo_notes()
         self.stdout.write(self.style.SUCCESS("Demo data loaded: Bình Dương, 2021."))
         self.stdout.write(f"Demo accounts (demo only), password '{DEMO_PASSWORD}':")
         for username, role in accounts:
