@@ -1,10 +1,53 @@
-"""Who is where on a given day: the figures of the staff dashboard."""
+"""Who is where on a given day: the figures of the staff dashboard and of a campaign's page.
+
+Every figure is counted the way the list it links to counts, so that following
+a number never shows a different one (see tests/cadres/test_dashboard.py).
+"""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from cadres.models import Assignment
-from localities.models import Locality
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from cadres.models import Assignment, Campaign, ProvincialUnit, Quota
+from localities.models import RED_ZONE_GRADINGS, Grading, Level, Locality
+
+ENDING_SOON_DAYS = 3
+# The dashboard lists only the first few of a long list; the figure links to all of them.
+UNCOVERED_SHOWN = 50
+ENDING_SOON_SHOWN = 8
+# A chart wider than this many days would be unreadable; longer campaigns are cut at their start.
+CHART_MAX_DAYS = 400
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated queryset, as one column of the outer query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def _ids(queryset):
+    return queryset.order_by().values("pk")
+
+
+@dataclass
+class DistrictRow:
+    district: Locality
+    grading: str | None
+    wards: int
+    wards_covered: int
+    red_zone_wards: int
+    cadres_present: int
+
+    @property
+    def is_red_zone(self) -> bool:
+        return self.grading in RED_ZONE_GRADINGS
+
+    @property
+    def grading_label(self) -> str:
+        return Grading(self.grading).label if self.grading else ""
 
 
 @dataclass
@@ -15,21 +58,234 @@ class Coverage:
     localities_covered: int
     red_zone_wards: int
     red_zone_wards_covered: int
+    uncovered_count: int
     uncovered_red_zone_wards: list[Locality]
+    ending_soon_count: int
+    ending_soon: list[Assignment]
+    districts: list[DistrictRow] = field(default_factory=list)
+
+    @property
+    def ending_soon_days(self) -> int:
+        return ENDING_SOON_DAYS
+
+
+def red_zone_wards_on(day: datetime.date):
+    """Communes and wards graded red or locked down on `day` (as the locality list counts them)."""
+    return Locality.objects.filter(
+        level=Level.COMMUNE, pk__in=Locality.objects.valid_on(day).red_zone_on(day).values("pk")
+    )
 
 
 def coverage_on(day: datetime.date) -> Coverage:
     # A recall shortens ends_on, so the dates alone say who is there.
     active = Assignment.objects.active_on(day)
-    covered_ids = set(active.values_list("locality_id", flat=True))
-    red_wards = list(Locality.objects.communes().valid_on(day).red_zone_on(day).select_related("parent"))
-    uncovered = [ward for ward in red_wards if ward.pk not in covered_ids]
+    covered = active.values("locality_id")
+    red_wards = red_zone_wards_on(day)
+    uncovered = red_wards.exclude(pk__in=covered)
+    ending = Assignment.objects.ending_within(day, ENDING_SOON_DAYS)
+    red_count = red_wards.count()
+    uncovered_count = uncovered.count()
     return Coverage(
         day=day,
         cadres_on_mission=active.values("cadre_id").distinct().count(),
         units_sending=active.values("cadre__unit_id").distinct().count(),
-        localities_covered=len(covered_ids),
-        red_zone_wards=len(red_wards),
-        red_zone_wards_covered=len(red_wards) - len(uncovered),
-        uncovered_red_zone_wards=uncovered,
+        localities_covered=active.values("locality_id").distinct().count(),
+        red_zone_wards=red_count,
+        red_zone_wards_covered=red_count - uncovered_count,
+        uncovered_count=uncovered_count,
+        uncovered_red_zone_wards=list(
+            uncovered.select_related("parent").order_by("parent__name", "name")[:UNCOVERED_SHOWN]
+        ),
+        ending_soon_count=ending.count(),
+        ending_soon=list(
+            ending.select_related("cadre", "locality__parent").order_by("ends_on", "cadre__full_name")[
+                :ENDING_SOON_SHOWN
+            ]
+        ),
+        districts=district_rows(day),
     )
+
+
+def district_rows(day: datetime.date) -> list[DistrictRow]:
+    """Each district where something happens on `day`: red zone, red-zone wards, or cadres present.
+
+    One query: the counts are correlated subqueries, not one query per row.
+    """
+    active = Assignment.objects.active_on(day)
+    wards = Locality.objects.filter(parent=OuterRef("pk"), level=Level.COMMUNE)
+    covered_wards = wards.filter(Exists(active.filter(locality=OuterRef("pk"))))
+    red_wards = wards.filter(pk__in=red_zone_wards_on(day).values("pk"))
+    present = active.filter(Q(locality=OuterRef("pk")) | Q(locality__parent=OuterRef("pk")))
+    districts = (
+        Locality.objects.districts()
+        .valid_on(day)
+        .with_grading_on(day)
+        .select_related("parent")
+        .annotate(
+            ward_count=SubqueryCount(_ids(wards)),
+            covered_count=SubqueryCount(_ids(covered_wards)),
+            red_ward_count=SubqueryCount(_ids(red_wards)),
+            present_count=SubqueryCount(present.order_by().values("cadre_id").distinct()),
+        )
+        .filter(Q(grading__in=RED_ZONE_GRADINGS) | Q(red_ward_count__gt=0) | Q(present_count__gt=0))
+        .order_by("parent__name", "name")
+    )
+    return [
+        DistrictRow(
+            district=district,
+            grading=district.grading,
+            wards=district.ward_count,
+            wards_covered=district.covered_count,
+            red_zone_wards=district.red_ward_count,
+            cadres_present=district.present_count,
+        )
+        for district in districts
+    ]
+
+
+# Campaigns ----------------------------------------------------------------
+
+
+def campaigns_for_chart(day: datetime.date) -> list[Campaign]:
+    """The campaigns running on `day`; if none, the most recent one that started before it."""
+    running = list(Campaign.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("-starts_on", "name"))
+    if running:
+        return running
+    latest = Campaign.objects.filter(starts_on__lte=day).order_by("-ends_on", "-starts_on").first()
+    return [latest] if latest else []
+
+
+def cadres_per_day(campaign: Campaign) -> list[tuple[datetime.date, int]]:
+    """Cadres of the campaign on mission each day, from its start to its last assignment's end.
+
+    One aggregate query: assignments grouped by their date range (a campaign
+    has few distinct ranges), then the ranges are swept day by day in Python.
+    """
+    ranges = list(
+        campaign.assignments.order_by()
+        .values("starts_on", "ends_on")
+        .annotate(cadres=Count("pk"))
+        .values_list("starts_on", "ends_on", "cadres")
+    )
+    first = campaign.starts_on
+    last = max([campaign.ends_on] + [ends_on for _start, ends_on, _n in ranges])
+    first = max(first, last - datetime.timedelta(days=CHART_MAX_DAYS - 1))
+    length = (last - first).days + 1
+    change = [0] * (length + 1)
+    for starts_on, ends_on, cadres in ranges:
+        if ends_on < first:
+            continue
+        change[max((starts_on - first).days, 0)] += cadres
+        change[(ends_on - first).days + 1] -= cadres
+    series, running = [], 0
+    for offset in range(length):
+        running += change[offset]
+        series.append((first + datetime.timedelta(days=offset), running))
+    return series
+
+
+@dataclass
+class CampaignProgress:
+    days_total: int
+    days_elapsed: int
+    planned: int
+    active: int
+    completed: int
+    recalled: int
+
+    @property
+    def assignments(self) -> int:
+        return self.planned + self.active + self.completed + self.recalled
+
+    @property
+    def percent_elapsed(self) -> int:
+        return round(100 * self.days_elapsed / self.days_total) if self.days_total else 0
+
+
+def campaign_progress(campaign: Campaign, day: datetime.date | None = None) -> CampaignProgress:
+    """Days elapsed and the assignments by status on `day`, in one aggregate query.
+
+    The conditions are those of AssignmentQuerySet.with_status(), so the
+    counts equal those of the assignment list filtered by status.
+    """
+    day = day or timezone.localdate()
+    not_recalled = Q(recalled_on__isnull=True)
+    counts = campaign.assignments.aggregate(
+        planned=Count("pk", filter=not_recalled & Q(starts_on__gt=day)),
+        active=Count("pk", filter=not_recalled & Q(starts_on__lte=day, ends_on__gte=day)),
+        completed=Count("pk", filter=not_recalled & Q(ends_on__lt=day)),
+        recalled=Count("pk", filter=Q(recalled_on__isnull=False)),
+    )
+    days_total = (campaign.ends_on - campaign.starts_on).days + 1
+    days_elapsed = min(max((day - campaign.starts_on).days + 1, 0), days_total)
+    return CampaignProgress(days_total=days_total, days_elapsed=days_elapsed, **counts)
+
+
+def campaign_span(campaign: Campaign) -> tuple[datetime.date | None, datetime.date | None]:
+    span = campaign.assignments.aggregate(first=Min("starts_on"), last=Max("ends_on"))
+    return span["first"], span["last"]
+
+
+@dataclass
+class QuotaRow:
+    unit: ProvincialUnit
+    locality: Locality | None
+    asked: int
+    sent: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.asked - self.sent, 0)
+
+    @property
+    def is_met(self) -> bool:
+        return self.sent >= self.asked
+
+
+def _sent_by_unit(campaign_ref, unit_ref):
+    """Assignments of the campaign held by cadres of the unit or of its departments."""
+    return Assignment.objects.filter(campaign=campaign_ref).filter(
+        Q(cadre__unit=unit_ref) | Q(cadre__unit__parent=unit_ref)
+    )
+
+
+def quota_rows(campaign: Campaign) -> list[QuotaRow]:
+    """Asked vs. sent per unit: each quota, then the units that sent cadres without being asked.
+
+    "Sent" counts the different cadres of the unit and its departments with an
+    assignment in the campaign (recalled ones too: they went), in the quota's
+    locality or beneath it when the quota names one.
+    """
+    sent = _sent_by_unit(OuterRef("campaign"), OuterRef("unit"))
+    at_place = Q(locality=OuterRef("locality")) | Q(locality__parent=OuterRef("locality"))
+    at_place |= Q(locality__parent__parent=OuterRef("locality"))
+    quotas = (
+        Quota.objects.filter(campaign=campaign)
+        .select_related("unit__parent", "locality__parent")
+        .annotate(
+            sent_anywhere=SubqueryCount(sent.order_by().values("cadre_id").distinct()),
+            sent_there=SubqueryCount(sent.filter(at_place).order_by().values("cadre_id").distinct()),
+        )
+        .order_by("unit__name", "locality__name")
+    )
+    rows = [
+        QuotaRow(
+            unit=quota.unit,
+            locality=quota.locality,
+            asked=quota.count,
+            sent=quota.sent_there if quota.locality_id else quota.sent_anywhere,
+        )
+        for quota in quotas
+    ]
+    unasked = (
+        ProvincialUnit.objects.filter(parent__isnull=True)
+        .exclude(quotas__campaign=campaign)
+        .select_related("parent")
+        .annotate(
+            sent=SubqueryCount(_sent_by_unit(campaign.pk, OuterRef("pk")).order_by().values("cadre_id").distinct())
+        )
+        .filter(sent__gt=0)
+        .order_by("name")
+    )
+    rows.extend(QuotaRow(unit=unit, locality=None, asked=0, sent=unit.sent) for unit in unasked)
+    return rows

@@ -1,12 +1,14 @@
 """Workflows that write several rows: assigning, recalling, replacing, extending."""
 
 import datetime
+from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from cadres.models import Assignment, Cadre, Campaign, Decision, overlap_message
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, overlap_message
 from localities.models import Locality
 
 
@@ -126,3 +128,86 @@ def assignment_update(
     assignment.ends_on = ends_on
     _save_without_overlap(assignment)
     return assignment
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """One line of a decision's attached list: who goes where, from when."""
+
+    cadre: Cadre
+    locality: Locality
+    starts_on: datetime.date
+    host_organisation: str = ""
+
+
+class DecisionRowError(ValidationError):
+    """A row of the decision was refused; `row` is its index in the rows given."""
+
+    def __init__(self, message, *, row: int):
+        super().__init__(message)
+        self.row = row
+
+
+@transaction.atomic
+def decision_create(
+    *,
+    campaign: Campaign,
+    issuing_unit: ProvincialUnit,
+    number: int,
+    signed_on: datetime.date,
+    rows: list[DecisionRow],
+    signer_position: str,
+    signer_name: str,
+    summary: str = "",
+    legal_bases: str = "",
+    signing_authority: str = "",
+    recipients: str = "",
+    created_by: User | None = None,
+) -> Decision:
+    """Issue a numbered decision and assign every cadre of its list, or nothing at all.
+
+    Each row ends `campaign.assignment_days` after it starts. A row refused
+    because a concurrent request assigned the same cadre first raises
+    DecisionRowError; a number taken meanwhile raises a ValidationError on `number`.
+    """
+    if not rows:
+        raise ValidationError(_("A decision assigns at least one cadre."))
+    decision = Decision(
+        campaign=campaign,
+        issuing_unit=issuing_unit,
+        number=number,
+        year=signed_on.year,
+        signed_on=signed_on,
+        legal_bases=legal_bases,
+        signing_authority=signing_authority,
+        signer_position=signer_position,
+        signer_name=signer_name,
+        recipients=recipients,
+        created_by=created_by,
+    )
+    if summary:
+        decision.summary = summary
+    decision.full_clean(validate_constraints=False)
+    number_taken = ValidationError(
+        {"number": _("This unit already has a decision with this number this year.")}, code="unique"
+    )
+    if Decision.objects.filter(issuing_unit=issuing_unit, year=signed_on.year, number=number).exists():
+        raise number_taken
+    try:
+        with transaction.atomic():
+            decision.save()
+    except IntegrityError:
+        raise number_taken from None
+    for index, row in enumerate(rows):
+        try:
+            assignment_create(
+                cadre=row.cadre,
+                campaign=campaign,
+                decision=decision,
+                locality=row.locality,
+                host_organisation=row.host_organisation,
+                starts_on=row.starts_on,
+            )
+        except ValidationError as error:
+            raise DecisionRowError(error.messages, row=index) from None
+    return decision

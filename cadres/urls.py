@@ -1,11 +1,22 @@
 from django.urls import path
 
-from cadres.views import assignments, cadres, dashboard, roster
+from cadres.views import assignments, cadres, campaigns, dashboard, decisions, roster, units
 
 app_name = "cadres"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("units/", units.unit_list, name="unit_list"),
+    path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:pk>/quotas/", campaigns.campaign_quotas, name="campaign_quotas"),
+    path("campaigns/<int:pk>/decisions/new/", decisions.decision_create, name="decision_create"),
+    path("decisions/<int:pk>/", decisions.decision_detail, name="decision_detail"),
+    path("decisions/<int:pk>/print/", decisions.decision_print, name="decision_print"),
+    path("search/cadres/", decisions.cadre_search, name="cadre_search"),
+    path("search/localities/", decisions.locality_search, name="locality_search"),
     path("assignments/", assignments.assignment_list, name="assignment_list"),
     path("assignments/export.xlsx", assignments.assignment_export, name="assignment_export"),
     path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment_detail"),

@@ -1,11 +1,83 @@
+"""The staff dashboard: coverage on one day, and the way to the lists behind each figure."""
+
+import datetime
+
+from django.contrib import messages
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cadres.coverage import coverage_on
+from cadres.chart import bar_chart
+from cadres.coverage import cadres_per_day, campaigns_for_chart, coverage_on
+from cadres.models import Campaign
 from cadres.roles import staff_required
+
+# How many campaigns the quick links offer, most recent first.
+CAMPAIGN_LINKS = 12
+
+
+def parse_day(raw: str) -> datetime.date | None:
+    """A day typed as YYYY-MM-DD (the date input) or dd/mm/yyyy (as people write it); None if neither."""
+    raw = raw.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def day_from_request(request, name: str = "day") -> datetime.date:
+    """The day asked for, or today; a malformed one is reported and today shown instead."""
+    raw = request.GET.get(name, "")
+    if not raw.strip():
+        return timezone.localdate()
+    day = parse_day(raw)
+    if day is None:
+        messages.warning(request, _("“%(value)s” is not a date (dd/mm/yyyy): showing today.") % {"value": raw[:40]})
+        return timezone.localdate()
+    return day
+
+
+def _showcase_day(campaign: Campaign, today: datetime.date) -> datetime.date:
+    """The day a quick link opens: today while the campaign runs, else the middle of it."""
+    if campaign.starts_on <= today <= campaign.ends_on:
+        return today
+    return campaign.starts_on + (campaign.ends_on - campaign.starts_on) / 2
 
 
 @staff_required
 def dashboard(request):
-    day = timezone.localdate()
-    return render(request, "cadres/dashboard.html", {"day": day, "coverage": coverage_on(day)})
+    day = day_from_request(request)
+    today = timezone.localdate()
+    chart_campaigns = campaigns_for_chart(day)
+    chart_campaign = next(
+        (campaign for campaign in chart_campaigns if str(campaign.pk) == request.GET.get("campaign")),
+        chart_campaigns[0] if chart_campaigns else None,
+    )
+    chart = ""
+    if chart_campaign:
+        chart = bar_chart(
+            cadres_per_day(chart_campaign),
+            title=_("Cadres on mission per day: %(campaign)s") % {"campaign": chart_campaign.name},
+            chart_id="chart-per-day",
+            selected=day,
+        )
+    quick_links = [
+        (campaign, _showcase_day(campaign, today))
+        for campaign in Campaign.objects.order_by("-starts_on", "name")[:CAMPAIGN_LINKS]
+    ]
+    return render(
+        request,
+        "cadres/dashboard.html",
+        {
+            "day": day,
+            "iso_day": day.isoformat(),
+            "today": today,
+            "coverage": coverage_on(day),
+            "chart": chart,
+            "chart_campaign": chart_campaign,
+            "chart_campaigns": chart_campaigns,
+            "quick_links": quick_links,
+        },
+    )

@@ -1,0 +1,287 @@
+"""The assignment decision form: a header and several rows, one per cadre.
+
+The cadre and locality fields are text inputs with a <datalist> (filled by
+static/js/decision_form.js from the search endpoints), not selects: a
+province has thousands of cadres and the country ten thousand communes. A
+cadre is entered by code (or by a full name that only one cadre has), a
+locality by its official code or as "ward, district".
+"""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from cadres.forms.cadres import UnitChoiceField, unit_choices
+from cadres.models import Assignment, Cadre, Campaign, Decision, overlap_message
+from localities.models import Level, Locality, LocalityKind
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# How a locality's kind may be written before its name ("Phường Phú Cường").
+KIND_PREFIXES = ("Phường", "Xã", "Thị trấn", "Thành phố", "Thị xã", "Quận", "Huyện", "Tỉnh")
+ROWS_WITHOUT_JS = 6
+MAX_ROWS = 300
+
+
+def cadre_label(cadre: Cadre) -> str:
+    return f"{cadre.full_name} · {cadre.unit}"
+
+
+def locality_value(locality: Locality) -> str:
+    """What the locality input holds for this locality: the official code, else "name, parent"."""
+    if locality.code:
+        return locality.code
+    return f"{locality.name}, {locality.parent.name}" if locality.parent_id else locality.name
+
+
+def locality_label(locality: Locality) -> str:
+    if locality.parent_id:
+        return f"{locality.display_name}, {locality.parent.display_name}"
+    return locality.display_name
+
+
+def locality_options(day: datetime.date, limit: int = 200) -> list[tuple[str, str]]:
+    """Datalist options offered before any typing: the red-zone districts and wards of `day`."""
+    red = Locality.objects.valid_on(day).red_zone_on(day).values("pk")
+    localities = (
+        Locality.objects.filter(pk__in=red, level__in=[Level.DISTRICT, Level.COMMUNE])
+        .select_related("parent")
+        .order_by("parent__name", "level", "name")[:limit]
+    )
+    return [(locality_value(locality), locality_label(locality)) for locality in localities]
+
+
+def find_cadre(text: str) -> Cadre:
+    """The cadre with this code, or the only active cadre with this full name."""
+    text = " ".join(text.split())
+    cadres = Cadre.objects.select_related("unit")
+    cadre = cadres.filter(code__iexact=text).first()
+    if cadre:
+        return cadre
+    namesakes = list(cadres.active().filter(full_name__iexact=text)[:2])
+    if len(namesakes) == 1:
+        return namesakes[0]
+    if namesakes:
+        raise ValidationError(
+            _("Several cadres are called %(name)s: enter the cadre code."), code="ambiguous", params={"name": text}
+        )
+    raise ValidationError(_("No cadre has the code or name “%(text)s”."), code="unknown", params={"text": text})
+
+
+def _without_kind(name: str) -> str:
+    prefixes = list(KIND_PREFIXES) + [str(label).capitalize() for label in LocalityKind.labels]
+    for prefix in prefixes:
+        if name.startswith(prefix + " "):
+            return name[len(prefix) + 1 :]
+    return name
+
+
+def find_locality(text: str, *, day: datetime.date | None = None) -> Locality:
+    """The district- or commune-level locality written as its code or as "name, parent name"."""
+    text = " ".join(text.split())
+    localities = Locality.objects.filter(level__in=[Level.DISTRICT, Level.COMMUNE]).select_related("parent")
+    if day:
+        localities = localities.valid_on(day)
+    found = list(localities.filter(code=text)[:2]) if text else []
+    if not found:
+        name, _comma, parent = text.rpartition(",") if "," in text else (text, "", "")
+        name, parent = _without_kind(name.strip()), _without_kind(parent.strip())
+        matches = localities.filter(name__iexact=name)
+        if parent:
+            matches = matches.filter(parent__name__iexact=parent)
+        found = list(matches[:2])
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValidationError(
+            _("Several localities match “%(text)s”: add the district after a comma, or use the code."),
+            code="ambiguous",
+            params={"text": text},
+        )
+    raise ValidationError(
+        _("No district or commune “%(text)s” existed on that day."), code="unknown", params={"text": text}
+    )
+
+
+def next_decision_number(unit, year: int) -> int:
+    last = Decision.objects.filter(issuing_unit=unit, year=year).order_by("-number").values_list("number", flat=True)
+    return (last.first() or 0) + 1
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = [
+            "number",
+            "signed_on",
+            "issuing_unit",
+            "summary",
+            "legal_bases",
+            "signing_authority",
+            "signer_position",
+            "signer_name",
+            "recipients",
+        ]
+        field_classes = {"issuing_unit": UnitChoiceField}
+        widgets = {
+            "signed_on": DATE_INPUT,
+            "summary": forms.TextInput(),
+            "legal_bases": forms.Textarea(attrs={"rows": 4}),
+            "recipients": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        self.campaign = campaign
+        super().__init__(*args, **kwargs)
+        self.fields["issuing_unit"].queryset = unit_choices()
+        self.fields["number"].min_value = 1
+        if not self.is_bound:
+            self._suggest()
+
+    def _suggest(self):
+        """Start from the campaign's organiser and the wording of its latest decision."""
+        signed_on = timezone.localdate()
+        unit = self.campaign.organising_unit
+        self.initial.setdefault("issuing_unit", unit.pk)
+        self.initial.setdefault("signed_on", signed_on)
+        self.initial.setdefault("number", next_decision_number(unit, signed_on.year))
+        latest = self.campaign.decisions.order_by("-signed_on", "-number").first()
+        if latest:
+            for name in ("summary", "legal_bases", "signing_authority", "signer_position", "signer_name", "recipients"):
+                self.initial.setdefault(name, getattr(latest, name))
+
+    def clean(self):
+        data = super().clean()
+        unit, number, signed_on = data.get("issuing_unit"), data.get("number"), data.get("signed_on")
+        # The constraint includes the stored `year`, which the form does not edit, so
+        # ModelForm would not check it: check it here, on the number.
+        if unit and number and signed_on:
+            taken = Decision.objects.filter(issuing_unit=unit, year=signed_on.year, number=number)
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("number", duplicate_number_error())
+        return data
+
+
+def duplicate_number_error() -> ValidationError:
+    return ValidationError(_("This unit already has a decision with this number this year."), code="unique")
+
+
+class CadreInput(forms.TextInput):
+    def __init__(self):
+        super().__init__(
+            attrs={
+                "list": "cadre-options",
+                "autocomplete": "off",
+                "data-search": reverse_lazy("cadres:cadre_search"),
+                "class": "cadre-input",
+            }
+        )
+
+
+class LocalityInput(forms.TextInput):
+    def __init__(self):
+        super().__init__(
+            attrs={
+                "list": "locality-options",
+                "autocomplete": "off",
+                "data-search": reverse_lazy("cadres:locality_search"),
+                "class": "locality-input",
+            }
+        )
+
+
+class AssignmentRowForm(forms.Form):
+    """One cadre sent to one place from one day; the end date follows the campaign's length."""
+
+    cadre = forms.CharField(label=_("Cadre (code or name)"), max_length=160, widget=CadreInput())
+    locality = forms.CharField(label=_("Locality (code or “ward, district”)"), max_length=200, widget=LocalityInput())
+    host_organisation = forms.CharField(label=_("Host organisation"), max_length=200, required=False)
+    starts_on = forms.DateField(label=_("From"), widget=DATE_INPUT)
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        self.campaign = campaign
+        super().__init__(*args, **kwargs)
+        self.fields["starts_on"].initial = default_start(campaign)
+
+    def clean_cadre(self):
+        cadre = find_cadre(self.cleaned_data["cadre"])
+        if not cadre.is_active:
+            raise ValidationError(_("%(name)s is no longer active."), code="inactive", params={"name": cadre.full_name})
+        return cadre
+
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        if not self.campaign.starts_on <= starts_on <= self.campaign.ends_on:
+            raise ValidationError(
+                _("The campaign runs from %(start)s to %(end)s."),
+                code="outside_campaign",
+                params={
+                    "start": date_format(self.campaign.starts_on, "SHORT_DATE_FORMAT"),
+                    "end": date_format(self.campaign.ends_on, "SHORT_DATE_FORMAT"),
+                },
+            )
+        return starts_on
+
+    def clean(self):
+        data = super().clean()
+        starts_on = data.get("starts_on")
+        if data.get("locality") and "locality" not in self.errors:
+            try:
+                data["locality"] = find_locality(data["locality"], day=starts_on)
+            except ValidationError as error:
+                self.add_error("locality", error)
+        cadre = data.get("cadre")
+        if starts_on:
+            data["ends_on"] = self.campaign.default_end(starts_on)
+        # Kept even when the row has other errors: the formset compares rows with each other.
+        self.period = (cadre, starts_on, data["ends_on"]) if isinstance(cadre, Cadre) and starts_on else None
+        if self.period:
+            conflict = Assignment(cadre=cadre, starts_on=starts_on, ends_on=data["ends_on"]).conflicts().first()
+            if conflict:
+                self.add_error("cadre", ValidationError(overlap_message(conflict), code="overlap"))
+        return data
+
+
+def default_start(campaign: Campaign) -> datetime.date:
+    """Today while the campaign runs, else its first day."""
+    today = timezone.localdate()
+    return today if campaign.starts_on <= today <= campaign.ends_on else campaign.starts_on
+
+
+class BaseAssignmentRowFormSet(forms.BaseFormSet):
+    def filled_forms(self) -> list[AssignmentRowForm]:
+        """The rows someone wrote in, in order (untouched empty rows are ignored)."""
+        return [form for form in self.forms if form.has_changed()]
+
+    def clean(self):
+        rows = self.filled_forms()
+        if not rows:
+            raise ValidationError(_("Add at least one cadre."), code="no_rows")
+        # Every pair, even beside rows with other errors, so that all conflicts show at once.
+        dated = [row for row in rows if getattr(row, "period", None)]
+        for index, row in enumerate(dated):
+            for other in dated[index + 1 :]:
+                cadre, starts_on, ends_on = row.period
+                other_cadre, other_starts_on, other_ends_on = other.period
+                if cadre == other_cadre and starts_on <= other_ends_on and other_starts_on <= ends_on:
+                    message = _(
+                        "%(name)s appears twice in this decision with overlapping dates (rows %(a)s and %(b)s)."
+                    )
+                    params = {"name": cadre.full_name, "a": self.forms.index(row) + 1, "b": self.forms.index(other) + 1}
+                    for form in (row, other):
+                        form.add_error(None, ValidationError(message, code="overlap_in_decision", params=params))
+
+
+AssignmentRowFormSet = forms.formset_factory(
+    AssignmentRowForm,
+    formset=BaseAssignmentRowFormSet,
+    extra=ROWS_WITHOUT_JS,
+    max_num=MAX_ROWS,
+    validate_max=True,
+)

@@ -1,0 +1,108 @@
+"""Campaigns: the list, planning one, its page with progress and quotas, and editing the quotas."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cadres.coverage import SubqueryCount, campaign_progress, quota_rows
+from cadres.forms.campaigns import CampaignFilter, CampaignForm, QuotaFormSet
+from cadres.forms.decisions import locality_options
+from cadres.models import Assignment, Campaign, Decision, Quota
+from cadres.roles import staff_required
+
+PER_PAGE = 50
+# The campaign page lists this many assignments and links to the filtered assignment list for all.
+ASSIGNMENTS_SHOWN = 20
+
+
+def get_campaign_for_user(request, pk: int) -> Campaign:
+    """Every campaign is open to provincial staff (the views are staff-only)."""
+    return get_object_or_404(Campaign.objects.select_related("organising_unit__parent"), pk=pk)
+
+
+@staff_required
+def campaign_list(request):
+    today = timezone.localdate()
+    campaigns = Campaign.objects.select_related("organising_unit").annotate(
+        decision_count=SubqueryCount(Decision.objects.filter(campaign=OuterRef("pk")).order_by().values("pk")),
+        assignment_count=SubqueryCount(Assignment.objects.filter(campaign=OuterRef("pk")).order_by().values("pk")),
+        active_count=SubqueryCount(
+            Assignment.objects.active_on(today).filter(campaign=OuterRef("pk")).order_by().values("pk")
+        ),
+    )
+    filters = CampaignFilter(request.GET or None, queryset=campaigns.order_by("-starts_on", "name"))
+    page = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cadres/campaign_list.html",
+        {"filters": filters, "page": page, "today": today, "iso_today": today.isoformat(), "query": query.urlencode()},
+    )
+
+
+@staff_required
+def campaign_create(request):
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save()
+        messages.success(request, _("Campaign “%(name)s” created.") % {"name": campaign.name})
+        return redirect("cadres:campaign_detail", pk=campaign.pk)
+    return render(request, "cadres/campaign_form.html", {"form": form, "campaign": None})
+
+
+@staff_required
+def campaign_edit(request, pk):
+    campaign = get_campaign_for_user(request, pk)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Campaign saved."))
+        return redirect("cadres:campaign_detail", pk=campaign.pk)
+    return render(request, "cadres/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@staff_required
+def campaign_detail(request, pk):
+    campaign = get_campaign_for_user(request, pk)
+    today = timezone.localdate()
+    decisions = campaign.decisions.select_related("issuing_unit").annotate(assignment_count=Count("assignments"))
+    assignments = campaign.assignments.select_related(
+        "cadre__unit", "locality__parent", "decision__issuing_unit"
+    ).order_by("starts_on", "cadre__full_name")
+    return render(
+        request,
+        "cadres/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "today": today,
+            "iso_today": today.isoformat(),
+            "progress": campaign_progress(campaign, today),
+            "decisions": decisions,
+            "assignments": assignments[:ASSIGNMENTS_SHOWN],
+            "quotas": quota_rows(campaign),
+        },
+    )
+
+
+@staff_required
+def campaign_quotas(request, pk):
+    campaign = get_campaign_for_user(request, pk)
+    quotas = Quota.objects.filter(campaign=campaign).select_related("unit__parent", "locality__parent")
+    formset = QuotaFormSet(request.POST or None, queryset=quotas, form_kwargs={"campaign": campaign})
+    if request.method == "POST" and formset.is_valid():
+        for quota in formset.save(commit=False):
+            quota.campaign = campaign
+            quota.save()
+        for quota in formset.deleted_objects:
+            quota.delete()
+        messages.success(request, _("Quotas saved."))
+        return redirect("cadres:campaign_detail", pk=campaign.pk)
+    return render(
+        request,
+        "cadres/campaign_quotas.html",
+        {"campaign": campaign, "formset": formset, "locality_options": locality_options(campaign.starts_on)},
+    )

@@ -1,0 +1,222 @@
+"""Assignment decisions: issuing one with its list of cadres, its page, and its printable document."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from cadres import services
+from cadres.forms.decisions import (
+    AssignmentRowFormSet,
+    DecisionForm,
+    cadre_label,
+    default_start,
+    locality_label,
+    locality_options,
+    locality_value,
+)
+from cadres.models import Cadre, Decision, ProvincialUnit, UnitKind
+from cadres.roles import staff_required
+from cadres.services import DecisionRow, DecisionRowError
+from cadres.views.campaigns import get_campaign_for_user
+from cadres.views.dashboard import parse_day
+from localities.models import Level, Locality
+
+SEARCH_RESULTS = 20
+
+
+def get_decision_for_user(request, pk: int) -> Decision:
+    """Every decision is open to provincial staff (the views are staff-only)."""
+    return get_object_or_404(Decision.objects.select_related("campaign", "issuing_unit__parent", "created_by"), pk=pk)
+
+
+@staff_required
+def decision_create(request, pk):
+    campaign = get_campaign_for_user(request, pk)
+    form = DecisionForm(request.POST or None, campaign=campaign)
+    rows = AssignmentRowFormSet(request.POST or None, form_kwargs={"campaign": campaign}, prefix="rows")
+    if request.method == "POST":
+        # Both are validated, so that every error shows at once.
+        form_valid, rows_valid = form.is_valid(), rows.is_valid()
+        if form_valid and rows_valid:
+            filled = rows.filled_forms()
+            data = form.cleaned_data
+            try:
+                decision = services.decision_create(
+                    campaign=campaign,
+                    issuing_unit=data["issuing_unit"],
+                    number=data["number"],
+                    signed_on=data["signed_on"],
+                    summary=data["summary"],
+                    legal_bases=data["legal_bases"],
+                    signing_authority=data["signing_authority"],
+                    signer_position=data["signer_position"],
+                    signer_name=data["signer_name"],
+                    recipients=data["recipients"],
+                    created_by=request.user,
+                    rows=[
+                        DecisionRow(
+                            cadre=row.cleaned_data["cadre"],
+                            locality=row.cleaned_data["locality"],
+                            starts_on=row.cleaned_data["starts_on"],
+                            host_organisation=row.cleaned_data["host_organisation"],
+                        )
+                        for row in filled
+                    ],
+                )
+            except DecisionRowError as error:
+                # Another request assigned this cadre between the check and the save.
+                filled[error.row].add_error(None, error.messages)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Decision %(reference)s issued: %(count)s cadres assigned.")
+                    % {"reference": decision.reference, "count": len(filled)},
+                )
+                return redirect("cadres:decision_detail", pk=decision.pk)
+        messages.error(request, _("Nothing was saved: correct what is marked below."))
+    return render(
+        request,
+        "cadres/decision_form.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "rows": rows,
+            "locality_options": locality_options(default_start(campaign)),
+        },
+    )
+
+
+def _assignments_of(decision: Decision):
+    return decision.assignments.select_related("cadre__unit__parent", "locality__parent").order_by(
+        "cadre__full_name", "starts_on"
+    )
+
+
+@staff_required
+def decision_detail(request, pk):
+    decision = get_decision_for_user(request, pk)
+    return render(
+        request, "cadres/decision_detail.html", {"decision": decision, "assignments": _assignments_of(decision)}
+    )
+
+
+@dataclass
+class Letterhead:
+    """The top of a Vietnamese official document, which depends on who issues it."""
+
+    issuer_lines: list[str]
+    issuer_mark: str
+    motto_lines: list[str]
+    number_line: str
+
+
+def letterhead(decision: Decision) -> Letterhead:
+    """State bodies follow Decree 30/2020/NĐ-CP, Party bodies the Party's guidance,
+    the Youth Union its own (29-HD/TWĐTN-VP)."""
+    unit: ProvincialUnit = decision.issuing_unit
+    issuer = [(unit.issuing_body or unit.name).upper()]
+    if unit.parent_id and not unit.issuing_body:
+        issuer.insert(0, (unit.parent.issuing_body or unit.parent.name).upper())
+    if unit.kind == UnitKind.PARTY:
+        return Letterhead(issuer, "*", ["ĐẢNG CỘNG SẢN VIỆT NAM"], f"Số {decision.reference}")
+    if unit.kind == UnitKind.MASS:
+        return Letterhead(issuer, "***", ["ĐOÀN TNCS HỒ CHÍ MINH"], f"Số: {decision.reference}")
+    return Letterhead(
+        issuer, "", ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"], f"Số: {decision.reference}"
+    )
+
+
+# Signing on behalf of ("thay mặt", "ký thay", ...) is written before the authority; the title line omits it.
+SIGNING_PREFIXES = ("TM.", "T/M", "KT.", "K/T", "TL.", "T/L", "TUQ.", "Q.")
+
+
+def authority_line(decision: Decision) -> str:
+    """The line under the summary naming who decides, e.g. 'BAN THƯỜNG VỤ TỈNH ĐOÀN BÌNH DƯƠNG'."""
+    unit = decision.issuing_unit
+    body = (unit.issuing_body if unit.kind != UnitKind.MASS and unit.issuing_body else unit.name).upper()
+    authority = decision.signing_authority.strip().upper()
+    for prefix in SIGNING_PREFIXES:
+        if authority.startswith(prefix):
+            authority = authority[len(prefix) :].strip()
+            break
+    if not authority or authority in body:
+        return body
+    return f"{authority} {body}"
+
+
+def place_and_date(place: str, day: datetime.date) -> str:
+    """'Bình Dương, ngày 16 tháng 8 năm 2021': days below 10 and months below 3 take a leading zero."""
+    day_part = f"{day.day:02d}" if day.day < 10 else str(day.day)
+    month_part = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    prefix = f"{place}, " if place else ""
+    return f"{prefix}ngày {day_part} tháng {month_part} năm {day.year}"
+
+
+@staff_required
+def decision_print(request, pk):
+    decision = get_decision_for_user(request, pk)
+    assignments = list(_assignments_of(decision))
+    unit = decision.issuing_unit
+    tasks = list(dict.fromkeys(assignment.tasks for assignment in assignments if assignment.tasks))
+    return render(
+        request,
+        "cadres/decision_print.html",
+        {
+            "decision": decision,
+            "assignments": assignments,
+            "letterhead": letterhead(decision),
+            "place_and_date": place_and_date(
+                unit.place or (unit.parent.place if unit.parent_id else ""), decision.signed_on
+            ),
+            "legal_bases": [line.strip() for line in decision.legal_bases.splitlines() if line.strip()],
+            "recipients": [line.strip() for line in decision.recipients.splitlines() if line.strip()],
+            "first_day": min((a.starts_on for a in assignments), default=None),
+            "last_day": max((a.ends_on for a in assignments), default=None),
+            "tasks": tasks,
+            "authority_line": authority_line(decision),
+        },
+    )
+
+
+@staff_required
+def cadre_search(request):
+    """Up to 20 active cadres whose code starts with, or whose name contains, `q` (for the datalist)."""
+    text = " ".join(request.GET.get("q", "").split())[:80]
+    if len(text) < 2:
+        return JsonResponse({"results": []})
+    cadres = (
+        Cadre.objects.active()
+        .filter(Q(code__istartswith=text) | Q(full_name__icontains=text))
+        .select_related("unit")
+        .order_by("full_name", "code")[:SEARCH_RESULTS]
+    )
+    return JsonResponse({"results": [{"value": cadre.code, "label": cadre_label(cadre)} for cadre in cadres]})
+
+
+@staff_required
+def locality_search(request):
+    """Up to 20 districts and communes, valid on `day`, by code or by name (for the datalist)."""
+    text = " ".join(request.GET.get("q", "").split())[:80]
+    if len(text) < 2:
+        return JsonResponse({"results": []})
+    name = text.split(",")[0].strip()
+    localities = Locality.objects.filter(level__in=[Level.DISTRICT, Level.COMMUNE])
+    day = parse_day(request.GET.get("day", ""))
+    if day:
+        localities = localities.valid_on(day)
+    localities = (
+        localities.filter(Q(code__startswith=text) | Q(name__icontains=name))
+        .select_related("parent")
+        .order_by("level", "name")[:SEARCH_RESULTS]
+    )
+    return JsonResponse(
+        {"results": [{"value": locality_value(place), "label": locality_label(place)} for place in localities]}
+    )
