@@ -18,6 +18,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Serves the bare page that bench/run.py compares every page with.
+BENCHMARK = env.bool("BENCHMARK", default=False)
 
 # No default outside DEBUG: a production server without a key must not start.
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-only") if DEBUG else env("SECRET_KEY")

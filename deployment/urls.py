@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -25,3 +26,9 @@ urlpatterns = [
     path("", include("localities.urls")),
     path("", include("reports.urls")),
 ]
+
+if settings.BENCHMARK:
+    # The framework's ceiling for bench/run.py; never served otherwise.
+    from deployment import bench_views
+
+    urlpatterns.append(path("bench/bare/", bench_views.bare, name="bench_bare"))
