@@ -1,7 +1,11 @@
 from django.urls import path
 
 from reports.views import (
+    cadre_escalations,
+    cadre_notes,
+    cadre_report,
     mission,
+    offline,
     staff_compliance,
     staff_escalations,
     staff_notes,
@@ -13,6 +17,15 @@ app_name = "reports"
 
 urlpatterns = [
     path("me/", mission.my_mission, name="my_mission"),
+    # Cadre side: daily notes, escalations, the end-of-mission report (detail pages open to staff too).
+    path("me/notes/new/", cadre_notes.note_create, name="note_create"),
+    path("me/notes/<int:pk>/", cadre_notes.note_detail, name="note_detail"),
+    path("me/notes/<int:pk>/edit/", cadre_notes.note_edit, name="note_edit"),
+    path("me/notes/<int:pk>/photo/", offline.note_photo, name="note_photo"),
+    path("me/escalations/new/", cadre_escalations.escalation_create, name="escalation_create"),
+    path("me/escalations/<int:pk>/", cadre_escalations.escalation_detail, name="escalation_detail"),
+    path("me/assignments/<int:pk>/report/", cadre_report.report_edit, name="report_edit"),
+    path("me/reports/<int:pk>/", cadre_report.report_detail, name="report_detail"),
     # Staff side: notes, compliance, escalations, reports, recommendations.
     path("notes/", staff_notes.notes_inbox, name="notes_inbox"),
     path("notes/compliance/", staff_compliance.compliance, name="compliance"),

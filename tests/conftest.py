@@ -39,3 +39,27 @@ def staff_client(staff_user):
 @pytest.fixture
 def cadre_client(cadre):
     return _client_for(cadre.user)
+
+
+# Cadre pages (tests/reports/test_my_mission.py and the other cadre-side tests).
+@pytest.fixture
+def current_mission(cadre):
+    """`cadre`'s 30-day assignment, on its 10th day today."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import AssignmentFactory
+
+    today = timezone.localdate()
+    return AssignmentFactory(
+        cadre=cadre, starts_on=today - datetime.timedelta(days=9), host_organisation="Thành đoàn Dĩ An"
+    )
+
+
+@pytest.fixture
+def other_cadre_client(other_cadre):
+    return _client_for(other_cadre.user)
+
+
+# (end of cadre pages fixtures)

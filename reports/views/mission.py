@@ -1,17 +1,48 @@
+"""The cadre's home page on the phone: where, until when, what is due today."""
+
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
 from django.utils import timezone
 
 from cadres.roles import cadre_required
+from localities.models import ZoneStatus
+from reports.models import Escalation, EscalationStatus
+from reports.services import report_is_open, report_opens_on
+
+LAST_NOTES = 7
 
 
 @cadre_required
 def my_mission(request):
     cadre = request.user.cadre
     today = timezone.localdate()
-    assignments = cadre.assignments.select_related("locality__parent", "campaign").order_by("-starts_on")
-    current = next((a for a in assignments if a.starts_on <= today <= a.ends_on), None)
-    return render(
-        request,
-        "reports/my_mission.html",
-        {"cadre": cadre, "today": today, "current": current, "assignments": assignments},
+    grading_today = ZoneStatus.objects.on(today).filter(locality=OuterRef("locality")).order_by("-valid_from")
+    assignments = list(
+        cadre.assignments.select_related("locality__parent", "campaign", "report")
+        .annotate(
+            grading_today=Subquery(grading_today.values("grading")[:1]),
+            directive_today=Subquery(grading_today.values("directive")[:1]),
+        )
+        .order_by("-starts_on")
     )
+    current = next((a for a in assignments if a.starts_on <= today <= a.ends_on), None)
+    for assignment in assignments:
+        assignment.report_open = report_is_open(assignment, today)
+        assignment.report_opens_on = report_opens_on(assignment)
+        assignment.saved_report = getattr(assignment, "report", None)
+    context = {"cadre": cadre, "today": today, "current": current, "past": [a for a in assignments if a is not current]}
+    if current is not None:
+        notes = list(current.notes.order_by("-day")[:LAST_NOTES])
+        grading = dict(ZoneStatus._meta.get_field("grading").choices)
+        context.update(
+            notes=notes,
+            today_note=next((n for n in notes if n.day == today), None),
+            day_number=current.day_number(today),
+            grading_label=grading.get(current.grading_today, ""),
+            escalations=list(
+                Escalation.objects.filter(assignment=current)
+                .exclude(status=EscalationStatus.RESOLVED, answer="")
+                .order_by("status", "-created_at")[:10]
+            ),
+        )
+    return render(request, "reports/my_mission.html", context)

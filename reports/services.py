@@ -1,0 +1,213 @@
+"""What a cadre writes from the field: daily notes, escalations, the end-of-mission report.
+
+A phone on a patchy network may send the same submission twice (a double tap,
+a retry after a lost response, the offline queue). Each submission carries a
+`client_key` made on the phone; the database refuses a second row with the
+same key, and the services answer such a retry with the row already stored.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cadres.models import Assignment
+from reports.models import DailyNote, Escalation, MissionReport, Recommendation, ReportStatus
+
+NOTE_FIELDS = ("activities", "other_activities", "situation", "difficulties", "needs", "health")
+ESCALATION_FIELDS = ("subject", "description", "category", "urgency")
+REPORT_FIELDS = ("results", "local_work", "difficulties")
+
+# The report can be written in the last days of the mission and at any time after it.
+REPORT_WINDOW_DAYS = 5
+EDITABLE_REPORT_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+def _note_with_key(client_key: uuid.UUID | None) -> DailyNote | None:
+    if client_key is None:
+        return None
+    return DailyNote.objects.select_related("assignment").filter(client_key=client_key).first()
+
+
+def _check_key_owner(existing, assignment: Assignment) -> None:
+    # UUIDs from two phones do not collide; a key reused across cadres is a forged request.
+    if existing.assignment.cadre_id != assignment.cadre_id:
+        message = _("This submission key has already been used.")
+        raise ValidationError({"client_key": ValidationError(message, code="key_taken")})
+
+
+@transaction.atomic
+def note_submit(
+    *,
+    assignment: Assignment,
+    day: datetime.date,
+    data: dict,
+    photo: UploadedFile | None = None,
+    client_key: uuid.UUID | None = None,
+) -> tuple[DailyNote, bool]:
+    """File the note for `day`; return (note, created).
+
+    A submission whose key is already stored, or that loses the race for the
+    day to a concurrent one, returns the note that won instead of a second note.
+    """
+    existing = _note_with_key(client_key)
+    if existing is not None:
+        _check_key_owner(existing, assignment)
+        return existing, False
+    note = DailyNote(assignment=assignment, day=day, client_key=client_key)
+    for field in NOTE_FIELDS:
+        if field in data:
+            setattr(note, field, data[field])
+    if photo:
+        note.photo = photo
+    try:
+        with transaction.atomic():
+            note.save()
+    except IntegrityError:
+        if note.photo:
+            # The file was written before the INSERT failed: do not leave it behind.
+            note.photo.delete(save=False)
+        existing = _note_with_key(client_key) or DailyNote.objects.filter(assignment=assignment, day=day).first()
+        if existing is None:
+            raise
+        _check_key_owner(existing, assignment)
+        return existing, False
+    return note, True
+
+
+@transaction.atomic
+def note_update(*, note: DailyNote, data: dict, photo: UploadedFile | None | bool = None) -> DailyNote:
+    """Change today's note. `photo` is a new file, False to remove the photo, or None to keep it."""
+    for field in NOTE_FIELDS:
+        if field in data:
+            setattr(note, field, data[field])
+    old_photo = note.photo.name if note.photo else ""
+    if photo is False:
+        note.photo = None
+    elif isinstance(photo, UploadedFile):
+        note.photo = photo
+    note.save()
+    new_photo = note.photo.name if note.photo else ""
+    if old_photo and old_photo != new_photo:
+        storage = note.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo))
+    return note
+
+
+def note_is_editable(note: DailyNote, today: datetime.date | None = None) -> bool:
+    """A cadre may change a note only on its own day; older notes are the record."""
+    return note.day == (today or timezone.localdate())
+
+
+def _escalation_with_key(client_key: uuid.UUID | None) -> Escalation | None:
+    if client_key is None:
+        return None
+    return Escalation.objects.select_related("assignment").filter(client_key=client_key).first()
+
+
+@transaction.atomic
+def escalation_raise(
+    *,
+    assignment: Assignment,
+    data: dict,
+    note: DailyNote | None = None,
+    client_key: uuid.UUID | None = None,
+) -> tuple[Escalation, bool]:
+    """Raise an issue beyond local authority to the province; return (escalation, created)."""
+    if note is not None and note.assignment_id != assignment.pk:
+        raise ValidationError(_("The note belongs to another assignment."))
+    existing = _escalation_with_key(client_key)
+    if existing is not None:
+        _check_key_owner(existing, assignment)
+        return existing, False
+    escalation = Escalation(assignment=assignment, note=note, client_key=client_key)
+    for field in ESCALATION_FIELDS:
+        setattr(escalation, field, data[field])
+    try:
+        with transaction.atomic():
+            escalation.save()
+    except IntegrityError:
+        existing = _escalation_with_key(client_key)
+        if existing is None:
+            raise
+        _check_key_owner(existing, assignment)
+        return existing, False
+    return escalation, True
+
+
+def report_opens_on(assignment: Assignment) -> datetime.date:
+    return assignment.ends_on - datetime.timedelta(days=REPORT_WINDOW_DAYS - 1)
+
+
+def report_is_open(assignment: Assignment, today: datetime.date | None = None) -> bool:
+    return (today or timezone.localdate()) >= report_opens_on(assignment)
+
+
+def _report_closed(assignment: Assignment) -> ValidationError:
+    day = date_format(report_opens_on(assignment), "SHORT_DATE_FORMAT")
+    return ValidationError(_("The report opens on %(day)s.") % {"day": day}, code="closed")
+
+
+@dataclass
+class RecommendationItem:
+    """One row of the recommendations formset: `pk` is None for a new row."""
+
+    text: str
+    addressed_to: str
+    pk: int | None = None
+
+
+def _save_report(*, assignment: Assignment, fields: dict, recommendations: list[RecommendationItem]) -> MissionReport:
+    report = MissionReport.objects.select_for_update().filter(assignment=assignment).first()
+    if report is None:
+        report = MissionReport(assignment=assignment)
+    elif report.status not in EDITABLE_REPORT_STATUSES:
+        raise ValidationError(_("This report has been submitted and can no longer be changed."), code="locked")
+    for field in REPORT_FIELDS:
+        setattr(report, field, fields.get(field, ""))
+    report.save()
+    # Rows keep their identity across revisions, so that staff tracking a
+    # recommendation (status, owner, response) do not lose it on resubmission.
+    stored = {rec.pk: rec for rec in report.recommendations.all()}
+    kept = set()
+    for item in recommendations:
+        if item.pk in stored:
+            rec = stored[item.pk]
+            kept.add(rec.pk)
+            if (rec.text, rec.addressed_to) != (item.text, item.addressed_to):
+                rec.text, rec.addressed_to = item.text, item.addressed_to
+                rec.save(update_fields=["text", "addressed_to", "updated_at"])
+        else:
+            Recommendation.objects.create(report=report, text=item.text, addressed_to=item.addressed_to)
+    report.recommendations.exclude(pk__in=kept).filter(pk__in=stored.keys()).delete()
+    return report
+
+
+@transaction.atomic
+def report_save_draft(
+    *, assignment: Assignment, fields: dict, recommendations: list[RecommendationItem]
+) -> MissionReport:
+    """Keep the report as written so far; a returned report stays returned until submitted again."""
+    if not report_is_open(assignment):
+        raise _report_closed(assignment)
+    return _save_report(assignment=assignment, fields=fields, recommendations=recommendations)
+
+
+@transaction.atomic
+def report_submit(*, assignment: Assignment, fields: dict, recommendations: list[RecommendationItem]) -> MissionReport:
+    """Send the report to the standing committee (a draft or a returned report)."""
+    if not report_is_open(assignment):
+        raise _report_closed(assignment)
+    if not recommendations:
+        raise ValidationError(_("Give at least one recommendation."), code="no_recommendation")
+    report = _save_report(assignment=assignment, fields=fields, recommendations=recommendations)
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.save(update_fields=["status", "submitted_at", "updated_at"])
+    return report

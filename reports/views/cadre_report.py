@@ -1,0 +1,107 @@
+"""The cadre's end-of-mission report: prefilled from the notes, saved as a draft, submitted."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cadres.roles import cadre_required, is_cadre
+from reports.access import get_assignment_for_user, get_report_for_user
+from reports.forms.report import MissionReportForm, RecommendationFormSet
+from reports.models import MissionReport
+from reports.prefill import difficulties_text, mission_summary, results_text
+from reports.services import (
+    EDITABLE_REPORT_STATUSES,
+    REPORT_FIELDS,
+    report_is_open,
+    report_opens_on,
+    report_save_draft,
+    report_submit,
+)
+
+
+@cadre_required
+def report_edit(request, pk):
+    assignment = get_assignment_for_user(request, pk)
+    today = timezone.localdate()
+    if not report_is_open(assignment, today):
+        messages.warning(
+            request,
+            _("The end-of-mission report opens on %(day)s.")
+            % {"day": date_format(report_opens_on(assignment), "SHORT_DATE_FORMAT")},
+        )
+        return redirect("reports:my_mission")
+    report = MissionReport.objects.filter(assignment=assignment).first()
+    if report is not None and report.status not in EDITABLE_REPORT_STATUSES:
+        return redirect("reports:report_detail", report.pk)
+    summary = mission_summary(assignment, today)
+    if report is None:
+        # The first time, the sections start from what the daily notes already say.
+        report = MissionReport(
+            assignment=assignment, results=results_text(summary), difficulties=difficulties_text(summary)
+        )
+
+    if request.method == "POST":
+        form = MissionReportForm(request.POST, instance=report)
+        formset = RecommendationFormSet(request.POST, instance=report, prefix="recommendations")
+        submitting = "submit" in request.POST
+        recommendations_error = ""
+        if form.is_valid() and formset.is_valid():
+            items = formset.items()
+            fields = {field: form.cleaned_data[field] for field in REPORT_FIELDS}
+            try:
+                if submitting:
+                    saved = report_submit(assignment=assignment, fields=fields, recommendations=items)
+                else:
+                    saved = report_save_draft(assignment=assignment, fields=fields, recommendations=items)
+            except ValidationError as error:
+                if error.code == "no_recommendation":
+                    recommendations_error = error.messages[0]
+                else:
+                    form.add_error(None, error)
+            else:
+                if submitting:
+                    messages.success(request, _("Your report has been submitted to the standing committee."))
+                    return redirect("reports:report_detail", saved.pk)
+                messages.success(request, _("The draft has been saved."))
+                return redirect("reports:report_edit", assignment.pk)
+    else:
+        form = MissionReportForm(instance=report)
+        formset = RecommendationFormSet(instance=report, prefix="recommendations")
+        recommendations_error = ""
+    return render(
+        request,
+        "reports/report_form.html",
+        {
+            "assignment": assignment,
+            "report": report,
+            "form": form,
+            "formset": formset,
+            "summary": summary,
+            "recommendations_error": recommendations_error,
+        },
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    report = get_report_for_user(request, pk)
+    own = (
+        is_cadre(request.user)
+        and hasattr(request.user, "cadre")
+        and report.assignment.cadre_id == request.user.cadre.pk
+    )
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "assignment": report.assignment,
+            "recommendations": report.recommendations.all(),
+            "summary": mission_summary(report.assignment),
+            "editable": own and report.status in EDITABLE_REPORT_STATUSES,
+        },
+    )

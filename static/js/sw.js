@@ -1,0 +1,106 @@
+/* Đồng hành service worker: the cadre's pages open without network.
+ *
+ * The /sw.js view writes SHELL_URLS (my mission, the note page, the CSS, JS and
+ * icons under their static URLs) and CACHE_VERSION in front of this file.
+ * Pages under /me/ are network-first with the cached copy as fallback; static
+ * files are served from the cache and refreshed in the background. POSTs are
+ * never touched: an unsent note waits in note_form.js's queue instead.
+ */
+/* global SHELL_URLS, CACHE_VERSION */
+"use strict";
+
+var SHELL = typeof SHELL_URLS !== "undefined" ? SHELL_URLS : [];
+var CACHE = "donghanh-" + (typeof CACHE_VERSION !== "undefined" ? CACHE_VERSION : "dev");
+var CADRE_PAGES = "/me/";
+var NOTE_PAGE = SHELL.length > 1 ? SHELL[1] : "/me/notes/new/";
+var HOME_PAGE = SHELL.length ? SHELL[0] : "/me/";
+
+function keep(cache, url, response) {
+  // A redirected answer (e.g. the login page) must not stand in for the page asked for.
+  if (response && response.ok && !response.redirected && response.type === "basic") {
+    return cache.put(url, response);
+  }
+  return undefined;
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return Promise.all(
+        SHELL.map(function (url) {
+          return fetch(url, { credentials: "same-origin" })
+            .then(function (response) { return keep(cache, url, response); })
+            .catch(function () { return undefined; });
+        })
+      );
+    }).then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (keys) {
+      return Promise.all(
+        keys.filter(function (key) { return key.indexOf("donghanh-") === 0 && key !== CACHE; })
+          .map(function (key) { return caches.delete(key); })
+      );
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+function offlinePage(request) {
+  var url = new URL(request.url);
+  return caches.match(request).then(function (hit) {
+    if (hit) {
+      return hit;
+    }
+    // /me/notes/new/?day=... falls back to the note page without its query.
+    var fallback = url.pathname.indexOf("/me/notes/") === 0 ? NOTE_PAGE : HOME_PAGE;
+    return caches.match(url.pathname).then(function (byPath) {
+      return byPath || caches.match(fallback);
+    });
+  }).then(function (response) {
+    return response || new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") {
+    return;
+  }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) {
+    return;
+  }
+  if (request.mode === "navigate") {
+    if (url.pathname.indexOf(CADRE_PAGES) !== 0) {
+      return;
+    }
+    event.respondWith(
+      fetch(request).then(function (response) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { return keep(cache, request, copy); });
+        return response;
+      }).catch(function () { return offlinePage(request); })
+    );
+    return;
+  }
+  if (SHELL.indexOf(url.pathname) !== -1 || url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(
+      caches.open(CACHE).then(function (cache) {
+        return cache.match(request).then(function (hit) {
+          var fresh = fetch(request).then(function (response) {
+            keep(cache, request, response.clone());
+            return response;
+          });
+          if (hit) {
+            fresh.catch(function () { return undefined; });
+            return hit;
+          }
+          return fresh;
+        });
+      })
+    );
+  }
+});

@@ -1,0 +1,117 @@
+import datetime
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.models import DailyNote, Health
+from reports.services import note_submit
+from tests.factories import AssignmentFactory, CadreUserFactory, DailyNoteFactory
+
+NEW = reverse("reports:note_create")
+
+
+def note_data(client_key: str, **overrides) -> dict:
+    return {
+        "day": timezone.localdate().isoformat(),
+        "activities": ["testing"],
+        "situation": "Ổn định.",
+        "health": Health.WELL,
+        "client_key": client_key,
+        **overrides,
+    }
+
+
+@pytest.mark.django_db
+def test_posting_twice_with_the_same_key_files_one_note(cadre_client, current_mission):
+    key = str(uuid.uuid4())
+    first = cadre_client.post(NEW, note_data(key))
+    second = cadre_client.post(NEW, note_data(key, situation="gửi lại"))
+    note = DailyNote.objects.get()
+    assert first.url == second.url == reverse("reports:note_detail", args=[note.pk])
+    assert note.situation == "Ổn định."
+
+
+@pytest.mark.django_db
+def test_a_json_retry_with_the_same_key_answers_the_same_note(cadre_client, current_mission):
+    key = str(uuid.uuid4())
+    answers = [cadre_client.post(NEW, note_data(key), HTTP_ACCEPT="application/json") for _ in range(3)]
+    note = DailyNote.objects.get()
+    expected = {"ok": True, "note": reverse("reports:note_detail", args=[note.pk])}
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert [answer.json() for answer in answers] == [expected] * 3
+
+
+@pytest.mark.django_db
+def test_a_retry_after_the_day_was_filed_is_not_an_error(cadre_client, current_mission):
+    """The form would refuse the day as already filed; the key says it is the same submission."""
+    key = str(uuid.uuid4())
+    cadre_client.post(NEW, note_data(key))
+    response = cadre_client.post(NEW, note_data(key), HTTP_ACCEPT="application/json")
+    assert response.json()["ok"] is True
+
+
+@pytest.mark.django_db
+def test_the_service_returns_the_stored_note_for_a_known_key(current_mission):
+    key = uuid.uuid4()
+    day = timezone.localdate()
+    note, created = note_submit(assignment=current_mission, day=day, data={"situation": "a"}, client_key=key)
+    again, created_again = note_submit(assignment=current_mission, day=day, data={"situation": "b"}, client_key=key)
+    assert (created, created_again) == (True, False)
+    assert again == note and DailyNote.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_service_returns_the_days_note_when_it_loses_the_race(current_mission):
+    """A concurrent submission with another key got the day first: the unique constraint decides."""
+    day = timezone.localdate()
+    winner = DailyNoteFactory(assignment=current_mission, day=day, client_key=uuid.uuid4())
+    note, created = note_submit(assignment=current_mission, day=day, data={}, client_key=uuid.uuid4())
+    assert (note, created) == (winner, False)
+    assert DailyNote.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_key_of_another_cadre_is_refused(cadre_client, current_mission, other_cadre):
+    theirs = AssignmentFactory(cadre=other_cadre, starts_on=current_mission.starts_on)
+    key = uuid.uuid4()
+    DailyNoteFactory(assignment=theirs, day=timezone.localdate(), client_key=key)
+    response = cadre_client.post(NEW, note_data(str(key)))
+    assert response.status_code == 200
+    assert response.context["form"].has_error("client_key", "key_taken")
+    assert DailyNote.objects.filter(assignment=current_mission).count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_with_the_same_key_file_one_note():
+    cadre = CadreUserFactory()
+    AssignmentFactory(cadre=cadre, starts_on=timezone.localdate() - datetime.timedelta(days=5))
+    key = str(uuid.uuid4())
+    start = threading.Barrier(4)
+    answers = []
+
+    def post():
+        client = Client(HTTP_ACCEPT="application/json")
+        client.force_login(cadre.user)
+        start.wait()
+        try:
+            answers.append(client.post(NEW, note_data(key)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    note = DailyNote.objects.get()
+    assert str(note.client_key) == key
+    assert [answer.json() for answer in answers] == [
+        {"ok": True, "note": reverse("reports:note_detail", args=[note.pk])}
+    ] * 4
