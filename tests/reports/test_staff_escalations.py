@@ -55,7 +55,9 @@ def test_it_filters_by_status_urgency_category_and_locality(staff_client):
 def test_staff_see_the_escalation(staff_client):
     escalation = EscalationFactory(subject="Thiếu kit xét nghiệm nhanh")
     response = staff_client.get(_manage(escalation))
-    assert response.status_code == 200 and "Thiếu kit xét nghiệm nhanh" in response.content.decode()
+    content = response.content.decode()
+    assert response.status_code == 200 and "Thiếu kit xét nghiệm nhanh" in content
+    assert reverse("reports:escalation_detail", args=[escalation.pk]) in content
 
 
 def test_staff_assign_it_to_a_staff_member(staff_client):

@@ -84,6 +84,7 @@ def test_it_links_each_note_to_its_cadre_and_assignment(staff_client):
     content = staff_client.get(URL).content.decode()
     assert reverse("cadres:cadre_detail", args=[note.assignment.cadre_id]) in content
     assert reverse("cadres:assignment_detail", args=[note.assignment_id]) in content
+    assert reverse("reports:note_detail", args=[note.pk]) in content
 
 
 def _notes(count: int) -> None:

@@ -49,8 +49,10 @@ def test_a_draft_is_not_shown_to_staff(staff_client):
 def test_staff_read_the_report_with_its_recommendations(staff_client):
     recommendation = RecommendationFactory(text="Bổ sung máy đo SpO2 cho tổ COVID cộng đồng.")
     response = staff_client.get(_review(recommendation.report))
-    assert response.status_code == 200
-    assert "Bổ sung máy đo SpO2 cho tổ COVID cộng đồng." in response.content.decode()
+    content = response.content.decode()
+    assert response.status_code == 200 and "Bổ sung máy đo SpO2 cho tổ COVID cộng đồng." in content
+    assert reverse("reports:report_detail", args=[recommendation.report_id]) in content
+    assert reverse("reports:report_print", args=[recommendation.report_id]) in content
 
 
 def test_accepting_needs_a_rating(staff_client):
