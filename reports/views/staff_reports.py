@@ -2,15 +2,17 @@ from django.contrib import messages
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cadres.models import UnitKind
 from cadres.roles import staff_required
+from cadres.views.decisions import place_and_date
 from reports.access import get_report_for_user
 from reports.filters import ReportFilter, paginate
 from reports.forms.review import ReportReviewForm
-from reports.models import MissionReport, ReportStatus
+from reports.models import Addressee, MissionReport, ReportStatus
 from reports.review import report_accept, report_return
 
 
@@ -70,29 +72,36 @@ def report_review(request, pk):
     )
 
 
-# The heading of a document depends on who issues it (see DOMAIN.md).
-MOTTO_OF_KIND = {
-    UnitKind.STATE: ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"),
-    UnitKind.PARTY: ("ĐẢNG CỘNG SẢN VIỆT NAM", ""),
-    UnitKind.MASS: ("ĐOÀN TNCS HỒ CHÍ MINH", ""),
+# The heading of a document depends on who issues it (see DOMAIN.md): (mark under the issuer, motto lines).
+HEADING_OF_KIND = {
+    UnitKind.STATE: ("", ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]),
+    UnitKind.PARTY: ("*", ["ĐẢNG CỘNG SẢN VIỆT NAM"]),
+    UnitKind.MASS: ("***", ["ĐOÀN TNCS HỒ CHÍ MINH"]),
 }
+# Document text, always Vietnamese.
+RECOMMENDATIONS_TO = {Addressee.PROVINCE: "Đối với tỉnh", Addressee.LOCAL: "Đối với địa phương, cơ sở"}
 
 
 @staff_required
 def report_print(request, pk):
     report = _get_reviewable_report(request, pk)
     organiser = report.assignment.campaign.organising_unit
-    motto, subtitle = MOTTO_OF_KIND.get(organiser.kind, MOTTO_OF_KIND[UnitKind.STATE])
-    if organiser.kind == UnitKind.MASS and "đoàn" not in organiser.name.lower():
-        motto, subtitle = MOTTO_OF_KIND[UnitKind.STATE]
+    issuer_mark, motto_lines = HEADING_OF_KIND.get(organiser.kind, HEADING_OF_KIND[UnitKind.STATE])
+    recommendations = list(report.recommendations.all())
+    groups = [
+        {"title": title, "items": [r for r in recommendations if r.addressed_to == addressee]}
+        for addressee, title in RECOMMENDATIONS_TO.items()
+    ]
+    submitted_on = timezone.localdate(report.submitted_at) if report.submitted_at else None
     return render(
         request,
         "reports/report_print.html",
         {
             "report": report,
             "organiser": organiser,
-            "motto": motto,
-            "motto_subtitle": subtitle,
-            "recommendations": report.recommendations.all(),
+            "issuer_mark": issuer_mark,
+            "motto_lines": motto_lines,
+            "place_and_date": place_and_date(organiser.place, submitted_on) if submitted_on else "",
+            "recommendation_groups": [group for group in groups if group["items"]],
         },
     )

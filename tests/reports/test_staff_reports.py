@@ -107,9 +107,16 @@ def test_the_printable_report_reads_as_a_document(staff_client):
     response = staff_client.get(_print(report))
     content = response.content.decode()
     assert response.status_code == 200
-    assert 'class="report-print"' in content and "ĐOÀN TNCS HỒ CHÍ MINH" in content
+    assert "report-print" in content and "ĐOÀN TNCS HỒ CHÍ MINH" in content and "BÁO CÁO" in content
     assert "Trương Đinh Ngọc Mai" in content and "Tăng cường tuyên truyền tại khu nhà trọ." in content
-    assert "2021" in content and "15" in content
+    assert "ngày 15 tháng 9 năm 2021" in content
+    assert "css/print.css" in content
+
+
+def test_the_printable_report_stays_vietnamese_in_the_english_interface(staff_client):
+    report = MissionReportFactory(status=ReportStatus.ACCEPTED, rating=Rating.EXCELLENT)
+    content = staff_client.get(_print(report), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Kính gửi" in content and "hoàn thành xuất sắc nhiệm vụ".capitalize() in content
 
 
 def test_a_state_body_prints_the_national_motto(staff_client):
