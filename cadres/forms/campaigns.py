@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadres import UnitChoiceField, unit_choices
@@ -20,7 +21,7 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organising_unit"].queryset = unit_choices()
-        self.fields["assignment_days"].min_value = 1
+        self.fields["assignment_days"].validators.append(MinValueValidator(1))
         self.fields["assignment_days"].widget.attrs["min"] = 1
 
     def clean_name(self):
@@ -84,7 +85,7 @@ class QuotaForm(forms.ModelForm):
         self.campaign = campaign
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_choices()
-        self.fields["count"].min_value = 1
+        self.fields["count"].validators.append(MinValueValidator(1))
         self.fields["count"].widget.attrs["min"] = 1
         if self.instance.locality_id:
             self.initial["locality"] = locality_value(self.instance.locality)

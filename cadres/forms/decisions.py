@@ -11,6 +11,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -138,7 +139,8 @@ class DecisionForm(forms.ModelForm):
         self.campaign = campaign
         super().__init__(*args, **kwargs)
         self.fields["issuing_unit"].queryset = unit_choices()
-        self.fields["number"].min_value = 1
+        self.fields["number"].validators.append(MinValueValidator(1))
+        self.fields["number"].widget.attrs["min"] = 1
         if not self.is_bound:
             self._suggest()
 
