@@ -93,6 +93,9 @@ def report_print(request, pk):
         for addressee, title in RECOMMENDATIONS_TO.items()
     ]
     submitted_on = timezone.localdate(report.submitted_at) if report.submitted_at else None
+    decision = report.assignment.decision
+    # "Về việc ..." continues the sentence: only its first letter changes case.
+    summary = decision.summary if decision else ""
     return render(
         request,
         "reports/report_print.html",
@@ -103,5 +106,6 @@ def report_print(request, pk):
             "motto_lines": motto_lines,
             "place_and_date": place_and_date(organiser.place, submitted_on) if submitted_on else "",
             "recommendation_groups": [group for group in groups if group["items"]],
+            "decision_summary": summary[:1].lower() + summary[1:],
         },
     )
