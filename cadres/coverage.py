@@ -147,8 +147,12 @@ def district_rows(day: datetime.date) -> list[DistrictRow]:
 
 
 def campaigns_for_chart(day: datetime.date) -> list[Campaign]:
-    """The campaigns running on `day`; if none, the most recent one that started before it."""
-    running = list(Campaign.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("-starts_on", "name"))
+    """The campaigns running on `day`, the largest first; if none, the most recent one that started before it."""
+    running = list(
+        Campaign.objects.filter(starts_on__lte=day, ends_on__gte=day)
+        .annotate(size=Count("assignments"))
+        .order_by("-size", "-starts_on", "name")
+    )
     if running:
         return running
     latest = Campaign.objects.filter(starts_on__lte=day).order_by("-ends_on", "-starts_on").first()

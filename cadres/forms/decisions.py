@@ -146,7 +146,9 @@ class DecisionForm(forms.ModelForm):
 
     def _suggest(self):
         """Start from the campaign's organiser and the wording of its latest decision."""
-        signed_on = timezone.localdate()
+        today = timezone.localdate()
+        # A decision of a past campaign is being entered after the fact: date it at the start.
+        signed_on = today if today <= self.campaign.ends_on else self.campaign.starts_on
         unit = self.campaign.organising_unit
         self.initial.setdefault("issuing_unit", unit.pk)
         self.initial.setdefault("signed_on", signed_on)

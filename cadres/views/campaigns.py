@@ -12,6 +12,7 @@ from cadres.forms.campaigns import CampaignFilter, CampaignForm, QuotaFormSet
 from cadres.forms.decisions import locality_options
 from cadres.models import Assignment, Campaign, Decision, Quota
 from cadres.roles import staff_required
+from cadres.views.dashboard import showcase_day
 
 PER_PAGE = 50
 # The campaign page lists this many assignments and links to the filtered assignment list for all.
@@ -81,6 +82,7 @@ def campaign_detail(request, pk):
             "today": today,
             "iso_today": today.isoformat(),
             "progress": campaign_progress(campaign, today),
+            "coverage_day": showcase_day(campaign, today).isoformat(),
             "decisions": decisions,
             "assignments": assignments[:ASSIGNMENTS_SHOWN],
             "quotas": quota_rows(campaign),

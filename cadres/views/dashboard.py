@@ -39,7 +39,7 @@ def day_from_request(request, name: str = "day") -> datetime.date:
     return day
 
 
-def _showcase_day(campaign: Campaign, today: datetime.date) -> datetime.date:
+def showcase_day(campaign: Campaign, today: datetime.date) -> datetime.date:
     """The day a quick link opens: today while the campaign runs, else the middle of it."""
     if campaign.starts_on <= today <= campaign.ends_on:
         return today
@@ -64,7 +64,7 @@ def dashboard(request):
             selected=day,
         )
     quick_links = [
-        (campaign, _showcase_day(campaign, today))
+        (campaign, showcase_day(campaign, today))
         for campaign in Campaign.objects.order_by("-starts_on", "name")[:CAMPAIGN_LINKS]
     ]
     return render(
