@@ -105,7 +105,9 @@ class AssignmentFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        if self.is_bound and not self.form.is_valid():
+        if not self.is_bound:
+            return self.queryset.with_status(timezone.localdate())
+        if not self.form.is_valid():
             # A half-applied filter would show a misleading count: show the error and nothing else.
             return self.queryset.with_status(timezone.localdate()).none()
         return super().qs

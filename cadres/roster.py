@@ -159,6 +159,7 @@ class RowResult:
     status: str
     changes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    cleaned: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
 
 
@@ -232,10 +233,42 @@ def _party_member(text: str) -> bool | None:
     return None
 
 
-def check_roster(rows: list[dict]) -> RosterCheck:
-    """Validate every row and say what importing it would do; writes nothing."""
+FORM_FIELDS = ["code", "full_name", "position", "phone", "email", "is_party_member"]
+
+
+def _form_check(row: dict, party_member: bool) -> tuple[dict, list[str]]:
+    """The cadre form's verdict on a row: its cleaned values, or its error messages."""
     from cadres.forms.roster import RosterRowForm
 
+    form = RosterRowForm(
+        data={
+            "code": row["code"].strip(),
+            "full_name": row["full_name"],
+            "position": row["position"],
+            "phone": row["phone"],
+            "email": row["email"],
+            "is_party_member": "on" if party_member else "",
+        },
+        instance=Cadre(),
+    )
+    if form.is_valid():
+        return {name: form.cleaned_data[name] for name in FORM_FIELDS}, []
+    errors = []
+    for name, messages in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        errors.extend(f"{label}: {message}" if label else message for message in messages)
+    return {}, errors
+
+
+def check_roster(rows: list[dict], *, form_checked: dict[int, dict] | None = None) -> RosterCheck:
+    """Validate every row and say what importing it would do; writes nothing.
+
+    `form_checked` maps row numbers to the values the cadre form cleaned in an
+    earlier check of these same stored rows: the form's verdict depends only on
+    the row, so the confirmation reuses it and checks again only what depends on
+    the database (units, codes on record).
+    """
+    form_checked = form_checked or {}
     units = UnitIndex()
     existing = _existing_by_code([row["code"].strip() for row in rows])
     seen_at = {}
@@ -257,41 +290,20 @@ def check_roster(rows: list[dict]) -> RosterCheck:
                 _("The code %(code)s is already used in row %(row)s.") % {"code": code, "row": seen_at[code]}
             )
         seen_at.setdefault(code, row["row"])
-
-        cadre = existing.get(code)
-        before = {name: getattr(cadre, name) for name in COMPARED} if cadre else None
-        form = RosterRowForm(
-            data={
-                "code": code,
-                "full_name": row["full_name"],
-                "position": row["position"],
-                "phone": row["phone"],
-                "email": row["email"],
-                "is_party_member": "on" if party_member else "",
-            },
-            instance=Cadre(**before, code=code, is_active=cadre.is_active) if cadre else Cadre(),
-        )
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                label = form.fields[name].label if name in form.fields else ""
-                result.errors.extend(f"{label}: {message}" if label else message for message in messages)
+        cleaned = form_checked.get(row["row"])
+        if cleaned is None:
+            cleaned, form_errors = _form_check(row, bool(party_member))
+            result.errors.extend(form_errors)
+        result.cleaned = cleaned
         if result.errors:
             continue
-        data = form.cleaned_data
-        result.full_name = data["full_name"]
-        result.values = {
-            "code": code,
-            "full_name": data["full_name"],
-            "position": data["position"],
-            "unit_id": unit.pk,
-            "phone": data["phone"],
-            "email": data["email"],
-            "is_party_member": data["is_party_member"],
-        }
+        result.full_name = cleaned["full_name"]
+        result.values = {**cleaned, "unit_id": unit.pk}
+        cadre = existing.get(code)
         if cadre is None:
             result.status = NEW
             continue
-        result.changes = [name for name in COMPARED if result.values[name] != before[name]]
+        result.changes = [name for name in COMPARED if result.values[name] != getattr(cadre, name)]
         result.status = CHANGED if result.changes else UNCHANGED
     return RosterCheck(results=results)
 
@@ -306,12 +318,12 @@ class RosterRefused(Exception):
 
 
 @transaction.atomic
-def roster_import(*, rows: list[dict]) -> RosterCheck:
+def roster_import(*, rows: list[dict], form_checked: dict[int, dict] | None = None) -> RosterCheck:
     """Create the new cadres and update the changed ones, or write nothing if any row has an error.
 
-    The rows are checked again here: the cadres on record may have changed since the preview.
+    The rows are checked again here: units and cadres on record may have changed since the preview.
     """
-    check = check_roster(rows)
+    check = check_roster(rows, form_checked=form_checked)
     if check.has_errors:
         raise RosterRefused(check)
     new = [Cadre(**result.values) for result in check.results if result.status == NEW]
@@ -352,18 +364,26 @@ def store_upload(*, filename: str, rows: list[dict], check: RosterCheck) -> str:
     directory.mkdir(parents=True, exist_ok=True)
     _discard_stale(directory)
     token = secrets.token_urlsafe(24)
-    results = [{k: v for k, v in asdict(result).items() if k != "values"} for result in check.results]
+    results = [{k: v for k, v in asdict(result).items() if k not in ("values", "cleaned")} for result in check.results]
+    form_checked = {str(result.row): result.cleaned for result in check.results if result.cleaned}
     _path(token).write_text(
-        json.dumps({"filename": filename, "rows": rows, "results": results}, ensure_ascii=False), encoding="utf-8"
+        json.dumps(
+            {"filename": filename, "rows": rows, "results": results, "form_checked": form_checked},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
     )
     return token
 
 
 def load_upload(token: str) -> dict | None:
+    """The stored upload: filename, rows, results, and form_checked keyed by row number."""
     try:
-        return json.loads(_path(token).read_text(encoding="utf-8"))
+        upload = json.loads(_path(token).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return None
+    upload["form_checked"] = {int(row): values for row, values in upload.get("form_checked", {}).items()}
+    return upload
 
 
 def discard_upload(token: str) -> None:

@@ -37,7 +37,7 @@ def _filtered(request) -> AssignmentFilter:
     queryset = Assignment.objects.select_related(
         "cadre__unit__parent", "locality__parent", "campaign", "decision__issuing_unit"
     ).order_by("-starts_on", "cadre__full_name", "pk")
-    return AssignmentFilter(request.GET or None, queryset=queryset)
+    return AssignmentFilter(request.GET, queryset=queryset)
 
 
 @staff_required

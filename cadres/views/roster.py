@@ -82,7 +82,7 @@ def roster_confirm(request, token):
     upload = _upload_for(request, token)
     try:
         with transaction.atomic():
-            check = roster.roster_import(rows=upload["rows"])
+            check = roster.roster_import(rows=upload["rows"], form_checked=upload["form_checked"])
     except roster.RosterRefused as refused:
         # The cadres on record changed since the preview: show the new verdict, write nothing.
         roster.discard_upload(token)

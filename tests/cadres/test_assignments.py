@@ -102,6 +102,7 @@ def test_it_filters_by_status_on_a_given_day(staff_client):
         response = staff_client.get(LIST, {"status": status, "day": "2021-08-20"})
         assert listed_pks(response) == {assignment.pk}, status
         assert shown_count(response) == 1
+        assert f'class="badge {status}"' in response.content.decode()
 
 
 def test_it_filters_those_present_on_a_day(staff_client):
