@@ -15,7 +15,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from reports.access import get_note_for_user
 
@@ -39,7 +39,7 @@ def _read_static(path: str) -> str:
         return handle.read().decode("utf-8")
 
 
-@require_GET
+@require_safe
 def service_worker(request):
     shell = [reverse("reports:my_mission"), reverse("reports:note_create"), *(static(p) for p in SHELL_STATIC)]
     body = _read_static("js/sw.js")
@@ -51,7 +51,7 @@ def service_worker(request):
     return response
 
 
-@require_GET
+@require_safe
 def manifest(request):
     data = json.loads(_read_static("manifest.webmanifest"))
     for icon in data.get("icons", []):
