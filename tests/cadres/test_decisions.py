@@ -349,3 +349,25 @@ def test_the_detail_lists_the_assignments(staff_client):
     decision = _decision_for(UnitKind.MASS, "QĐ/TĐTN-BTC", "BCH ĐOÀN TỈNH BÌNH DƯƠNG", 12)
     response = staff_client.get(reverse("cadres:decision_detail", args=[decision.pk]))
     assert [a.cadre.full_name for a in response.context["assignments"]] == ["Trương Đinh Ngọc Mai"]
+
+
+def test_a_row_taken_by_a_concurrent_request_is_shown_on_its_row(staff_client, scene, monkeypatch):
+    from cadres import services
+
+    def taken_meanwhile(**kwargs):
+        raise DecisionRowError(["Nguyễn Tùng Lâm đã được phân công."], row=1)
+
+    monkeypatch.setattr(services, "decision_create", taken_meanwhile)
+    response = staff_client.post(_url(scene), _post_data(scene, [MAI, LAM]))
+    assert response.status_code == 200
+    rows = response.context["rows"].forms
+    assert "Nguyễn Tùng Lâm đã được phân công." in rows[1].non_field_errors()
+    assert not rows[0].errors
+    assert Decision.objects.count() == 0
+
+
+def test_the_empty_row_template_is_there_for_adding_rows(staff_client, scene):
+    content = staff_client.get(_url(scene)).content.decode()
+    template = content[content.index('<template id="decision-row-template">') :]
+    assert 'name="rows-__prefix__-cadre"' in template[: template.index("</template>")]
+    assert "js/decision_form.js" in content
