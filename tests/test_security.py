@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import include, path, reverse
 
 from tests.factories import TEST_PASSWORD, LocalityFactory, StaffUserFactory
@@ -251,6 +251,17 @@ def test_a_staff_members_error_page_keeps_the_menu(staff_client):
     response = staff_client.get("/test-only/forbidden/")
     assert_site_page_without_leak(response, 403)
     assert reverse("localities:locality_list") in response.content.decode()
+
+
+def test_an_expired_form_gets_the_site_page(staff_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_user)
+    locality = LocalityFactory()
+    response = client.post(
+        reverse("localities:locality_grade", args=[locality.pk]), {"grading": "red", "valid_from": "2021-08-01"}
+    )
+    assert_site_page_without_leak(response, 403)
+    assert not locality.zone_statuses.exists()
 
 
 # check --deploy
