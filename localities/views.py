@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
@@ -86,7 +87,7 @@ def _day_param(request) -> datetime.date | None:
 @staff_required
 def locality_list(request):
     filterset = LocalityFilter(request.GET, queryset=Locality.objects.order_by("level", "parent__name", "name"))
-    if filterset.is_bound and not filterset.is_valid():
+    if not filterset.is_valid():
         messages.error(request, _("Some filters are not valid; correct them to see the list."))
         return render(request, "localities/locality_list.html", {"filter": filterset, "day": timezone.localdate()})
     day = filterset.shown_day
@@ -113,7 +114,7 @@ def locality_detail(request, pk):
     return render(request, "localities/locality_detail.html", _detail_context(request, locality, day))
 
 
-def _detail_context(request, locality: Locality, day: datetime.date, form: GradingForm | None = None) -> dict:
+def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
     history = locality.zone_statuses.select_related("recorded_by").order_by("-valid_from")
     children = _label_gradings(_with_presence(locality.children.order_by("name"), day))
     assignments = (
@@ -134,7 +135,7 @@ def _detail_context(request, locality: Locality, day: datetime.date, form: Gradi
         "children": children,
         "page": page,
         "query": _query_without_page(request),
-        "form": form or GradingForm(locality=locality, initial={"valid_from": day}),
+        "form": GradingForm(locality=locality, initial={"valid_from": day}),
     }
 
 
@@ -164,7 +165,9 @@ def locality_grade(request, pk):
                     "day": date_format(status.valid_from, "SHORT_DATE_FORMAT"),
                 },
             )
-            return redirect("localities:locality_detail", pk=locality.pk)
+            # Open the detail on the new grading's first day, where it shows as the one in force.
+            detail = reverse("localities:locality_detail", args=[locality.pk])
+            return redirect(f"{detail}?day={status.valid_from.isoformat()}")
         messages.error(request, _("The grading was not recorded; see the messages next to the fields."))
     else:
         form = GradingForm(locality=locality, initial={"valid_from": timezone.localdate()})

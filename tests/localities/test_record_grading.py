@@ -26,7 +26,7 @@ def test_it_records_a_grading_and_closes_the_previous_one(staff_client, staff_us
         staff_client, ward, grading=Grading.LOCKED_DOWN, valid_from="2021-08-23", directive="Khóa chặt", note="Ổ dịch"
     )
     assert response.status_code == 302
-    assert response.url == reverse("localities:locality_detail", args=[ward.pk])
+    assert response.url == reverse("localities:locality_detail", args=[ward.pk]) + "?day=2021-08-23"
     previous, new = ward.zone_statuses.order_by("valid_from")
     assert previous.valid_to == D(2021, 8, 22)
     assert (new.grading, new.valid_from, new.valid_to) == (Grading.LOCKED_DOWN, D(2021, 8, 23), None)
@@ -34,6 +34,7 @@ def test_it_records_a_grading_and_closes_the_previous_one(staff_client, staff_us
     assert ward.grading_on(D(2021, 8, 22)).grading == Grading.RED
     followed = staff_client.get(response.url)
     assert [m.level_tag for m in followed.context["messages"]] == ["success"]
+    assert followed.context["current"] == new
 
 
 def test_the_detail_page_carries_the_form(staff_client, ward):
