@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota
+from localities.admin import LargeTableAdmin, province_filter
 
 
 class DepartmentInline(admin.TabularInline):
@@ -31,9 +32,13 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Cadre)
-class CadreAdmin(admin.ModelAdmin):
+class CadreAdmin(LargeTableAdmin):
     list_display = ["full_name", "code", "position", "unit", "phone", "is_party_member", "is_active"]
-    list_filter = ["is_active", "is_party_member", ("unit", admin.RelatedOnlyFieldListFilter)]
+    # By the kind of unit, not by unit: two thousand units do not fit in a sidebar (search finds a unit's cadres).
+    list_filter = ["is_active", "is_party_member", "unit__kind"]
+    # Newest first by id: ordering a hundred thousand names on every page costs a full sort
+    # (no index leads with the name); the column header still sorts by name on demand.
+    ordering = ["-pk"]
     search_fields = ["full_name", "code", "phone", "email"]
     autocomplete_fields = ["unit", "user"]
     list_select_related = ["unit"]
@@ -67,25 +72,44 @@ class DecisionAdmin(admin.ModelAdmin):
     date_hierarchy = "signed_on"
     list_select_related = ["campaign", "issuing_unit"]
     readonly_fields = ["year", "created_by", "created_at"]
-    inlines = [AssignmentInline]
+    # No inline of its assignments: a national decision assigns hundreds of cadres, one
+    # autocomplete widget each. The assignment changelist filters by decision instead.
 
     def save_model(self, request, obj, form, change):
         obj.created_by = obj.created_by or request.user
         super().save_model(request, obj, form, change)
 
 
+class DecisionListFilter(admin.RelatedFieldListFilter):
+    """Decisions of the campaign chosen beside it, or the latest ones: there are hundreds a year."""
+
+    LIMIT = 50
+
+    def field_choices(self, field, request, model_admin):
+        decisions = Decision.objects.select_related("issuing_unit").order_by("-signed_on", "-number")
+        campaign = request.GET.get("campaign__id__exact")
+        if campaign and campaign.isdigit():
+            decisions = decisions.filter(campaign_id=campaign)
+        return [(decision.pk, str(decision)) for decision in decisions[: self.LIMIT]]
+
+
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(LargeTableAdmin):
     list_display = ["cadre", "locality", "host_organisation", "starts_on", "ends_on", "recalled_on", "campaign"]
+    # Only filters whose choices come from small tables or from nowhere: related-only
+    # filters and the date hierarchy would each read all assignments on every page.
     list_filter = [
-        ("campaign", admin.RelatedOnlyFieldListFilter),
-        ("cadre__unit", admin.RelatedOnlyFieldListFilter),
-        ("locality__parent", admin.RelatedOnlyFieldListFilter),
+        "campaign",
+        ("decision", DecisionListFilter),
+        province_filter("locality"),
+        "cadre__unit__kind",
+        "starts_on",
         "recalled_on",
     ]
-    search_fields = ["cadre__full_name", "cadre__code", "locality__name", "host_organisation"]
+    search_fields = ["cadre__full_name", "=cadre__code", "locality__name", "host_organisation"]
     autocomplete_fields = ["cadre", "campaign", "decision", "locality", "replaced_by"]
-    date_hierarchy = "starts_on"
+    # Newest first by id: the model's order (start date, then the cadre's name) sorts every row.
+    ordering = ["-pk"]
     list_select_related = ["cadre", "locality", "campaign"]
     readonly_fields = ["created_at", "updated_at"]
 

@@ -1,26 +1,31 @@
 from django.contrib import admin
 
+from localities.admin import LargeTableAdmin, province_filter
 from reports.models import DailyNote, Escalation, MissionReport, Recommendation, ReminderLog
 
 
 @admin.register(DailyNote)
-class DailyNoteAdmin(admin.ModelAdmin):
+class DailyNoteAdmin(LargeTableAdmin):
     list_display = ["assignment", "day", "health", "created_at"]
-    list_filter = ["health", "day", ("assignment__campaign", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["assignment__cadre__full_name", "situation", "difficulties", "needs"]
+    # Millions of rows: no date hierarchy (its list of years reads every note) and no
+    # related-only filter (it reads every note to find the campaigns); the day filter
+    # and the campaign filter use indexes.
+    list_filter = ["health", "day", "assignment__campaign", province_filter("assignment__locality")]
+    # The cadre, not the text: a substring search through millions of notes reads them all.
+    search_fields = ["assignment__cadre__full_name", "=assignment__cadre__code"]
     autocomplete_fields = ["assignment"]
-    date_hierarchy = "day"
     list_select_related = ["assignment__cadre", "assignment__locality"]
     readonly_fields = ["client_key", "created_at", "updated_at"]
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(LargeTableAdmin):
     list_display = ["subject", "assignment", "category", "urgency", "status", "assigned_to", "created_at"]
-    list_filter = ["status", "urgency", "category"]
+    list_filter = ["status", "urgency", "category", "created_at"]
     search_fields = ["subject", "description", "assignment__cadre__full_name"]
     autocomplete_fields = ["assignment", "note", "assigned_to"]
-    date_hierarchy = "created_at"
+    # Newest first by id, which follows the time raised without a sort of every row.
+    ordering = ["-pk"]
     list_select_related = ["assignment__cadre", "assignment__locality", "assigned_to"]
     readonly_fields = ["client_key", "created_at", "updated_at", "answered_at"]
 
@@ -33,18 +38,20 @@ class RecommendationInline(admin.TabularInline):
 
 
 @admin.register(MissionReport)
-class MissionReportAdmin(admin.ModelAdmin):
+class MissionReportAdmin(LargeTableAdmin):
     list_display = ["assignment", "status", "rating", "submitted_at", "reviewed_by"]
-    list_filter = ["status", "rating", ("assignment__campaign", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["assignment__cadre__full_name", "results"]
+    list_filter = ["status", "rating", "assignment__campaign"]
+    search_fields = ["assignment__cadre__full_name", "=assignment__cadre__code"]
     autocomplete_fields = ["assignment", "reviewed_by"]
+    # Newest first by id: the model's order (submission time) leads no index and sorts every report.
+    ordering = ["-pk"]
     list_select_related = ["assignment__cadre", "assignment__locality", "reviewed_by"]
     readonly_fields = ["created_at", "updated_at", "submitted_at", "reviewed_at"]
     inlines = [RecommendationInline]
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(LargeTableAdmin):
     list_display = ["__str__", "addressed_to", "status", "owner", "report"]
     list_filter = ["status", "addressed_to"]
     search_fields = ["text", "response"]
@@ -53,9 +60,9 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
+class ReminderLogAdmin(LargeTableAdmin):
     list_display = ["kind", "recipient", "object_key", "day", "sent_at"]
-    list_filter = ["kind", "day"]
-    search_fields = ["recipient", "object_key"]
-    date_hierarchy = "day"
+    # The kinds are free text: a filter listing them would read every reminder ever sent.
+    list_filter = ["day"]
+    search_fields = ["recipient", "object_key", "=kind"]
     readonly_fields = ["kind", "recipient", "object_key", "day", "sent_at"]

@@ -1,0 +1,554 @@
+"""Measure the app's main pages under load, beside Django's ceiling and Django admin.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/donghanh_scale .venv/bin/python bench/run.py [--quick]
+
+One run: collect static files, create the bench accounts if missing, start
+gunicorn (2 workers, as in production) on a free loopback port, then load each
+page with wrk (`apt-get install wrk`) for a fixed time at a fixed concurrency.
+Prints a table and saves the figures to bench/results/<timestamp>.json.
+
+The sessions are made directly in the session table (the same rows a login
+writes), so that the measurement is of the pages and not of password hashing.
+The note submission POSTs today's note for a different cadre each time (the
+"writers", whose notes of today are removed before the run), so every request
+is a real insert unless more requests are sent than there are writers.
+"""
+
+import argparse
+import contextlib
+import datetime
+import json
+import math
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RESULTS_DIR = BASE_DIR / "bench" / "results"
+SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"
+PASSWORD = "bench-only-password-2021"
+CSRF_SECRET = "benchcsrfsecret0123456789ABCDEFG"  # 32 characters, like Django's own.
+WRITER_PREFIX = "bench-writer-"
+
+sys.path.insert(0, str(BASE_DIR))
+
+
+def server_environment(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "deployment.settings",
+        "BENCHMARK": "1",
+        "DEBUG": "false",
+        "SECRET_KEY": SECRET_KEY,
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@dataclass
+class Page:
+    key: str
+    label: str
+    url: str | None = None
+    role: str = "staff"  # staff, cadre, admin, anonymous, writers
+    method: str = "GET"
+    missing: str = ""
+    queries: int | None = None
+    status: int | None = None
+    result: dict = field(default_factory=dict)
+
+
+# --- Accounts and data the run needs ---------------------------------------
+
+
+def _session_backend() -> str:
+    from django.conf import settings
+
+    return next(
+        (backend for backend in settings.AUTHENTICATION_BACKENDS if "axes" not in backend.lower()),
+        settings.AUTHENTICATION_BACKENDS[-1],
+    )
+
+
+def make_sessions(users) -> dict[int, str]:
+    """One session per user, written in bulk; returns session keys by user id."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        raise SystemExit(f"bench/run.py writes database sessions; SESSION_ENGINE is {settings.SESSION_ENGINE}.")
+    backend = _session_backend()
+    expires = timezone.now() + datetime.timedelta(days=1)
+    keys, rows = {}, []
+    for user in users:
+        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: backend, HASH_SESSION_KEY: user.get_session_auth_hash()}
+        rows.append(Session(session_key=key, session_data=SessionStore().encode(data), expire_date=expires))
+        keys[user.pk] = key
+    Session.objects.bulk_create(rows, batch_size=1000)
+    return keys
+
+
+def bench_province():
+    """The province with the most assignments in its communes, and its busiest district."""
+    from django.db.models import Count
+
+    from cadres.models import Assignment
+    from localities.models import Level, Locality
+
+    busiest = (
+        Assignment.objects.filter(locality__level=Level.COMMUNE)
+        .values("locality__parent__parent", "locality__parent")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if busiest is None:
+        raise SystemExit("No assignment in any commune: load data first (manage.py generate_scale_data).")
+    province = Locality.objects.get(pk=busiest["locality__parent__parent"])
+    district = Locality.objects.get(pk=busiest["locality__parent"])
+    return province, district
+
+
+def _ensure_active_assignment(cadre, *, campaign, locality, today) -> None:
+    from cadres.models import Assignment
+
+    if cadre.assignments.active_on(today).exists():
+        return
+    last = cadre.assignments.order_by("-ends_on").first()
+    starts_on = today - datetime.timedelta(days=5)
+    if last is not None and last.ends_on >= starts_on:
+        starts_on = last.ends_on + datetime.timedelta(days=1)
+    Assignment.objects.create(
+        cadre=cadre,
+        campaign=campaign,
+        locality=locality,
+        starts_on=starts_on,
+        ends_on=max(starts_on, today) + datetime.timedelta(days=24),
+        host_organisation="UBND (đo hiệu năng)",
+    )
+
+
+def prepare_accounts(*, writers: int, province, today) -> dict:
+    """bench-staff, bench-admin, bench-cadre and the writers, each cadre with an assignment running today."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group, User
+    from django.db import transaction
+
+    from cadres.models import Assignment, Cadre, Campaign, ProvincialUnit, UnitKind
+    from cadres.roles import CADRE_GROUP, STAFF_GROUP
+    from localities.models import Level, Locality
+    from reports.models import DailyNote
+
+    password = make_password(PASSWORD)
+    with transaction.atomic():
+        staff_group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+        cadre_group, _ = Group.objects.get_or_create(name=CADRE_GROUP)
+        staff, _ = User.objects.get_or_create(username="bench-staff", defaults={"password": password})
+        staff.groups.add(staff_group)
+        admin, _ = User.objects.get_or_create(
+            username="bench-admin", defaults={"password": password, "is_staff": True, "is_superuser": True}
+        )
+        unit, _ = ProvincialUnit.objects.get_or_create(
+            name="Đơn vị đo hiệu năng", defaults={"short_name": "Đo hiệu năng", "kind": UnitKind.STATE}
+        )
+        campaign, _ = Campaign.objects.get_or_create(
+            name="Đợt đo hiệu năng",
+            organising_unit=unit,
+            defaults={
+                "starts_on": today - datetime.timedelta(days=30),
+                "ends_on": today + datetime.timedelta(days=365),
+            },
+        )
+        communes = list(
+            Locality.objects.filter(level=Level.COMMUNE, parent__parent=province).order_by("pk")[:50]
+        ) or list(Locality.objects.filter(level=Level.COMMUNE).order_by("pk")[:50])
+
+        wanted = ["bench-cadre"] + [f"{WRITER_PREFIX}{number:05d}" for number in range(writers)]
+        existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+        User.objects.bulk_create([User(username=name, password=password) for name in wanted if name not in existing])
+        users = {user.username: user for user in User.objects.filter(username__in=wanted)}
+        membership = User.groups.through
+        member = set(
+            membership.objects.filter(group=cadre_group, user__in=users.values()).values_list("user_id", flat=True)
+        )
+        membership.objects.bulk_create(
+            [membership(user_id=user.pk, group_id=cadre_group.pk) for user in users.values() if user.pk not in member]
+        )
+        with_cadre = set(Cadre.objects.filter(user__in=users.values()).values_list("user_id", flat=True))
+        Cadre.objects.bulk_create(
+            [
+                Cadre(code=f"BENCH-{user.username}", full_name=f"Cán bộ đo {user.username}", unit=unit, user=user)
+                for user in users.values()
+                if user.pk not in with_cadre
+            ]
+        )
+        cadres = {cadre.user_id: cadre for cadre in Cadre.objects.filter(user__in=users.values())}
+        active = set(
+            Assignment.objects.active_on(today).filter(cadre__in=cadres.values()).values_list("cadre_id", flat=True)
+        )
+        for index, cadre in enumerate(cadres.values()):
+            if cadre.pk not in active:
+                _ensure_active_assignment(
+                    cadre, campaign=campaign, locality=communes[index % len(communes)], today=today
+                )
+        writer_users = [user for name, user in users.items() if name.startswith(WRITER_PREFIX)]
+        # Every POST must be a real insert: clear the day the writers are about to file.
+        removed, _ = DailyNote.objects.filter(assignment__cadre__user__in=writer_users, day=today).delete()
+        sessions = make_sessions([staff, admin, users["bench-cadre"], *writer_users])
+    return {
+        "staff": sessions[staff.pk],
+        "admin": sessions[admin.pk],
+        "cadre": sessions[users["bench-cadre"].pk],
+        "writers": [sessions[user.pk] for user in writer_users],
+        "writer_user_ids": [user.pk for user in writer_users],
+        "notes_removed": removed,
+    }
+
+
+# --- Pages -----------------------------------------------------------------
+
+
+def _url(name: str, *, args=None, query: str = "") -> str:
+    from django.urls import reverse
+
+    return reverse(name, args=args) + (f"?{query}" if query else "")
+
+
+def build_pages(*, province, district) -> list[Page]:
+    from django.db.models import Q
+    from django.urls import NoReverseMatch
+
+    from cadres.models import Assignment
+
+    in_province = Assignment.objects.filter(
+        Q(locality=province) | Q(locality__parent=province) | Q(locality__parent__parent=province)
+    ).count()
+    deep = max(1, min(200, math.ceil(in_province / 50)))
+    specs = [
+        ("bare", "bare view (ceiling)", "bench_bare", None, "", "anonymous", "GET"),
+        ("dashboard", "1 staff dashboard", "cadres:dashboard", None, "", "staff", "GET"),
+        ("assignments_p1", "2 assignments, province, p. 1", "cadres:assignment_list", None,
+         f"locality={province.pk}", "staff", "GET"),
+        ("assignments_deep", f"2 assignments, province, p. {deep}", "cadres:assignment_list", None,
+         f"locality={province.pk}&page={deep}", "staff", "GET"),
+        ("notes_inbox", "3 notes inbox", "reports:notes_inbox", None, "", "staff", "GET"),
+        ("compliance", "4 compliance grid, province", "reports:compliance", None,
+         f"locality={province.pk}", "staff", "GET"),
+        ("locality_detail", "5 locality detail (district)", "localities:locality_detail", [district.pk], "",
+         "staff", "GET"),
+        ("my_mission", "6 my mission (cadre)", "reports:my_mission", None, "", "cadre", "GET"),
+        ("note_create", "7 daily note POST (insert)", "reports:note_create", None, "", "writers", "POST"),
+        ("admin_assignments", "admin: assignment changelist", "admin:cadres_assignment_changelist", None, "",
+         "admin", "GET"),
+    ]  # fmt: skip
+    pages = []
+    for key, label, name, args, query, role, method in specs:
+        page = Page(key=key, label=label, role=role, method=method)
+        try:
+            page.url = _url(name, args=args, query=query)
+        except NoReverseMatch:
+            page.missing = f"URL {name} does not exist yet"
+        pages.append(page)
+    return pages
+
+
+def count_queries(pages: list[Page], sessions: dict) -> None:
+    """Run each GET once in-process: the number of SQL queries, and a traceback now rather than 500s later."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    for page in pages:
+        if page.missing or page.method != "GET":
+            continue
+        client = Client(raise_request_exception=False)
+        if page.role != "anonymous":
+            client.cookies[settings.SESSION_COOKIE_NAME] = sessions[page.role]
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page.url, HTTP_ACCEPT_LANGUAGE="vi")
+        page.status = response.status_code
+        page.queries = len(captured.captured_queries)
+
+
+# --- Server and load generator -------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    command = [gunicorn, "deployment.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(command + ["--log-level", "warning"], cwd=BASE_DIR, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited before it answered /healthz")
+    server.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+LUA_COMMON = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local non2xx = 0
+  for _, thread in ipairs(threads) do non2xx = non2xx + thread:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "non2xx": %d, "socket_errors": %d, '
+    .. '"p50_us": %d, "p95_us": %d, "p99_us": %d, "mean_us": %.1f, "max_us": %d}\\n',
+    summary.requests, summary.duration, non2xx, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.mean, latency.max))
+end
+"""
+
+LUA_WRITERS = """
+local sessions = {%(sessions)s}
+local counter = 0
+local started = os.time()
+function request()
+  counter = counter + 1
+  local session = sessions[(counter - 1) %% #sessions + 1]
+  local key = string.format("%%08x-0000-4000-8000-%%012x", started %% 4294967296, counter)
+  local body = "csrfmiddlewaretoken=%(csrf)s&day=%(day)s&activities=door_to_door&activities=testing"
+    .. "&situation=Ho+tro+lay+mau+xet+nghiem&health=well&client_key=" .. key
+  return wrk.format("POST", "%(path)s", {
+    ["Cookie"] = "%(cookie)s=" .. session .. "; csrftoken=%(csrf)s",
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Accept"] = "application/json",
+  }, body)
+end
+"""
+
+
+def run_wrk(url: str, *, seconds: int, concurrency: int, headers: list[str], script: str) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+        script_path = handle.name
+    try:
+        command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s", "-s", script_path]
+        for header in headers:
+            command += ["-H", header]
+        output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script_path)
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    figures = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds_taken = figures["duration_us"] / 1e6
+    return {
+        "requests": figures["requests"],
+        "rps": figures["requests"] / seconds_taken if seconds_taken else 0.0,
+        "p50_ms": figures["p50_us"] / 1000,
+        "p95_ms": figures["p95_us"] / 1000,
+        "p99_ms": figures["p99_us"] / 1000,
+        "mean_ms": figures["mean_us"] / 1000,
+        "max_ms": figures["max_us"] / 1000,
+        "non2xx": figures["non2xx"],
+        "socket_errors": figures["socket_errors"],
+    }
+
+
+def measure(page: Page, *, base: str, sessions: dict, seconds: int, warmup: int, concurrency: int, today) -> None:
+    from django.conf import settings
+
+    headers = ["Accept-Language: vi"]
+    script = LUA_COMMON
+    if page.role == "writers":
+        path = page.url
+        script += LUA_WRITERS % {
+            "sessions": ", ".join(f'"{key}"' for key in sessions["writers"]),
+            "csrf": CSRF_SECRET,
+            "day": today.isoformat(),
+            "path": path,
+            "cookie": settings.SESSION_COOKIE_NAME,
+        }
+        warmup = 0  # every request files a note: do not spend writers on a warm-up
+    elif page.role != "anonymous":
+        headers.append(f"Cookie: {settings.SESSION_COOKIE_NAME}={sessions[page.role]}")
+    url = base + page.url
+    if warmup:
+        run_wrk(url, seconds=warmup, concurrency=concurrency, headers=headers, script=script)
+    page.result = run_wrk(url, seconds=seconds, concurrency=concurrency, headers=headers, script=script)
+
+
+# --- Report ------------------------------------------------------------------
+
+
+def data_counts() -> dict[str, int]:
+    from cadres.models import Assignment, Cadre
+    from localities.models import Locality
+    from reports.models import DailyNote, Escalation, MissionReport
+
+    return {
+        model._meta.label: model.objects.count()
+        for model in (Locality, Cadre, Assignment, DailyNote, Escalation, MissionReport)
+    }
+
+
+def environment_facts(args) -> dict:
+    import django
+    from django.db import connection
+
+    cpu = platform.processor()
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()
+    return {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": f"{platform.node()}: {os.cpu_count()} CPUs, {cpu}",
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "database": f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}",
+        "load_generator": (wrk_version[0] if wrk_version else "wrk") + ", 1 thread, on loopback",
+        "gunicorn_workers": args.workers,
+        "concurrency": args.concurrency,
+        "seconds_per_page": args.seconds,
+    }
+
+
+def print_table(pages: list[Page]) -> None:
+    bare = next((page.result.get("rps") for page in pages if page.key == "bare"), None)
+    admin = next((page.result.get("rps") for page in pages if page.key == "admin_assignments"), None)
+    header = (
+        f"{'page':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'non-2xx':>8} "
+        f"{'x bare':>7} {'x admin':>8} {'queries':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for page in pages:
+        if page.missing:
+            print(f"{page.label:<34} missing ({page.missing})")
+            continue
+        result = page.result
+        to_bare = f"{result['rps'] / bare:.2f}" if bare else "-"
+        to_admin = f"{result['rps'] / admin:.2f}" if admin and page.key.startswith("assignments") else ""
+        queries = "" if page.queries is None else str(page.queries)
+        print(
+            f"{page.label:<34} {result['rps']:>8.1f} {result['p50_ms']:>8.1f} {result['p95_ms']:>8.1f} "
+            f"{result['p99_ms']:>8.1f} {result['non2xx']:>8} {to_bare:>7} {to_admin:>8} {queries:>8}"
+        )
+    print("(latencies in ms; x bare = req/s over the bare view's; x admin = over the admin changelist's)")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10, help="measured seconds per page (default 10)")
+    parser.add_argument("--concurrency", type=int, default=8, help="open connections (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of load before each measurement (default 1)")
+    parser.add_argument("--writers", type=int, default=3000, help="cadres filing today's note in the POST test")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s per page, 500 writers")
+    parser.add_argument("--only", default="", help="comma-separated page keys, e.g. bare,dashboard")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.writers = 2, min(args.writers, 500)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        raise SystemExit("Set DATABASE_URL to the database to measure (e.g. the scale data set).")
+    env = server_environment(database_url)
+    os.environ.update({**env, "ALLOWED_HOSTS": "127.0.0.1,testserver"})
+
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    print("Preparing static files and bench accounts ...", flush=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=BASE_DIR, env=env, check=True
+    )
+    province, district = bench_province()
+    sessions = prepare_accounts(writers=args.writers, province=province, today=today)
+    pages = build_pages(province=province, district=district)
+    if args.only:
+        keys = set(args.only.split(","))
+        pages = [page for page in pages if page.key in keys or page.key == "bare"]
+    count_queries(pages, sessions)
+
+    port = free_port()
+    server = start_gunicorn(env, port, args.workers)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        print(
+            f"gunicorn ({args.workers} workers) on {base}; {args.seconds} s per page at concurrency {args.concurrency}"
+        )
+        print(f"province: {province} (pk {province.pk}); district: {district} (pk {district.pk})\n", flush=True)
+        for page in pages:
+            if page.missing:
+                continue
+            measure(
+                page,
+                base=base,
+                sessions=sessions,
+                seconds=args.seconds,
+                warmup=args.warmup,
+                concurrency=args.concurrency,
+                today=today,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    from reports.models import DailyNote
+
+    inserted = DailyNote.objects.filter(assignment__cadre__user__in=sessions["writer_user_ids"], day=today).count()
+    print_table(pages)
+    post = next((page for page in pages if page.key == "note_create" and page.result), None)
+    if post is not None:
+        print(f"note POSTs: {post.result['requests']} sent, {inserted} notes inserted by {args.writers} writers")
+    facts = environment_facts(args)
+    report = {
+        **facts,
+        "data": data_counts(),
+        "province": {"pk": province.pk, "name": str(province)},
+        "district": {"pk": district.pk, "name": str(district)},
+        "notes_inserted": inserted,
+        "pages": [asdict(page) for page in pages],
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    print(f"\n{facts['date']} · {facts['machine']} · Python {facts['python']} · Django {facts['django']}")
+    print(f"{facts['database']} · {facts['load_generator']} · saved {path.relative_to(BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    main()
