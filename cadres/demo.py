@@ -349,7 +349,8 @@ def load_province_campaign(units, places) -> Campaign:
 def _account(username, *, group=None, superuser=False, cadre=None, first_name="", last_name="") -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, first_name=first_name, last_name=last_name)
+        # example.org is reserved for examples: reminders to demo accounts reach nobody.
+        user = User(username=username, first_name=first_name, last_name=last_name, email=f"{username}@example.org")
         user.set_password(DEMO_PASSWORD)
     user.is_superuser = user.is_staff = superuser
     user.save()
@@ -357,7 +358,8 @@ def _account(username, *, group=None, superuser=False, cadre=None, first_name=""
         user.groups.add(group)
     if cadre and cadre.user_id != user.pk:
         cadre.user = user
-        cadre.save(update_fields=["user"])
+        cadre.email = cadre.email or user.email
+        cadre.save(update_fields=["user", "email"])
     return user
 
 
