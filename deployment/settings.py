@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "deployment.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "deployment.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -197,6 +198,7 @@ PERMISSIONS_POLICY = {
 # Login throttling (django-axes): five failures lock that username from that
 # address for 30 minutes. Administrators unlock with `manage.py axes_reset_username
 # <username>` or `manage.py axes_reset` (everyone), or in admin (Access attempts).
+AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

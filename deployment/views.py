@@ -20,6 +20,7 @@ def home(request):
 
 @never_cache
 def healthz(request):
+    """200 when the database answers, 503 when it does not (JSON either way)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

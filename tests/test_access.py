@@ -39,3 +39,15 @@ def test_my_mission_refuses_staff(staff_client):
 def test_healthz_answers_ok(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_healthz_answers_a_probe_by_address_over_plain_http(client, settings):
+    settings.ALLOWED_HOSTS = ["donghanh.example.vn"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_other_pages_still_refuse_an_unknown_host(client, settings):
+    settings.ALLOWED_HOSTS = ["donghanh.example.vn"]
+    assert client.get("/accounts/login/", HTTP_HOST="10.0.0.5:8000").status_code == 400
