@@ -63,3 +63,96 @@ def other_cadre_client(other_cadre):
 
 
 # (end of cadre pages fixtures)
+
+
+# Two cadres on mission with one of everything a page can show
+# (tests/test_access_matrix.py, tests/test_fuzz_forms.py).
+def _png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _mission_of(cadre, *, today, campaign, decision, locality) -> dict:
+    """A finished assignment with its submitted report, and a current one in its last days with today's note."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from tests.factories import (
+        AssignmentFactory,
+        DailyNoteFactory,
+        EscalationFactory,
+        MissionReportFactory,
+        RecommendationFactory,
+    )
+
+    past = AssignmentFactory(
+        cadre=cadre,
+        campaign=campaign,
+        decision=decision,
+        locality=locality,
+        starts_on=today - datetime.timedelta(days=70),
+    )
+    report = MissionReportFactory(assignment=past)
+    recommendation = RecommendationFactory(report=report)
+    # Ends in three days: the end-of-mission report is open.
+    current = AssignmentFactory(
+        cadre=cadre,
+        campaign=campaign,
+        decision=decision,
+        locality=locality,
+        starts_on=today - datetime.timedelta(days=26),
+    )
+    note = DailyNoteFactory(assignment=current, day=today)
+    note.photo.save("photo.png", ContentFile(_png_bytes()), save=True)
+    escalation = EscalationFactory(assignment=current, note=note)
+    return {
+        "cadre": cadre,
+        "past_assignment": past,
+        "assignment": current,
+        "note": note,
+        "escalation": escalation,
+        "report": report,
+        "recommendation": recommendation,
+    }
+
+
+@pytest.fixture
+def mission_world(db):
+    import datetime
+
+    from django.utils import timezone
+
+    from cadres.models import Quota
+    from tests.factories import (
+        CadreUserFactory,
+        CampaignFactory,
+        DecisionFactory,
+        LocalityFactory,
+        ZoneStatusFactory,
+    )
+
+    today = timezone.localdate()
+    district = LocalityFactory(name="Dĩ An", kind="city")
+    locality = LocalityFactory(name="Đông Hòa", parent=district)
+    ZoneStatusFactory(locality=locality, valid_from=today - datetime.timedelta(days=90))
+    campaign = CampaignFactory(
+        starts_on=today - datetime.timedelta(days=90), ends_on=today + datetime.timedelta(days=30)
+    )
+    decision = DecisionFactory(campaign=campaign, signed_on=campaign.starts_on)
+    Quota.objects.create(campaign=campaign, unit=campaign.organising_unit, locality=locality, count=2)
+    places = {"today": today, "campaign": campaign, "decision": decision, "locality": locality}
+    return {
+        **places,
+        "district": district,
+        "own": _mission_of(CadreUserFactory(), **places),
+        "others": _mission_of(CadreUserFactory(), **places),
+    }
+
+
+# (end of two cadres on mission)

@@ -10,34 +10,19 @@ and a superuser. Objects of one cadre answer 404 to another.
 """
 
 import datetime
-import io
 from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
-from PIL import Image
 
 from cadres import roster
-from cadres.models import Quota
 from cadres.views.roster import SESSION_KEY
 from tests.factories import (
-    AssignmentFactory,
-    CadreUserFactory,
-    CampaignFactory,
-    DailyNoteFactory,
-    DecisionFactory,
-    EscalationFactory,
-    LocalityFactory,
-    MissionReportFactory,
-    RecommendationFactory,
     StaffUserFactory,
     UserFactory,
-    ZoneStatusFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -329,60 +314,12 @@ def test_only_the_admin_has_urls_without_a_name():
     assert not unnamed
 
 
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def _mission(cadre, *, today: datetime.date, campaign, decision, locality) -> dict:
-    """A finished assignment with its submitted report, and a current one in its last days with today's note."""
-    past = AssignmentFactory(
-        cadre=cadre,
-        campaign=campaign,
-        decision=decision,
-        locality=locality,
-        starts_on=today - datetime.timedelta(days=70),
-    )
-    report = MissionReportFactory(assignment=past)
-    recommendation = RecommendationFactory(report=report)
-    # Ends in three days: the end-of-mission report is open.
-    current = AssignmentFactory(
-        cadre=cadre,
-        campaign=campaign,
-        decision=decision,
-        locality=locality,
-        starts_on=today - datetime.timedelta(days=26),
-    )
-    note = DailyNoteFactory(assignment=current, day=today)
-    note.photo.save("photo.png", ContentFile(_png()), save=True)
-    escalation = EscalationFactory(assignment=current, note=note)
-    return {
-        "assignment": current,
-        "note": note,
-        "escalation": escalation,
-        "report": report,
-        "recommendation": recommendation,
-    }
-
-
 @pytest.fixture
-def world(db):
-    today = timezone.localdate()
-    district = LocalityFactory(name="Dĩ An", kind="city")
-    locality = LocalityFactory(name="Đông Hòa", parent=district)
-    ZoneStatusFactory(locality=locality, valid_from=today - datetime.timedelta(days=90))
-    campaign = CampaignFactory(
-        starts_on=today - datetime.timedelta(days=90), ends_on=today + datetime.timedelta(days=30)
-    )
-    decision = DecisionFactory(campaign=campaign, signed_on=campaign.starts_on)
-    Quota.objects.create(campaign=campaign, unit=campaign.organising_unit, locality=locality, count=2)
-    cadre, other_cadre = CadreUserFactory(), CadreUserFactory()
-    own = _mission(cadre, today=today, campaign=campaign, decision=decision, locality=locality)
-    _mission(other_cadre, today=today, campaign=campaign, decision=decision, locality=locality)
+def world(mission_world):
+    own, others = mission_world["own"], mission_world["others"]
     users = {
-        "cadre": cadre.user,
-        "other_cadre": other_cadre.user,
+        "cadre": own["cadre"].user,
+        "other_cadre": others["cadre"].user,
         "no_role": UserFactory(),
         "staff": StaffUserFactory(),
         "superuser": UserFactory(is_superuser=True, is_staff=True),
@@ -398,13 +335,12 @@ def world(db):
         session.save()
     objects = {
         **own,
-        "cadre": cadre,
-        "campaign": campaign,
-        "decision": decision,
-        "locality": locality,
+        "campaign": mission_world["campaign"],
+        "decision": mission_world["decision"],
+        "locality": mission_world["locality"],
         "roster_token": token,
     }
-    return {"clients": clients, "objects": objects, "today": today}
+    return {"clients": clients, "objects": objects, "today": mission_world["today"]}
 
 
 def _admin_model(route: Route):
