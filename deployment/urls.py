@@ -5,11 +5,13 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from deployment import views
+from deployment.forms import AdminLoginForm, LoginForm
 from reports.views import offline
 
 admin.site.site_header = _("Đồng hành – administration")
 admin.site.site_title = _("Đồng hành")
 admin.site.index_title = _("Reference data, accounts and corrections")
+admin.site.login_form = AdminLoginForm
 
 # A database outage raised outside a view still answers the 503 page.
 handler500 = "deployment.middleware.server_error"
@@ -20,7 +22,7 @@ urlpatterns = [
     # At the root so that the service worker may control every page of the site.
     path("sw.js", offline.service_worker, name="service_worker"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
