@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from cadres.models import Assignment, Cadre, Campaign, Decision, Quota
 from localities.models import ZoneStatus
 from reports.models import DailyNote, Escalation, MissionReport, Recommendation
-from tests.factories import TEST_PASSWORD, CadreFactory, StaffUserFactory
+from tests.factories import TEST_PASSWORD, CadreFactory, CampaignFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -451,3 +451,67 @@ def test_recommendation_update_survives_bad_input(fuzz_world, data, with_next):
     response = post_and_check(fuzz_world["staff"], url, posted, models=[Recommendation], instances=[recommendation])
     if response.status_code == 302:
         assert not response.url.startswith(("//", "http"))
+
+
+# Regressions found by the fuzzing.
+
+
+def test_a_decision_row_starting_at_the_end_of_the_calendar_is_a_form_error(fuzz_world):
+    # The row's end (start + the campaign's length) overflowed the date type: a 500.
+    campaign = CampaignFactory(starts_on=datetime.date(9999, 12, 1), ends_on=datetime.date(9999, 12, 31))
+    data = {
+        "number": "1",
+        "signed_on": "9999-12-01",
+        "issuing_unit": str(campaign.organising_unit_id),
+        "summary": "Về việc phân công cán bộ",
+        "signer_position": "BÍ THƯ",
+        "signer_name": "Nguyễn Văn Ký",
+        **_management("rows", 1),
+        "rows-0-cadre": "CB-FUZZ-1",
+        "rows-0-locality": "Đông Hòa, Dĩ An",
+        "rows-0-starts_on": "9999-12-31",
+    }
+    url = reverse("cadres:decision_create", args=[campaign.pk])
+    response = post_and_check(fuzz_world["staff"], url, data, models=[Decision, Assignment])
+    assert response.status_code == 200
+    assert response.context["rows"].forms[0].has_error("starts_on", "too_late")
+
+
+def test_the_dashboard_shows_today_for_a_day_beyond_the_calendar(fuzz_world):
+    # Counting the assignments ending within a week of 31/12/9999 overflowed: a 500.
+    response = fuzz_world["staff"].get(reverse("cadres:dashboard"), {"day": "9999-12-31"})
+    assert response.status_code == 200
+    assert response.context["day"] == fuzz_world["today"]
+
+
+@pytest.mark.parametrize("query", [{"date_from": "9999-12-31"}, {"date_to": "0001-01-01"}, {"day": "9999-12-31"}])
+def test_the_compliance_grid_refuses_a_day_beyond_the_calendar(fuzz_world, query):
+    # Completing the range from one end (a week after 31/12/9999) overflowed: a 500.
+    response = fuzz_world["staff"].get(reverse("reports:compliance"), query)
+    assert response.status_code == 200
+    assert response.context["form"].has_error(next(iter(query)), "out_of_range")
+
+
+# The filters of the lists and the days of the pages are forms too, sent by GET.
+
+QUERY_NAMES = [
+    "q", "day", "date_from", "date_to", "active_on", "running_on", "status", "campaign", "locality", "unit",
+    "page", "show", "grading", "parent", "category", "urgency", "addressed_to", "owner", "rating", "level",
+]  # fmt: skip
+STAFF_PAGES = [
+    "cadres:dashboard", "cadres:unit_list", "cadres:campaign_list", "cadres:assignment_list", "cadres:cadre_list",
+    "cadres:cadre_search", "cadres:locality_search", "localities:locality_list", "reports:notes_inbox",
+    "reports:compliance", "reports:escalation_inbox", "reports:report_list", "reports:recommendation_list",
+]  # fmt: skip
+OBJECT_PAGES = {"localities:locality_detail": "locality", "cadres:campaign_detail": "campaign"}
+
+
+@FUZZ
+@given(
+    page=st.sampled_from(STAFF_PAGES + list(OBJECT_PAGES)),
+    query=st.dictionaries(st.sampled_from(QUERY_NAMES), st.one_of(SCALAR, BAD_DATES, st.lists(BAD_DATES, max_size=2))),
+)
+def test_list_filters_survive_bad_input(fuzz_world, page, query):
+    args = [fuzz_world[OBJECT_PAGES[page]].pk] if page in OBJECT_PAGES else []
+    response = fuzz_world["staff"].get(reverse(page, args=args), query)
+    assert response.status_code < 500, f"{page} answered {response.status_code} to {query!r:.300}"

@@ -242,7 +242,12 @@ class AssignmentRowForm(forms.Form):
                 self.add_error("locality", error)
         cadre = data.get("cadre")
         if starts_on:
-            data["ends_on"] = self.campaign.default_end(starts_on)
+            try:
+                data["ends_on"] = self.campaign.default_end(starts_on)
+            except OverflowError:
+                # A campaign planned at the end of the calendar: the assignment would end after 31/12/9999.
+                self.add_error("starts_on", ValidationError(_("This start date is too late."), code="too_late"))
+                starts_on = None
         # Kept even when the row has other errors: the formset compares rows with each other.
         self.period = (cadre, starts_on, data["ends_on"]) if isinstance(cadre, Cadre) and starts_on else None
         if self.period:

@@ -16,14 +16,20 @@ from cadres.roles import staff_required
 CAMPAIGN_LINKS = 12
 
 
+# Days the pages can show: the figures count weeks ahead and behind, which overflows near year 1 and 9999.
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2999, 12, 31)
+
+
 def parse_day(raw: str) -> datetime.date | None:
     """A day typed as YYYY-MM-DD (the date input) or dd/mm/yyyy (as people write it); None if neither."""
     raw = raw.strip()
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.datetime.strptime(raw, pattern).date()
+            day = datetime.datetime.strptime(raw, pattern).date()
         except ValueError:
             continue
+        return day if EARLIEST_DAY <= day <= LATEST_DAY else None
     return None
 
 

@@ -28,6 +28,10 @@ class StaffUserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2999, 12, 31)
+
+
 def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -43,6 +47,10 @@ class ComplianceForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("date_from", "date_to", "day"):
+            # The range is completed by counting days from a given end, which overflows near year 1 and 9999.
+            if cleaned.get(name) and not EARLIEST_DAY <= cleaned[name] <= LATEST_DAY:
+                self.add_error(name, ValidationError(_("This day is out of range."), code="out_of_range"))
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end:
             if end < start:
