@@ -492,6 +492,14 @@ def test_the_compliance_grid_refuses_a_day_beyond_the_calendar(fuzz_world, query
     assert response.context["form"].has_error(next(iter(query)), "out_of_range")
 
 
+@pytest.mark.parametrize("page", ["cadres:cadre_search", "cadres:locality_search"])
+def test_a_search_with_a_nul_character_answers_without_it(fuzz_world, page):
+    # The raw parameter reached PostgreSQL, which refuses NUL in a string: a 500.
+    response = fuzz_world["staff"].get(reverse(page), {"q": "Đông\x00 Hòa"})
+    assert response.status_code == 200
+    assert isinstance(response.json()["results"], list)
+
+
 # The filters of the lists and the days of the pages are forms too, sent by GET.
 
 QUERY_NAMES = [

@@ -186,10 +186,15 @@ def decision_print(request, pk):
     )
 
 
+def _search_text(request) -> str:
+    # PostgreSQL refuses a NUL character in a query parameter: drop it rather than answer 500.
+    return " ".join(request.GET.get("q", "").replace("\x00", "").split())[:80]
+
+
 @staff_required
 def cadre_search(request):
     """Up to 20 active cadres whose code starts with, or whose name contains, `q` (for the datalist)."""
-    text = " ".join(request.GET.get("q", "").split())[:80]
+    text = _search_text(request)
     if len(text) < 2:
         return JsonResponse({"results": []})
     cadres = (
@@ -204,7 +209,7 @@ def cadre_search(request):
 @staff_required
 def locality_search(request):
     """Up to 20 districts and communes, valid on `day`, by code or by name (for the datalist)."""
-    text = " ".join(request.GET.get("q", "").split())[:80]
+    text = _search_text(request)
     if len(text) < 2:
         return JsonResponse({"results": []})
     name = text.split(",")[0].strip()
