@@ -50,10 +50,10 @@ def marked(db):
     today = timezone.localdate()
     unit = ProvincialUnitFactory(
         name=text("Tỉnh đoàn"),
-        short_name=text("TĐ"),
+        short_name=PAYLOAD,
         issuing_body=text("BCH"),
         document_symbol=SCRIPT,
-        place=text("Bình Dương"),
+        place=PAYLOAD,
     )
     district = LocalityFactory(name=text("Dĩ An"), kind=LocalityKind.CITY)
     locality = LocalityFactory(name=text("Đông Hòa"), parent=district)
