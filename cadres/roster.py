@@ -114,6 +114,10 @@ def _csv_rows(upload) -> list[list]:
         text = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise RosterFileError(_("The CSV file must be saved as UTF-8."), code="encoding") from None
+    if "\x00" in text:
+        # A UTF-16 file ("Unicode text" in Excel) reads as UTF-8 with a NUL after each letter,
+        # and PostgreSQL refuses NUL in a query: a 500 when the codes were looked up.
+        raise RosterFileError(_("The CSV file must be saved as UTF-8."), code="encoding")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:

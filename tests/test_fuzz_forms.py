@@ -284,9 +284,7 @@ UPLOAD_NAMES = st.sampled_from(["danh-sach.xlsx", "danh-sach.csv", "virus.exe", 
 CSV_HEADER = "Họ và tên,Chức vụ,Đơn vị,Phòng ban,Điện thoại,Email,Đảng viên,Mã cán bộ\n"
 UPLOAD_BODIES = st.one_of(
     st.binary(max_size=2_000),
-    st.lists(VALUE.map(str), min_size=1, max_size=8).map(
-        lambda cells: (CSV_HEADER + ",".join(cells).replace("\x00", "")).encode("utf-8")
-    ),
+    st.lists(VALUE.map(str), min_size=1, max_size=8).map(lambda cells: (CSV_HEADER + ",".join(cells)).encode("utf-8")),
     st.just(b"PK\x03\x04" + b"\x00" * 100),  # the start of a zip, cut short: a corrupt .xlsx
     st.just(b'=HYPERLINK("http://x","y"),=1+1,@SUM(A1),-2+3,+1,x,y,CB-1'),
 )
@@ -498,6 +496,33 @@ def test_a_search_with_a_nul_character_answers_without_it(fuzz_world, page):
     response = fuzz_world["staff"].get(reverse(page), {"q": "Đông\x00 Hòa"})
     assert response.status_code == 200
     assert isinstance(response.json()["results"], list)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_a_roster_with_nul_characters_is_refused_as_not_utf8(fuzz_world, encoding):
+    # Its codes reached PostgreSQL, which refuses NUL in a string: a 500.
+    unit = fuzz_world["campaign"].organising_unit.name
+    row = f"Nguyễn Văn An,Chuyên viên,{unit},,0912 345 678,an@example.vn,có,CB-\x0001\n"
+    upload = SimpleUploadedFile("danh-sach.csv", (CSV_HEADER + row).encode(encoding))
+    response = post_and_check(fuzz_world["staff"], reverse("cadres:roster_import"), {"file": upload}, models=[Cadre])
+    assert response.status_code == 200
+    assert response.context["form"].has_error("file", "encoding")
+
+
+@pytest.mark.parametrize("next_url", ["0", "recommendation_list", "//evil.example.org/", "https://evil.example.org/"])
+def test_a_recommendation_saved_with_a_strange_next_goes_back_to_the_list(fuzz_world, next_url):
+    # A bare word was taken by redirect() for a URL name: NoReverseMatch, a 500.
+    recommendation = fuzz_world["own"]["recommendation"]
+    prefix = f"r{recommendation.pk}"
+    data = {
+        f"{prefix}-status": "in_progress",
+        f"{prefix}-owner": "",
+        f"{prefix}-response": "Đang xử lý",
+        "next": next_url,
+    }
+    response = fuzz_world["staff"].post(reverse("reports:recommendation_update", args=[recommendation.pk]), data)
+    assert response.status_code == 302
+    assert response.url == reverse("reports:recommendation_list")
 
 
 # The filters of the lists and the days of the pages are forms too, sent by GET.

@@ -52,7 +52,10 @@ def recommendation_list(request):
 def recommendation_update(request, pk):
     recommendation = get_object_or_404(tracked_recommendations(), pk=pk)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # A path of this site only: redirect() would take a bare word for a URL name and fail with a 500.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
         next_url = ""
     form = RecommendationForm(
         request.POST if request.method == "POST" else None, instance=recommendation, prefix=f"r{recommendation.pk}"
