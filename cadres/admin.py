@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, UserPreference
 from localities.admin import LargeTableAdmin, province_filter
 
 
@@ -121,3 +121,11 @@ class QuotaAdmin(admin.ModelAdmin):
     search_fields = ["unit__name", "locality__name"]
     autocomplete_fields = ["campaign", "unit", "locality"]
     list_select_related = ["campaign", "unit", "locality"]
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user"]

@@ -382,3 +382,23 @@ class Quota(models.Model):
 
     def __str__(self):
         return f"{self.unit}: {self.count}"
+
+
+class UserPreference(models.Model):
+    """What a person chose for themselves, kept across devices (today: the interface language)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="preference",
+    )
+    language = models.CharField(_("interface language"), max_length=8, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self):
+        return f"{self.user}: {self.language}"
