@@ -9,6 +9,7 @@ the redirect of a saved form, the database must be as it was.
 
 import datetime
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
@@ -371,7 +372,7 @@ def test_note_edit_survives_bad_input(fuzz_world, data, photo):
 
 
 @FUZZ
-@given(data=st.data(), from_note=st.booleans())
+@given(data=st.data(), from_note=st.one_of(st.booleans(), SCALAR))
 def test_escalation_create_survives_bad_input(fuzz_world, data, from_note):
     own = fuzz_world["own"]
     valid = {
@@ -382,7 +383,8 @@ def test_escalation_create_survives_bad_input(fuzz_world, data, from_note):
         "client_key": str(uuid.uuid4()),
     }
     posted = data.draw(form_data(valid))
-    url = reverse("reports:escalation_create") + (f"?note={own['note'].pk}" if from_note else "")
+    note = own["note"].pk if from_note is True else from_note
+    url = reverse("reports:escalation_create") + (f"?{urlencode({'note': note})}" if note else "")
     post_and_check(client_for(own["cadre"].user), url, posted, models=[Escalation])
 
 
@@ -523,6 +525,16 @@ def test_a_recommendation_saved_with_a_strange_next_goes_back_to_the_list(fuzz_w
     response = fuzz_world["staff"].post(reverse("reports:recommendation_update", args=[recommendation.pk]), data)
     assert response.status_code == 302
     assert response.url == reverse("reports:recommendation_list")
+
+
+@pytest.mark.parametrize("note", ["²", "٣", "99999999999999999999999"])
+def test_an_escalation_from_a_note_that_is_not_a_number_is_not_found(fuzz_world, note):
+    # "²" passed str.isdigit() and then failed as a primary key: a 500.
+    client = client_for(fuzz_world["own"]["cadre"].user)
+    url = reverse("reports:escalation_create")
+    assert client.get(url, {"note": note}).status_code in (200, 404)
+    response = post_and_check(client, f"{url}?note={note}", {"subject": "Thiếu người"}, models=[Escalation])
+    assert response.status_code in (200, 404)
 
 
 # The filters of the lists and the days of the pages are forms too, sent by GET.

@@ -19,7 +19,9 @@ from reports.services import ESCALATION_FIELDS, escalation_raise
 @cadre_required
 def escalation_create(request):
     cadre = request.user.cadre
-    note = get_note_for_user(request, request.GET["note"]) if request.GET.get("note", "").isdigit() else None
+    # ASCII digits only: str.isdigit() also accepts "²", which the primary key refuses with a 500.
+    note_id = request.GET.get("note", "")
+    note = get_note_for_user(request, note_id) if note_id.isascii() and note_id.isdigit() else None
     if note is not None:
         assignment = note.assignment
     else:
