@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from cadres.models import Assignment, AssignmentStatus, Cadre, ProvincialUnit
+from cadres.models import Assignment, AssignmentStatus, Cadre, Decision, ProvincialUnit
 from localities.models import Level, Locality
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,52 +93,89 @@ def _district_name(locality: Locality) -> str:
 
 
 def write_assignments(assignments: QuerySet[Assignment], filename: str) -> FileResponse:
+    """`assignments` must be annotated by with_status(): the status column is the one the list shows.
+
+    Rows are read as plain tuples; the few units, localities and decisions they
+    point to are named once each, which keeps 200,000 rows to seconds, not minutes.
+    """
     workbook, sheet = _new_sheet("Phân công", ASSIGNMENT_COLUMNS)
-    rows = assignments.select_related("cadre__unit__parent", "locality__parent", "decision__issuing_unit").iterator(
-        chunk_size=2000
-    )
+    ids = assignments.order_by()
+    units = {
+        unit.pk: _unit_label(unit)
+        for unit in ProvincialUnit.objects.filter(pk__in=ids.values("cadre__unit_id")).select_related("parent")
+    }
+    localities = {
+        locality.pk: (locality.display_name, _district_name(locality))
+        for locality in Locality.objects.filter(pk__in=ids.values("locality_id")).select_related("parent")
+    }
+    decisions = {
+        decision.pk: decision.reference
+        for decision in Decision.objects.filter(pk__in=ids.values("decision_id")).select_related("issuing_unit")
+    }
     with translation.override("vi"):
         labels = {status.value: str(status.label) for status in AssignmentStatus}
-    for number, assignment in enumerate(rows, start=1):
-        locality = assignment.locality
+    rows = assignments.values_list(
+        "cadre__full_name",
+        "cadre__code",
+        "cadre__unit_id",
+        "locality_id",
+        "host_organisation",
+        "starts_on",
+        "ends_on",
+        "status_on",
+        "decision_id",
+    ).iterator(chunk_size=2000)
+    for number, (name, code, unit_id, locality_id, host, starts_on, ends_on, status, decision_id) in enumerate(
+        rows, start=1
+    ):
+        locality, district = localities[locality_id]
         sheet.append(
             [
                 number,
-                assignment.cadre.full_name,
-                assignment.cadre.code,
-                _unit_label(assignment.cadre.unit),
-                locality.display_name,
-                _district_name(locality),
-                assignment.host_organisation,
-                _date_cell(sheet, assignment.starts_on),
-                _date_cell(sheet, assignment.ends_on),
-                labels[assignment.status_on],
-                assignment.decision.reference if assignment.decision else "",
+                name,
+                code,
+                units[unit_id],
+                locality,
+                district,
+                host,
+                _date_cell(sheet, starts_on),
+                _date_cell(sheet, ends_on),
+                labels[status],
+                decisions.get(decision_id, ""),
             ]
         )
     return _respond(workbook, filename)
 
 
-def roster_row(cadre: Cadre) -> list:
-    top, department = unit_and_department(cadre.unit)
-    return [
-        cadre.full_name,
-        cadre.position,
-        top,
-        department,
-        cadre.phone,
-        cadre.email,
-        "có" if cadre.is_party_member else "không",
-        cadre.code,
-    ]
+def party_member_text(is_party_member: bool) -> str:
+    return "có" if is_party_member else "không"
 
 
 def write_cadres(cadres: QuerySet[Cadre], filename: str) -> FileResponse:
     workbook, sheet = _new_sheet("Cán bộ", CADRE_COLUMNS)
-    for cadre in cadres.select_related("unit__parent").iterator(chunk_size=2000):
-        created = timezone_date(cadre.created_at)
-        updated = timezone_date(cadre.updated_at)
-        sheet.append([*roster_row(cadre), _date_cell(sheet, created), _date_cell(sheet, updated)])
+    units = {
+        unit.pk: unit_and_department(unit)
+        for unit in ProvincialUnit.objects.filter(pk__in=cadres.order_by().values("unit_id")).select_related("parent")
+    }
+    rows = cadres.values_list(
+        "full_name", "position", "unit_id", "phone", "email", "is_party_member", "code", "created_at", "updated_at"
+    ).iterator(chunk_size=2000)
+    for full_name, position, unit_id, phone, email, is_party_member, code, created_at, updated_at in rows:
+        top, department = units[unit_id]
+        sheet.append(
+            [
+                full_name,
+                position,
+                top,
+                department,
+                phone,
+                email,
+                party_member_text(is_party_member),
+                code,
+                _date_cell(sheet, timezone_date(created_at)),
+                _date_cell(sheet, timezone_date(updated_at)),
+            ]
+        )
     return _respond(workbook, filename)
 
 

@@ -55,6 +55,9 @@ def roster_preview(request, token):
     shown = request.GET.get("show")
     if shown in SHOWN:
         results = [result for result in results if result["status"] == shown]
+    else:
+        # The rows that block the import come first.
+        results = sorted(results, key=lambda result: (result["status"] != roster.ERROR, result["row"]))
     labels = {name: RosterRowForm.base_fields[name].label for name in RosterRowForm.base_fields}
     labels["unit_id"] = _("unit or department")
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))

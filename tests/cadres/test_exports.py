@@ -142,3 +142,21 @@ def test_an_export_with_a_bad_filter_is_empty_not_a_crash(staff_client):
     AssignmentFactory()
     sheet = sheet_of(staff_client.get(ASSIGNMENTS, {"active_on": "hôm qua"}))
     assert sheet.max_row == 1
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_exports_need_the_same_queries_whatever_the_rows(staff_client, django_assert_max_num_queries, rows):
+    department = ProvincialUnitFactory(parent=ProvincialUnitFactory())
+    decision = DecisionFactory()
+    district = LocalityFactory(kind=LocalityKind.CITY)
+    for _ in range(rows):
+        AssignmentFactory(
+            cadre=CadreFactory(unit=department),
+            campaign=decision.campaign,
+            decision=decision,
+            locality=LocalityFactory(parent=district),
+        )
+    with django_assert_max_num_queries(10):
+        assert sheet_of(staff_client.get(ASSIGNMENTS)).max_row == rows + 1
+    with django_assert_max_num_queries(10):
+        assert sheet_of(staff_client.get(CADRES)).max_row == rows + 1
