@@ -120,7 +120,7 @@ class AssignmentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(cadre__full_name__icontains=value) | Q(cadre__code__icontains=value))
+        return queryset.filter(cadre__in=Cadre.objects.search(value))
 
     def filter_unit(self, queryset, name, unit):
         return queryset.filter(Q(cadre__unit=unit) | Q(cadre__unit__parent=unit))
@@ -156,7 +156,7 @@ class CadreFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(full_name__icontains=value) | Q(code__icontains=value) | Q(phone__icontains=value))
+        return queryset.search(value)
 
     def filter_unit(self, queryset, name, unit):
         return queryset.filter(Q(unit=unit) | Q(unit__parent=unit))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from deployment.vietnamese import NameKey, search_filter
 from localities.models import Locality
 
 
@@ -56,6 +57,14 @@ class ProvincialUnit(models.Model):
 class CadreQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def search(self, text: str):
+        """By name, code or phone, ignoring accents and case ("dang" finds "Đặng")."""
+        return self.filter(search_filter(text, "full_name", "code", "phone"))
+
+    def in_name_order(self):
+        """As office rosters list people: by given name, then the rest, in Vietnamese order."""
+        return self.order_by(NameKey("full_name"), "pk")
 
 
 class Cadre(models.Model):

@@ -50,7 +50,7 @@ class LocalityFilter(django_filters.FilterSet):
         fields = []
 
     def filter_name(self, queryset, name, value):
-        return queryset.filter(name__icontains=value.strip()) if value.strip() else queryset
+        return queryset.search(value) if value.strip() else queryset
 
     def keep_all(self, queryset, name, value):
         # Read by the view or by filter_queryset, not a filter of its own.

@@ -5,6 +5,8 @@ from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from deployment.vietnamese import search_filter
+
 
 class Level(models.IntegerChoices):
     PROVINCE = 1, _("Province")
@@ -53,6 +55,10 @@ class LocalityQuerySet(models.QuerySet):
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
+
+    def search(self, text: str):
+        """By name, ignoring accents and case ("thu dau mot" finds "Thủ Dầu Một")."""
+        return self.filter(search_filter(text, "name"))
 
     def districts(self):
         return self.filter(level=Level.DISTRICT)

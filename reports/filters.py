@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, DateFilter, FilterSet, ModelChoiceFilter
 
 from cadres.models import Campaign, ProvincialUnit
+from deployment.vietnamese import search_filter
 from localities.models import Locality
 from reports.models import (
     Addressee,
@@ -74,7 +75,18 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _search(*fields: str):
+    """A filter method: every word of the query in one of `fields`, ignoring accents and case."""
+
+    def method(self, queryset, name, value):
+        value = " ".join(value.replace("\x00", "").split())
+        return queryset.filter(search_filter(value, *fields)) if value else queryset
+
+    return method
+
+
 class NoteFilter(FilterSet):
+    q = CharFilter(method="filter_search", label=_("Search"))
     campaign = ModelChoiceFilter(
         field_name="assignment__campaign", queryset=campaign_choices(), label=_("Campaign"), empty_label=_("All")
     )
@@ -90,12 +102,15 @@ class NoteFilter(FilterSet):
         model = DailyNote
         fields = []
 
+    filter_search = _search("assignment__cadre__full_name", "situation", "difficulties", "needs", "other_activities")
+
     def filter_unit(self, queryset, name, value):
         # A unit's cadres include those of its departments.
         return queryset.filter(Q(assignment__cadre__unit=value) | Q(assignment__cadre__unit__parent=value))
 
 
 class EscalationFilter(FilterSet):
+    q = CharFilter(method="filter_search", label=_("Search"))
     status = ChoiceFilter(choices=EscalationStatus.choices, label=_("Status"), empty_label=_("All"))
     urgency = ChoiceFilter(choices=Urgency.choices, label=_("Urgency"), empty_label=_("All"))
     category = ChoiceFilter(choices=EscalationCategory.choices, label=_("Category"), empty_label=_("All"))
@@ -107,6 +122,8 @@ class EscalationFilter(FilterSet):
     class Meta:
         model = Escalation
         fields = []
+
+    filter_search = _search("subject", "description", "assignment__cadre__full_name")
 
 
 REVIEWABLE_STATUSES = [ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.ACCEPTED]
@@ -122,11 +139,13 @@ class ReportFilter(FilterSet):
         field_name="assignment__campaign", queryset=campaign_choices(), label=_("Campaign"), empty_label=_("All")
     )
     locality = LocalityFilter(path="assignment__locality", empty_label=_("All"))
-    cadre = CharFilter(field_name="assignment__cadre__full_name", lookup_expr="icontains", label=_("Cadre"))
+    cadre = CharFilter(method="filter_cadre", label=_("Cadre"))
 
     class Meta:
         model = MissionReport
         fields = []
+
+    filter_cadre = _search("assignment__cadre__full_name")
 
 
 class RecommendationFilter(FilterSet):

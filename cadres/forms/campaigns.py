@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.forms.decisions import DATE_INPUT, LocalityInput, find_locality, locality_value
 from cadres.models import Campaign, Quota
+from deployment.vietnamese import search_filter
 
 
 class CampaignForm(forms.ModelForm):
@@ -61,7 +62,7 @@ class CampaignFilter(django_filters.FilterSet):
 
     def filter_name(self, queryset, name, value):
         value = " ".join(value.split())
-        return queryset.filter(name__icontains=value) if value else queryset
+        return queryset.filter(search_filter(value, "name")) if value else queryset
 
     def filter_running_on(self, queryset, name, value):
         return queryset.filter(starts_on__lte=value, ends_on__gte=value)

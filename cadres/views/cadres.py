@@ -21,7 +21,7 @@ def get_cadre(pk) -> Cadre:
 
 
 def _filtered(request) -> CadreFilter:
-    queryset = Cadre.objects.select_related("unit__parent").order_by("full_name", "pk")
+    queryset = Cadre.objects.select_related("unit__parent").in_name_order()
     return CadreFilter(request.GET or None, queryset=queryset)
 
 

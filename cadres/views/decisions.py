@@ -199,9 +199,9 @@ def cadre_search(request):
         return JsonResponse({"results": []})
     cadres = (
         Cadre.objects.active()
-        .filter(Q(code__istartswith=text) | Q(full_name__icontains=text))
+        .filter(Q(code__istartswith=text) | Q(pk__in=Cadre.objects.search(text).values("pk")))
         .select_related("unit")
-        .order_by("full_name", "code")[:SEARCH_RESULTS]
+        .in_name_order()[:SEARCH_RESULTS]
     )
     return JsonResponse({"results": [{"value": cadre.code, "label": cadre_label(cadre)} for cadre in cadres]})
 
@@ -218,7 +218,7 @@ def locality_search(request):
     if day:
         localities = localities.valid_on(day)
     localities = (
-        localities.filter(Q(code__startswith=text) | Q(name__icontains=name))
+        localities.filter(Q(code__startswith=text) | Q(pk__in=Locality.objects.search(name).values("pk")))
         .select_related("parent")
         .order_by("level", "name")[:SEARCH_RESULTS]
     )
