@@ -7,6 +7,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from deployment.vietnamese import NameKey, search_filter
 from localities.models import Locality
@@ -281,6 +282,8 @@ class Assignment(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AssignmentQuerySet.as_manager()
+    # Who changed what and when; updated_at changes on every save and says nothing of its own.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("assignment")

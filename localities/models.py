@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from deployment.vietnamese import search_filter
 
@@ -194,6 +195,7 @@ class ZoneStatus(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ZoneStatusQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("zone status")

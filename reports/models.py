@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from cadres.models import Assignment
 
@@ -151,6 +152,8 @@ class Escalation(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = EscalationQuerySet.as_manager()
+    # updated_at changes on every save and says nothing of its own.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("escalation")
@@ -199,6 +202,8 @@ class MissionReport(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         verbose_name = _("end-of-mission report")
         verbose_name_plural = _("end-of-mission reports")
@@ -243,6 +248,8 @@ class Recommendation(models.Model):
     )
     response = models.TextField(_("the province's response"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("recommendation")
