@@ -22,6 +22,7 @@ import math
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -66,6 +67,9 @@ class Page:
     missing: str = ""
     queries: int | None = None
     status: int | None = None
+    single_ms: float | None = None
+    slowest_query_ms: float | None = None
+    slowest_query: str = ""
     result: dict = field(default_factory=dict)
 
 
@@ -263,7 +267,7 @@ def build_pages(*, province, district) -> list[Page]:
         try:
             page.url = _url(name, args=args, query=query)
         except NoReverseMatch:
-            page.missing = f"URL {name} does not exist yet"
+            page.missing = f"missing: URL {name} does not exist yet"
         pages.append(page)
     return pages
 
@@ -282,9 +286,16 @@ def count_queries(pages: list[Page], sessions: dict) -> None:
         if page.role != "anonymous":
             client.cookies[settings.SESSION_COOKIE_NAME] = sessions[page.role]
         with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
             response = client.get(page.url, HTTP_ACCEPT_LANGUAGE="vi")
+            page.single_ms = (time.perf_counter() - started) * 1000
         page.status = response.status_code
         page.queries = len(captured.captured_queries)
+        slowest = max(captured.captured_queries, key=lambda query: float(query["time"]), default=None)
+        if slowest is not None:
+            page.slowest_query_ms = float(slowest["time"]) * 1000
+            page.slowest_query = slowest["sql"]
+        print(f"  {page.label:<34} {page.status} in {page.single_ms:7.0f} ms, {page.queries} queries", flush=True)
 
 
 # --- Server and load generator -------------------------------------------
@@ -299,7 +310,11 @@ def free_port() -> int:
 def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     command = [gunicorn, "deployment.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
-    server = subprocess.Popen(command + ["--log-level", "warning"], cwd=BASE_DIR, env=env)
+    # Its log goes to a file: the quick shutdown at the end interrupts open connections noisily.
+    log = open(RESULTS_DIR / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+    server = subprocess.Popen(
+        command + ["--log-level", "warning"], cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -310,8 +325,18 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
             time.sleep(0.3)
         if server.poll() is not None:
             raise SystemExit("gunicorn exited before it answered /healthz")
-    server.terminate()
+    stop_gunicorn(server)
     raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    # SIGINT is gunicorn's quick shutdown: no waiting for slow requests to finish.
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 LUA_COMMON = """
@@ -446,13 +471,14 @@ def print_table(pages: list[Page]) -> None:
     admin = next((page.result.get("rps") for page in pages if page.key == "admin_assignments"), None)
     header = (
         f"{'page':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'non-2xx':>8} "
-        f"{'x bare':>7} {'x admin':>8} {'queries':>8}"
+        f"{'x bare':>7} {'x admin':>8} {'queries':>8} {'1 req':>8}"
     )
     print(header)
     print("-" * len(header))
     for page in pages:
         if page.missing:
-            print(f"{page.label:<34} missing ({page.missing})")
+            single = f", {page.queries} queries" if page.queries is not None else ""
+            print(f"{page.label:<34} {page.missing}{single}")
             continue
         result = page.result
         to_bare = f"{result['rps'] / bare:.2f}" if bare else "-"
@@ -460,9 +486,13 @@ def print_table(pages: list[Page]) -> None:
         queries = "" if page.queries is None else str(page.queries)
         print(
             f"{page.label:<34} {result['rps']:>8.1f} {result['p50_ms']:>8.1f} {result['p95_ms']:>8.1f} "
-            f"{result['p99_ms']:>8.1f} {result['non2xx']:>8} {to_bare:>7} {to_admin:>8} {queries:>8}"
+            f"{result['p99_ms']:>8.1f} {result['non2xx']:>8} {to_bare:>7} {to_admin:>8} {queries:>8} "
+            f"{page.single_ms or 0:>8.0f}"
         )
-    print("(latencies in ms; x bare = req/s over the bare view's; x admin = over the admin changelist's)")
+    print(
+        "(latencies in ms; x bare = req/s over the bare view's; x admin = over the admin changelist's;\n"
+        " queries and 1 req = SQL queries and ms of one request in-process before the load)"
+    )
 
 
 def main(argv=None) -> None:
@@ -473,6 +503,9 @@ def main(argv=None) -> None:
     parser.add_argument("--warmup", type=int, default=1, help="seconds of load before each measurement (default 1)")
     parser.add_argument("--writers", type=int, default=3000, help="cadres filing today's note in the POST test")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s per page, 500 writers")
+    parser.add_argument(
+        "--too-slow", type=float, default=5.0, help="skip the load test of a page slower than this many seconds"
+    )
     parser.add_argument("--only", default="", help="comma-separated page keys, e.g. bare,dashboard")
     args = parser.parse_args(argv)
     if args.quick:
@@ -504,6 +537,7 @@ def main(argv=None) -> None:
     count_queries(pages, sessions)
 
     port = free_port()
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     server = start_gunicorn(env, port, args.workers)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -513,6 +547,11 @@ def main(argv=None) -> None:
         print(f"province: {province} (pk {province.pk}); district: {district} (pk {district.pk})\n", flush=True)
         for page in pages:
             if page.missing:
+                continue
+            if page.single_ms and page.single_ms > args.too_slow * 1000:
+                # Under load it would answer nothing within the window and keep both
+                # workers busy into the next page's measurement.
+                page.missing = f"not loaded: one request took {page.single_ms / 1000:.1f} s"
                 continue
             measure(
                 page,
@@ -524,8 +563,7 @@ def main(argv=None) -> None:
                 today=today,
             )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_gunicorn(server)
 
     from reports.models import DailyNote
 
