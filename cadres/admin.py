@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, UserPreference
 from localities.admin import LargeTableAdmin, province_filter
@@ -94,7 +95,7 @@ class DecisionListFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(LargeTableAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     list_display = ["cadre", "locality", "host_organisation", "starts_on", "ends_on", "recalled_on", "campaign"]
     # Only filters whose choices come from small tables or from nowhere: related-only
     # filters and the date hierarchy would each read all assignments on every page.

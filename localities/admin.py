@@ -4,6 +4,7 @@ from django.db import connections
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from localities.models import Level, Locality, ZoneStatus
 
@@ -110,7 +111,7 @@ class LocalityAdmin(LargeTableAdmin):
 
 
 @admin.register(ZoneStatus)
-class ZoneStatusAdmin(LargeTableAdmin):
+class ZoneStatusAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     list_display = ["locality", "grading", "directive", "valid_from", "valid_to", "recorded_by"]
     # No date hierarchy: its list of years reads the whole table (valid_from leads no index).
     list_filter = ["grading", "valid_from", province_filter("locality")]

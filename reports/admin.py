@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from localities.admin import LargeTableAdmin, province_filter
 from reports.models import DailyNote, Escalation, MissionReport, Recommendation, ReminderLog
@@ -19,7 +20,7 @@ class DailyNoteAdmin(LargeTableAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(LargeTableAdmin):
+class EscalationAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     list_display = ["subject", "assignment", "category", "urgency", "status", "assigned_to", "created_at"]
     list_filter = ["status", "urgency", "category", "created_at"]
     search_fields = ["subject", "description", "assignment__cadre__full_name"]
@@ -38,7 +39,7 @@ class RecommendationInline(admin.TabularInline):
 
 
 @admin.register(MissionReport)
-class MissionReportAdmin(LargeTableAdmin):
+class MissionReportAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     list_display = ["assignment", "status", "rating", "submitted_at", "reviewed_by"]
     list_filter = ["status", "rating", "assignment__campaign"]
     search_fields = ["assignment__cadre__full_name", "=assignment__cadre__code"]
@@ -51,7 +52,7 @@ class MissionReportAdmin(LargeTableAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(LargeTableAdmin):
+class RecommendationAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     list_display = ["__str__", "addressed_to", "status", "owner", "report"]
     list_filter = ["status", "addressed_to"]
     search_fields = ["text", "response"]
