@@ -92,16 +92,28 @@ def browser():
         browser.close()
 
 
+# The service worker fetches the pages it keeps in the background, at moments a test does not
+# choose; it is blocked except where a test is about it (phone_with_service_worker).
+CONTEXT = {"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh", "service_workers": "block"}
+
+
 @pytest.fixture
 def desktop(browser):
-    context = browser.new_context(**DESKTOP, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(**DESKTOP, **CONTEXT)
     yield context.new_page()
     context.close()
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(**PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(**PHONE, **CONTEXT)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone_with_service_worker(browser):
+    context = browser.new_context(**PHONE, **{**CONTEXT, "service_workers": "allow"})
     yield context.new_page()
     context.close()
 

@@ -131,9 +131,10 @@ ACTIVATED = """() => navigator.serviceWorker.ready.then((registration) => {
 })"""
 
 
-def test_the_note_page_opens_without_network_once_visited(live_server, phone, cadre_on_mission):
+def test_the_note_page_opens_without_network_once_visited(live_server, phone_with_service_worker, cadre_on_mission):
     """The service worker keeps my mission and the note page; offline, the cached copy is what opens."""
     assignment = cadre_on_mission
+    phone = phone_with_service_worker
     log_in(phone, live_server, "canbo", TEST_PASSWORD)
     open_page(phone, live_server, "/me/")
     assert phone.evaluate(ACTIVATED)
