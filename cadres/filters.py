@@ -99,7 +99,8 @@ class AssignmentFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset.with_status(self.status_day))
         within = self.form.cleaned_data.get("ending_within")
         if within is not None:
-            start = self.form.cleaned_data.get("ending_from") or timezone.localdate()
+            # Without `ending_from`, "ending within N days" counts from the day the list is for.
+            start = self.form.cleaned_data.get("ending_from") or self.status_day
             queryset = queryset.ending_within(start, within)
         return queryset
 

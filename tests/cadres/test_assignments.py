@@ -126,6 +126,13 @@ def test_it_filters_those_ending_within_n_days(staff_client):
     assert shown_count(response) == 2
 
 
+def test_ending_within_counts_from_the_day_when_no_start_is_given(staff_client):
+    ending = AssignmentFactory(starts_on=D(2021, 8, 1), ends_on=D(2021, 8, 22))
+    AssignmentFactory(starts_on=D(2021, 8, 1), ends_on=D(2021, 8, 30))
+    response = staff_client.get(LIST, {"day": "2021-08-20", "ending_within": "3"})
+    assert listed_pks(response) == {ending.pk} and shown_count(response) == 1
+
+
 def test_it_searches_by_name_or_code(staff_client):
     chosen = AssignmentFactory(cadre=CadreFactory(full_name="Trương Đinh Ngọc Mai", code="TD-001"))
     AssignmentFactory()
