@@ -17,6 +17,13 @@ IMPORT = reverse("cadres:roster_import")
 HEADERS = ["Họ và tên", "Chức vụ", "Đơn vị", "Phòng/Ban", "Điện thoại", "Email", "Đảng viên", "Mã cán bộ"]
 
 
+@pytest.fixture(autouse=True)
+def stored_uploads(settings, tmp_path):
+    """Previews are kept under MEDIA_ROOT: each test gets its own, removed afterwards."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path / "private" / "roster-imports"
+
+
 @pytest.fixture
 def youth_union():
     unit = ProvincialUnitFactory(name="Tỉnh đoàn Bình Dương", short_name="Tỉnh đoàn")
@@ -191,9 +198,11 @@ def test_an_exported_roster_imports_as_unchanged(staff_client, youth_union):
     assert set(statuses(response).values()) == {"unchanged"}
 
 
-def test_a_confirmed_preview_cannot_be_confirmed_twice(staff_client, youth_union):
+def test_a_confirmed_preview_cannot_be_confirmed_twice(staff_client, youth_union, stored_uploads):
     _, preview_url = preview(staff_client, xlsx(ROWS))
+    assert len(list(stored_uploads.glob("*.json"))) == 1
     confirm(staff_client, preview_url)
+    assert not list(stored_uploads.glob("*.json"))
     assert confirm(staff_client, preview_url).status_code == 404
 
 
