@@ -117,6 +117,7 @@ def bench_province():
 
     busiest = (
         Assignment.objects.filter(locality__level=Level.COMMUNE)
+        .exclude(cadre__code__startswith="BENCH-")
         .values("locality__parent__parent", "locality__parent")
         .annotate(n=Count("pk"))
         .order_by("-n")
@@ -171,17 +172,21 @@ def prepare_accounts(*, writers: int, province, today) -> dict:
         unit, _ = ProvincialUnit.objects.get_or_create(
             name="Đơn vị đo hiệu năng", defaults={"short_name": "Đo hiệu năng", "kind": UnitKind.STATE}
         )
-        campaign, _ = Campaign.objects.get_or_create(
+        # Older than any real campaign, so that pages defaulting to the latest campaign
+        # running today do not pick this one.
+        campaign, _ = Campaign.objects.update_or_create(
             name="Đợt đo hiệu năng",
             organising_unit=unit,
             defaults={
-                "starts_on": today - datetime.timedelta(days=30),
+                "starts_on": today - datetime.timedelta(days=3650),
                 "ends_on": today + datetime.timedelta(days=365),
             },
         )
+        # The bench cadres serve outside the measured province, so that they change none of its pages.
         communes = list(
-            Locality.objects.filter(level=Level.COMMUNE, parent__parent=province).order_by("pk")[:50]
+            Locality.objects.filter(level=Level.COMMUNE).exclude(parent__parent=province).order_by("-pk")[:50]
         ) or list(Locality.objects.filter(level=Level.COMMUNE).order_by("pk")[:50])
+        Assignment.objects.filter(campaign=campaign, locality__parent__parent=province).update(locality=communes[0])
 
         wanted = ["bench-cadre"] + [f"{WRITER_PREFIX}{number:05d}" for number in range(writers)]
         existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
