@@ -23,7 +23,7 @@ run: messages
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py collectstatic --no-input -v0
 	$(PY) manage.py seed_demo
-	$(VENV)/bin/gunicorn deployment.wsgi --bind $(BIND) --workers 2 --access-logfile -
+	$(VENV)/bin/gunicorn deployment.wsgi --bind $(BIND) --workers 2 --timeout 120 --access-logfile -
 
 test: messages
 	$(PY) -m pytest $(PYTEST_ARGS)
