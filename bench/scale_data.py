@@ -342,7 +342,7 @@ UNIT_TEMPLATES = [
     ("Ban Dân vận Tỉnh ủy {p}", "Ban Dân vận TU", UnitKind.PARTY, "QĐ/BDVTU"),
     ("Ban Tuyên giáo Tỉnh ủy {p}", "Ban Tuyên giáo TU", UnitKind.PARTY, "QĐ/BTGTU"),
     ("Ủy ban Mặt trận Tổ quốc Việt Nam {region}", "UBMTTQ", UnitKind.MASS, "QĐ/MTTQ-BTT"),
-    ("Tỉnh đoàn {p}", "Tỉnh đoàn", UnitKind.MASS, "QĐ/TĐTN-BTC"),
+    ("Tỉnh đoàn {p}", "Tỉnh đoàn", UnitKind.YOUTH_UNION, "QĐ/TĐTN-BTC"),
     ("Hội Liên hiệp Phụ nữ {region}", "Hội LHPN", UnitKind.MASS, "QĐ/HPN"),
     ("Hội Nông dân {region}", "Hội ND", UnitKind.MASS, "QĐ/HND"),
     ("Hội Cựu chiến binh {region}", "Hội CCB", UnitKind.MASS, "QĐ/HCCB"),

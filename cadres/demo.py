@@ -193,11 +193,15 @@ def _unit(name, short_name, kind, symbol, parent=None, issuing_body="") -> Provi
 
 def load_units() -> dict[str, ProvincialUnit]:
     youth_union = _unit(
-        "Tỉnh đoàn Bình Dương", "Tỉnh đoàn", UnitKind.MASS, "QĐ/TĐTN-BTC", issuing_body="BCH ĐOÀN TỈNH BÌNH DƯƠNG"
+        "Tỉnh đoàn Bình Dương",
+        "Tỉnh đoàn",
+        UnitKind.YOUTH_UNION,
+        "QĐ/TĐTN-BTC",
+        issuing_body="BCH ĐOÀN TỈNH BÌNH DƯƠNG",
     )
     units = {"Tỉnh đoàn": youth_union}
     for name, short_name in YOUTH_UNION_DEPARTMENTS:
-        units[name] = _unit(name, short_name, UnitKind.MASS, "", parent=youth_union)
+        units[name] = _unit(name, short_name, UnitKind.YOUTH_UNION, "", parent=youth_union)
     units["Tỉnh ủy"] = _unit(
         "Ban Tổ chức Tỉnh ủy Bình Dương", "Ban Tổ chức TU", UnitKind.PARTY, "QĐ/TU", issuing_body="TỈNH ỦY BÌNH DƯƠNG"
     )

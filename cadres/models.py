@@ -1,4 +1,5 @@
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +17,30 @@ from localities.models import Locality
 class UnitKind(models.TextChoices):
     STATE = "state", _("state body")
     PARTY = "party", _("Party body")
-    MASS = "mass", _("mass organisation")
+    YOUTH_UNION = "youth_union", _("Youth Union")
+    MASS = "mass", _("other mass organisation")
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The top of a Vietnamese official document, which depends on who issues it.
+
+    State bodies (and the Fatherland Front, Women's Union...) follow Decree
+    30/2020/NĐ-CP, Party bodies the Party's guidance, the Youth Union its own
+    (29-HD/TWĐTN-VP). The text is Vietnamese whatever the interface language.
+    """
+
+    issuer_lines: list[str]
+    issuer_mark: str
+    motto_lines: list[str]
+    number_prefix: str
+
+
+NATIONAL_MOTTO = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+HEADING_OF_KIND = {
+    UnitKind.PARTY: ("*", ["ĐẢNG CỘNG SẢN VIỆT NAM"], "Số"),
+    UnitKind.YOUTH_UNION: ("***", ["ĐOÀN TNCS HỒ CHÍ MINH"], "Số:"),
+}
 
 
 class ProvincialUnit(models.Model):
@@ -30,7 +54,7 @@ class ProvincialUnit(models.Model):
         on_delete=models.PROTECT,
         related_name="departments",
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=UnitKind.choices, default=UnitKind.STATE)
+    kind = models.CharField(_("kind"), max_length=12, choices=UnitKind.choices, default=UnitKind.STATE)
     issuing_body = models.CharField(
         _("issuing body as printed"),
         max_length=200,
@@ -53,6 +77,19 @@ class ProvincialUnit(models.Model):
     @property
     def top_unit(self) -> "ProvincialUnit":
         return self.parent or self
+
+    @property
+    def letterhead(self) -> Letterhead:
+        issuer = [(self.issuing_body or self.name).upper()]
+        if self.parent_id and not self.issuing_body:
+            issuer.insert(0, (self.parent.issuing_body or self.parent.name).upper())
+        mark, motto, prefix = HEADING_OF_KIND.get(self.kind, ("", NATIONAL_MOTTO, "Số:"))
+        return Letterhead(issuer, mark, motto, prefix)
+
+    @property
+    def number_separator(self) -> str:
+        """'123/QĐ-UBND' for state bodies, '45-QĐ/TU' for the Party and the Youth Union."""
+        return "-" if self.kind in (UnitKind.PARTY, UnitKind.YOUTH_UNION) else "/"
 
 
 class CadreQuerySet(models.QuerySet):
@@ -199,8 +236,11 @@ class Decision(models.Model):
     def reference(self) -> str:
         """The number and symbol as printed, e.g. '12-QĐ/TĐTN-BTC' or '123/QĐ-UBND'."""
         symbol = self.issuing_unit.document_symbol or "QĐ"
-        separator = "/" if self.issuing_unit.kind == UnitKind.STATE else "-"
-        return f"{self.number}{separator}{symbol}"
+        return f"{self.number}{self.issuing_unit.number_separator}{symbol}"
+
+    @property
+    def number_line(self) -> str:
+        return f"{self.issuing_unit.letterhead.number_prefix} {self.reference}"
 
 
 class AssignmentStatus(models.TextChoices):

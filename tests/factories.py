@@ -41,7 +41,7 @@ class ProvincialUnitFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Sở số {n}")
     short_name = factory.Sequence(lambda n: f"Sở {n}")
-    kind = UnitKind.MASS
+    kind = UnitKind.YOUTH_UNION
     document_symbol = "QĐ/TĐTN-BTC"
     place = "Bình Dương"
 

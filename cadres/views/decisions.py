@@ -1,7 +1,6 @@
 """Assignment decisions: issuing one with its list of cadres, its page, and its printable document."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from cadres.forms.decisions import (
     locality_options,
     locality_value,
 )
-from cadres.models import Cadre, Decision, ProvincialUnit, UnitKind
+from cadres.models import Cadre, Decision, UnitKind
 from cadres.roles import staff_required
 from cadres.services import DecisionRow, DecisionRowError
 from cadres.views.campaigns import get_campaign_for_user
@@ -108,32 +107,6 @@ def decision_detail(request, pk):
     )
 
 
-@dataclass
-class Letterhead:
-    """The top of a Vietnamese official document, which depends on who issues it."""
-
-    issuer_lines: list[str]
-    issuer_mark: str
-    motto_lines: list[str]
-    number_line: str
-
-
-def letterhead(decision: Decision) -> Letterhead:
-    """State bodies follow Decree 30/2020/NĐ-CP, Party bodies the Party's guidance,
-    the Youth Union its own (29-HD/TWĐTN-VP)."""
-    unit: ProvincialUnit = decision.issuing_unit
-    issuer = [(unit.issuing_body or unit.name).upper()]
-    if unit.parent_id and not unit.issuing_body:
-        issuer.insert(0, (unit.parent.issuing_body or unit.parent.name).upper())
-    if unit.kind == UnitKind.PARTY:
-        return Letterhead(issuer, "*", ["ĐẢNG CỘNG SẢN VIỆT NAM"], f"Số {decision.reference}")
-    if unit.kind == UnitKind.MASS:
-        return Letterhead(issuer, "***", ["ĐOÀN TNCS HỒ CHÍ MINH"], f"Số: {decision.reference}")
-    return Letterhead(
-        issuer, "", ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"], f"Số: {decision.reference}"
-    )
-
-
 # Signing on behalf of ("thay mặt", "ký thay", ...) is written before the authority; the title line omits it.
 SIGNING_PREFIXES = ("TM.", "T/M", "KT.", "K/T", "TL.", "T/L", "TUQ.", "Q.")
 
@@ -141,7 +114,7 @@ SIGNING_PREFIXES = ("TM.", "T/M", "KT.", "K/T", "TL.", "T/L", "TUQ.", "Q.")
 def authority_line(decision: Decision) -> str:
     """The line under the summary naming who decides, e.g. 'BAN THƯỜNG VỤ TỈNH ĐOÀN BÌNH DƯƠNG'."""
     unit = decision.issuing_unit
-    body = (unit.issuing_body if unit.kind != UnitKind.MASS and unit.issuing_body else unit.name).upper()
+    body = (unit.issuing_body if unit.kind != UnitKind.YOUTH_UNION and unit.issuing_body else unit.name).upper()
     authority = decision.signing_authority.strip().upper()
     for prefix in SIGNING_PREFIXES:
         if authority.startswith(prefix):
@@ -172,7 +145,7 @@ def decision_print(request, pk):
         {
             "decision": decision,
             "assignments": assignments,
-            "letterhead": letterhead(decision),
+            "letterhead": decision.issuing_unit.letterhead,
             "place_and_date": place_and_date(
                 unit.place or (unit.parent.place if unit.parent_id else ""), decision.signed_on
             ),

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def scene():
     youth_union = ProvincialUnitFactory(
         name="Tỉnh đoàn Bình Dương",
-        kind=UnitKind.MASS,
+        kind=UnitKind.YOUTH_UNION,
         document_symbol="QĐ/TĐTN-BTC",
         issuing_body="BCH ĐOÀN TỈNH BÌNH DƯƠNG",
     )
@@ -306,7 +306,16 @@ def _decision_for(kind, symbol, issuing_body, number):
             "Số: 123/QĐ-UBND",
         ),
         (UnitKind.PARTY, "QĐ/TU", "TỈNH ỦY BÌNH DƯƠNG", 45, "ĐẢNG CỘNG SẢN VIỆT NAM", "Số 45-QĐ/TU"),
-        (UnitKind.MASS, "QĐ/TĐTN-BTC", "BCH ĐOÀN TỈNH BÌNH DƯƠNG", 12, "ĐOÀN TNCS HỒ CHÍ MINH", "Số: 12-QĐ/TĐTN-BTC"),
+        (
+            UnitKind.YOUTH_UNION,
+            "QĐ/TĐTN-BTC",
+            "BCH ĐOÀN TỈNH BÌNH DƯƠNG",
+            12,
+            "ĐOÀN TNCS HỒ CHÍ MINH",
+            "Số: 12-QĐ/TĐTN-BTC",
+        ),
+        # The Women's Union, the Fatherland Front...: the national motto, like a state body.
+        (UnitKind.MASS, "QĐ-HPN", "HỘI LIÊN HIỆP PHỤ NỮ TỈNH", 7, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 7/QĐ-HPN"),
     ],
 )
 def test_the_print_page_has_the_heading_of_the_issuer_kind(
@@ -317,7 +326,7 @@ def test_the_print_page_has_the_heading_of_the_issuer_kind(
     assert heading in content and number_line in content and issuing_body in content
     others = {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "ĐẢNG CỘNG SẢN VIỆT NAM", "ĐOÀN TNCS HỒ CHÍ MINH"} - {heading}
     assert not any(other in content for other in others)
-    if kind == UnitKind.STATE:
+    if heading.startswith("CỘNG HÒA"):
         assert "Độc lập - Tự do - Hạnh phúc" in content
     for part in ("Bình Dương, ngày 16 tháng 8 năm 2021", "QUYẾT ĐỊNH", "Điều 1.", "Điều 2.", "Điều 3.", "Nơi nhận:"):
         assert part in content, part
@@ -325,7 +334,7 @@ def test_the_print_page_has_the_heading_of_the_issuer_kind(
 
 
 def test_the_print_page_lists_the_cadres_in_a_table(staff_client):
-    decision = _decision_for(UnitKind.MASS, "QĐ/TĐTN-BTC", "BCH ĐOÀN TỈNH BÌNH DƯƠNG", 12)
+    decision = _decision_for(UnitKind.YOUTH_UNION, "QĐ/TĐTN-BTC", "BCH ĐOÀN TỈNH BÌNH DƯƠNG", 12)
     content = staff_client.get(reverse("cadres:decision_print", args=[decision.pk])).content.decode()
     table = content[content.index('class="cadre-table"') :]
     for cell in (
@@ -346,7 +355,7 @@ def test_dates_on_documents_pad_early_days_and_months():
 
 
 def test_the_detail_lists_the_assignments(staff_client):
-    decision = _decision_for(UnitKind.MASS, "QĐ/TĐTN-BTC", "BCH ĐOÀN TỈNH BÌNH DƯƠNG", 12)
+    decision = _decision_for(UnitKind.YOUTH_UNION, "QĐ/TĐTN-BTC", "BCH ĐOÀN TỈNH BÌNH DƯƠNG", 12)
     response = staff_client.get(reverse("cadres:decision_detail", args=[decision.pk]))
     assert [a.cadre.full_name for a in response.context["assignments"]] == ["Trương Đinh Ngọc Mai"]
 
