@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from cadres.models import Assignment, AssignmentStatus
 from cadres.roles import staff_required
+from deployment.history import HistorySource, history_entries
 from localities.filters import LocalityFilter
 from localities.forms import GradingForm
 from localities.models import Grading, Locality, ZoneStatus
@@ -136,6 +137,16 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
         "page": page,
         "query": _query_without_page(request),
         "form": GradingForm(locality=locality, initial={"valid_from": day}),
+        "history_entries": history_entries(
+            HistorySource(ZoneStatus.history.filter(locality_id=locality.pk), subject=_grading_subject)
+        ),
+    }
+
+
+def _grading_subject(record) -> str:
+    return _("%(grading)s from %(day)s") % {
+        "grading": record.get_grading_display(),
+        "day": date_format(record.valid_from, "SHORT_DATE_FORMAT"),
     }
 
 

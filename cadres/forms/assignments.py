@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Assignment, Cadre
+from deployment.concurrency import VersionedFormMixin
 from localities.models import Level, Locality
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -40,7 +41,7 @@ def localities_near(locality: Locality):
     )
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(VersionedFormMixin, forms.ModelForm):
     """Edit the place, host, tasks and dates; the model's clean() refuses an overlap and names it."""
 
     class Meta:
@@ -60,18 +61,18 @@ class AssignmentForm(forms.ModelForm):
         return ends_on
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(VersionedFormMixin, forms.Form):
     ends_on = forms.DateField(label=_("New end date"), widget=DATE_INPUT)
 
 
-class RecallForm(forms.Form):
+class RecallForm(VersionedFormMixin, forms.Form):
     on = forms.DateField(
         label=_("Last day served"), widget=DATE_INPUT, help_text=_("The cadre serves up to and including this day.")
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class ReplaceForm(forms.Form):
+class ReplaceForm(VersionedFormMixin, forms.Form):
     replacement = forms.CharField(
         label=_("Code of the replacement cadre"), max_length=30, help_text=_("The cadre code, e.g. TD-007.")
     )
@@ -83,7 +84,7 @@ class ReplaceForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
     def __init__(self, *args, assignment: Assignment, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, versioned=assignment, **kwargs)
         self.assignment = assignment
 
     def clean_replacement(self):

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +16,8 @@ from cadres.filters import AssignmentFilter
 from cadres.forms.assignments import AssignmentForm, ExtendForm, RecallForm, ReplaceForm, default_day
 from cadres.models import Assignment
 from cadres.roles import staff_required
+from deployment.concurrency import CONFLICT_CODES, conflict_status
+from deployment.history import history_entries
 
 PAGE_SIZE = 50
 
@@ -80,6 +83,7 @@ def assignment_detail(request, pk):
             "status": assignment.status_on(today),
             "replaces": _predecessor(assignment),
             "can_change": not assignment.recalled_on,
+            "history_entries": history_entries(assignment.history.all()),
         },
     )
 
@@ -96,7 +100,13 @@ def _action_page(request, assignment, form, title: str, button: str):
         request,
         "cadres/assignment_action.html",
         {"assignment": assignment, "form": form, "title": title, "button": button},
+        status=conflict_status(form),
     )
+
+
+def _locked(form, pk) -> Assignment:
+    """The assignment as stored, locked until the request's transaction ends; refused if the form is stale."""
+    return form.lock_and_check(Assignment.objects, pk=pk)
 
 
 def _add_service_error(form, error: ValidationError, *, field: str | None, overlap_field: str | None = None) -> None:
@@ -104,7 +114,11 @@ def _add_service_error(form, error: ValidationError, *, field: str | None, overl
 
     Errors from the model's full_clean() come as a dict; its non-field entry is
     the overlap rule, which belongs next to `overlap_field` (what caused it).
+    A stale form is about the whole form.
     """
+    if getattr(error, "code", None) in CONFLICT_CODES:
+        form.add_error(None, error)
+        return
     if not hasattr(error, "error_dict"):
         form.add_error(field, error)
         return
@@ -119,7 +133,8 @@ def assignment_edit(request, pk):
         form = AssignmentForm(request.POST, instance=assignment)
         if form.is_valid():
             try:
-                services.assignment_update(assignment=get_assignment(pk), **form.cleaned_data)
+                with transaction.atomic():
+                    services.assignment_update(assignment=_locked(form, pk), **form.cleaned_data)
             except ValidationError as error:
                 _add_service_error(form, error, field=None)
             else:
@@ -134,17 +149,18 @@ def assignment_edit(request, pk):
 def assignment_extend(request, pk):
     assignment = get_assignment(pk)
     if request.method == "POST":
-        form = ExtendForm(request.POST)
+        form = ExtendForm(request.POST, versioned=assignment)
         if form.is_valid():
             try:
-                services.assignment_extend(assignment=assignment, to=form.cleaned_data["ends_on"])
+                with transaction.atomic():
+                    services.assignment_extend(assignment=_locked(form, pk), to=form.cleaned_data["ends_on"])
             except ValidationError as error:
                 _add_service_error(form, error, field="ends_on", overlap_field="ends_on")
             else:
                 messages.success(request, _("The assignment was extended."))
                 return redirect("cadres:assignment_detail", pk=pk)
     else:
-        form = ExtendForm(initial={"ends_on": assignment.ends_on})
+        form = ExtendForm(initial={"ends_on": assignment.ends_on}, versioned=assignment)
     return _action_page(request, get_assignment(pk), form, _("Extend the assignment"), _("Extend"))
 
 
@@ -152,19 +168,20 @@ def assignment_extend(request, pk):
 def assignment_recall(request, pk):
     assignment = get_assignment(pk)
     if request.method == "POST":
-        form = RecallForm(request.POST)
+        form = RecallForm(request.POST, versioned=assignment)
         if form.is_valid():
             try:
-                services.assignment_recall(
-                    assignment=assignment, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
-                )
+                with transaction.atomic():
+                    services.assignment_recall(
+                        assignment=_locked(form, pk), on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
+                    )
             except ValidationError as error:
                 _add_service_error(form, error, field="on")
             else:
                 messages.success(request, _("The cadre was recalled."))
                 return redirect("cadres:assignment_detail", pk=pk)
     else:
-        form = RecallForm(initial={"on": default_day(assignment)})
+        form = RecallForm(initial={"on": default_day(assignment)}, versioned=assignment)
     return _action_page(request, get_assignment(pk), form, _("Recall early"), _("Recall"))
 
 
@@ -175,12 +192,13 @@ def assignment_replace(request, pk):
         form = ReplaceForm(request.POST, assignment=assignment)
         if form.is_valid():
             try:
-                successor = services.assignment_replace(
-                    assignment=assignment,
-                    replacement=form.cleaned_data["replacement"],
-                    on=form.cleaned_data["on"],
-                    reason=form.cleaned_data["reason"],
-                )
+                with transaction.atomic():
+                    successor = services.assignment_replace(
+                        assignment=_locked(form, pk),
+                        replacement=form.cleaned_data["replacement"],
+                        on=form.cleaned_data["on"],
+                        reason=form.cleaned_data["reason"],
+                    )
             except ValidationError as error:
                 _add_service_error(form, error, field="on", overlap_field="replacement")
             else:

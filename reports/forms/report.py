@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from deployment.concurrency import VersionedFormMixin
 from reports.models import MissionReport, Recommendation
 from reports.services import RecommendationItem
 
 
-class MissionReportForm(forms.ModelForm):
+class MissionReportForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = MissionReport
         fields = ["results", "local_work", "difficulties"]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Campaign
 from cadres.roles import STAFF_GROUP
+from deployment.concurrency import VersionedFormMixin
 from reports.compliance import DEFAULT_DAYS, MAX_DAYS
 from reports.filters import LocalityChoiceField, campaign_choices, locality_choices
 from reports.models import Rating, Recommendation
@@ -81,11 +82,11 @@ class ComplianceForm(forms.Form):
         return self.cleaned_data.get("campaign") if self.is_valid() else None
 
 
-class EscalationAssignForm(forms.Form):
+class EscalationAssignForm(VersionedFormMixin, forms.Form):
     assigned_to = StaffUserChoiceField(queryset=staff_users(), label=_("Handled by"))
 
 
-class EscalationAnswerForm(forms.Form):
+class EscalationAnswerForm(VersionedFormMixin, forms.Form):
     answer = forms.CharField(
         label=_("The province's answer"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -94,7 +95,11 @@ class EscalationAnswerForm(forms.Form):
     resolve = forms.BooleanField(label=_("Mark as resolved"), required=False)
 
 
-class ReportReviewForm(forms.Form):
+class EscalationStatusForm(VersionedFormMixin, forms.Form):
+    """The resolve and reopen buttons: only the version of the escalation they were shown with."""
+
+
+class ReportReviewForm(VersionedFormMixin, forms.Form):
     ACCEPT = "accept"
     RETURN = "return"
 

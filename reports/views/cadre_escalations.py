@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.roles import cadre_required
+from deployment.history import history_entries
 from reports.access import get_escalation_for_user, get_note_for_user
 from reports.forms.escalations import EscalationForm
 from reports.models import Escalation
@@ -61,4 +62,8 @@ def escalation_create(request):
 @login_required
 def escalation_detail(request, pk):
     escalation = get_escalation_for_user(request, pk)
-    return render(request, "reports/escalation_detail.html", {"escalation": escalation})
+    return render(
+        request,
+        "reports/escalation_detail.html",
+        {"escalation": escalation, "history_entries": history_entries(escalation.history.all())},
+    )

@@ -3,15 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from cadres.roles import cadre_required, is_cadre
+from deployment.concurrency import CONFLICT_CODES, conflict_status
+from deployment.history import HistorySource, history_entries
 from reports.access import get_assignment_for_user, get_report_for_user
 from reports.forms.report import MissionReportForm, RecommendationFormSet
-from reports.models import MissionReport
+from reports.models import MissionReport, Recommendation
 from reports.prefill import difficulties_text, mission_summary, results_text
 from reports.services import (
     EDITABLE_REPORT_STATUSES,
@@ -53,12 +57,17 @@ def report_edit(request, pk):
             items = formset.items()
             fields = {field: form.cleaned_data[field] for field in REPORT_FIELDS}
             try:
-                if submitting:
-                    saved = report_submit(assignment=assignment, fields=fields, recommendations=items)
-                else:
-                    saved = report_save_draft(assignment=assignment, fields=fields, recommendations=items)
+                with transaction.atomic():
+                    # Another device of the cadre may have saved the report since this form was opened.
+                    form.lock_and_check(MissionReport.objects, assignment=assignment)
+                    if submitting:
+                        saved = report_submit(assignment=assignment, fields=fields, recommendations=items)
+                    else:
+                        saved = report_save_draft(assignment=assignment, fields=fields, recommendations=items)
             except ValidationError as error:
-                if error.code == "no_recommendation":
+                if error.code in CONFLICT_CODES:
+                    form.add_error(None, error)
+                elif error.code == "no_recommendation":
                     recommendations_error = error.messages[0]
                 else:
                     form.add_error(None, error)
@@ -83,6 +92,7 @@ def report_edit(request, pk):
             "summary": summary,
             "recommendations_error": recommendations_error,
         },
+        status=conflict_status(form),
     )
 
 
@@ -103,5 +113,23 @@ def report_detail(request, pk):
             "recommendations": report.recommendations.all(),
             "summary": mission_summary(report.assignment),
             "editable": own and report.status in EDITABLE_REPORT_STATUSES,
+            # A cadre reads the text of their recommendations, not how the province tracks them.
+            "history_entries": report_history(report, tracking=not own),
         },
     )
+
+
+def report_history(report: MissionReport, *, tracking: bool) -> list:
+    """The report's changes and its recommendations'; with `tracking`, the province's status, owner and response."""
+    return history_entries(
+        report.history.all(),
+        HistorySource(
+            Recommendation.history.filter(report_id=report.pk),
+            subject=_recommendation_subject,
+            fields=None if tracking else ["text", "addressed_to"],
+        ),
+    )
+
+
+def _recommendation_subject(record) -> str:
+    return _("recommendation “%(text)s”") % {"text": Truncator(record.text).chars(60)}

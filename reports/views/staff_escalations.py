@@ -1,13 +1,16 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cadres.roles import staff_required
+from deployment.concurrency import CONFLICT_CODES, conflict_status
+from deployment.history import history_entries
 from reports.access import get_escalation_for_user
 from reports.filters import EscalationFilter, paginate
-from reports.forms.review import EscalationAnswerForm, EscalationAssignForm
+from reports.forms.review import EscalationAnswerForm, EscalationAssignForm, EscalationStatusForm
 from reports.models import Escalation
 from reports.review import escalation_answer, escalation_assign, escalation_reopen, escalation_resolve
 
@@ -28,40 +31,56 @@ def escalation_manage(request, pk):
     escalation = get_escalation_for_user(request, pk)
     action = request.POST.get("action") if request.method == "POST" else None
     assign_form = EscalationAssignForm(
-        request.POST if action == "assign" else None, initial={"assigned_to": escalation.assigned_to_id}
+        request.POST if action == "assign" else None,
+        initial={"assigned_to": escalation.assigned_to_id},
+        versioned=escalation,
     )
     answer_form = EscalationAnswerForm(
-        request.POST if action == "answer" else None, initial={"answer": escalation.answer}
+        request.POST if action == "answer" else None, initial={"answer": escalation.answer}, versioned=escalation
     )
-    if action == "assign" and assign_form.is_valid():
-        escalation_assign(escalation=escalation, to=assign_form.cleaned_data["assigned_to"])
-        messages.success(request, _("The escalation is now handled by %(name)s.") % {"name": _name(escalation)})
-        return redirect("reports:escalation_manage", pk=escalation.pk)
-    if action == "answer" and answer_form.is_valid():
-        escalation_answer(
-            escalation=escalation,
-            answer=answer_form.cleaned_data["answer"],
-            by=request.user,
-            resolve=answer_form.cleaned_data["resolve"],
-        )
-        messages.success(request, _("The answer is saved; the cadre can read it."))
-        return redirect("reports:escalation_manage", pk=escalation.pk)
-    if action in ("resolve", "reopen"):
+    status_form = EscalationStatusForm(request.POST if action in ("resolve", "reopen") else None, versioned=escalation)
+    posted = {"assign": assign_form, "answer": answer_form, "resolve": status_form, "reopen": status_form}.get(action)
+    if posted is not None and posted.is_valid():
         try:
-            if action == "resolve":
-                escalation_resolve(escalation=escalation, by=request.user)
-                messages.success(request, _("The escalation is resolved."))
-            else:
-                escalation_reopen(escalation=escalation)
-                messages.success(request, _("The escalation is open again."))
+            with transaction.atomic():
+                current = posted.lock_and_check(Escalation.objects, pk=escalation.pk)
+                done = _act(request, action, current, posted.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("reports:escalation_manage", pk=escalation.pk)
+            if posted is status_form and error.code not in CONFLICT_CODES:
+                # The resolve and reopen buttons have no field to show a refusal next to.
+                messages.error(request, " ".join(error.messages))
+                return redirect("reports:escalation_manage", pk=escalation.pk)
+            posted.add_error(None, error)
+        else:
+            messages.success(request, done)
+            return redirect("reports:escalation_manage", pk=escalation.pk)
     return render(
         request,
         "reports/staff_escalation_manage.html",
-        {"escalation": escalation, "assign_form": assign_form, "answer_form": answer_form},
+        {
+            "escalation": escalation,
+            "assign_form": assign_form,
+            "answer_form": answer_form,
+            "status_form": status_form,
+            "history_entries": history_entries(escalation.history.all()),
+        },
+        status=conflict_status(assign_form, answer_form, status_form),
     )
+
+
+def _act(request, action: str, escalation: Escalation, data: dict) -> str:
+    """Do what the button asks; return the message that says it is done."""
+    if action == "assign":
+        escalation_assign(escalation=escalation, to=data["assigned_to"])
+        return _("The escalation is now handled by %(name)s.") % {"name": _name(escalation)}
+    if action == "answer":
+        escalation_answer(escalation=escalation, answer=data["answer"], by=request.user, resolve=data["resolve"])
+        return _("The answer is saved; the cadre can read it.")
+    if action == "resolve":
+        escalation_resolve(escalation=escalation, by=request.user)
+        return _("The escalation is resolved.")
+    escalation_reopen(escalation=escalation)
+    return _("The escalation is open again.")
 
 
 def _name(escalation: Escalation) -> str:

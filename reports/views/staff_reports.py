@@ -1,4 +1,6 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -6,14 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cadres.models import UnitKind
 from cadres.roles import staff_required
 from cadres.views.decisions import place_and_date
+from deployment.concurrency import conflict_status
 from reports.access import get_report_for_user
 from reports.filters import ReportFilter, paginate
 from reports.forms.review import ReportReviewForm
 from reports.models import Addressee, MissionReport, ReportStatus
 from reports.review import report_accept, report_return
+from reports.views.cadre_report import report_history
 
 
 def _get_reviewable_report(request, pk) -> MissionReport:
@@ -47,17 +50,25 @@ def report_list(request):
 def report_review(request, pk):
     report = _get_reviewable_report(request, pk)
     can_review = report.status == ReportStatus.SUBMITTED
-    form = ReportReviewForm(request.POST if request.method == "POST" and can_review else None)
+    form = ReportReviewForm(request.POST if request.method == "POST" else None, versioned=report)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        if data["decision"] == ReportReviewForm.ACCEPT:
-            report_accept(report=report, rating=data["rating"], comment=data["comment"], by=request.user)
-            messages.success(request, _("The report is accepted and rated."))
+        try:
+            with transaction.atomic():
+                current = form.lock_and_check(MissionReport.objects, pk=report.pk)
+                if data["decision"] == ReportReviewForm.ACCEPT:
+                    report_accept(report=current, rating=data["rating"], comment=data["comment"], by=request.user)
+                    done = _("The report is accepted and rated.")
+                else:
+                    report_return(report=current, comment=data["comment"], by=request.user)
+                    done = _("The report is returned to the cadre for revision.")
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            report_return(report=report, comment=data["comment"], by=request.user)
-            messages.success(request, _("The report is returned to the cadre for revision."))
-        return redirect("reports:report_list")
-    if request.method == "POST" and not can_review:
+            messages.success(request, done)
+            return redirect("reports:report_list")
+    # Reviewed by someone else since the form was opened: the form is shown again with what was typed.
+    if request.method == "POST" and not can_review and not form.conflict:
         messages.error(request, _("Only a submitted report can be reviewed."))
         return redirect("reports:report_review", pk=report.pk)
     return render(
@@ -67,17 +78,13 @@ def report_review(request, pk):
             "report": report,
             "recommendations": report.recommendations.select_related("owner"),
             "form": form,
-            "can_review": can_review,
+            "can_review": can_review or form.conflict,
+            "history_entries": report_history(report, tracking=True),
         },
+        status=conflict_status(form),
     )
 
 
-# The heading of a document depends on who issues it (see DOMAIN.md): (mark under the issuer, motto lines).
-HEADING_OF_KIND = {
-    UnitKind.STATE: ("", ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]),
-    UnitKind.PARTY: ("*", ["ĐẢNG CỘNG SẢN VIỆT NAM"]),
-    UnitKind.MASS: ("***", ["ĐOÀN TNCS HỒ CHÍ MINH"]),
-}
 # Document text, always Vietnamese.
 RECOMMENDATIONS_TO = {Addressee.PROVINCE: "Đối với tỉnh", Addressee.LOCAL: "Đối với địa phương, cơ sở"}
 
@@ -86,7 +93,7 @@ RECOMMENDATIONS_TO = {Addressee.PROVINCE: "Đối với tỉnh", Addressee.LOCAL
 def report_print(request, pk):
     report = _get_reviewable_report(request, pk)
     organiser = report.assignment.campaign.organising_unit
-    issuer_mark, motto_lines = HEADING_OF_KIND.get(organiser.kind, HEADING_OF_KIND[UnitKind.STATE])
+    letterhead = organiser.letterhead
     recommendations = list(report.recommendations.all())
     groups = [
         {"title": title, "items": [r for r in recommendations if r.addressed_to == addressee]}
@@ -102,8 +109,8 @@ def report_print(request, pk):
         {
             "report": report,
             "organiser": organiser,
-            "issuer_mark": issuer_mark,
-            "motto_lines": motto_lines,
+            "issuer_mark": letterhead.issuer_mark,
+            "motto_lines": letterhead.motto_lines,
             "place_and_date": place_and_date(organiser.place, submitted_on) if submitted_on else "",
             "recommendation_groups": [group for group in groups if group["items"]],
             "decision_summary": summary[:1].lower() + summary[1:],

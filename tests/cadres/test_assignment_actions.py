@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from cadres.models import Assignment
+from deployment.concurrency import version_of
 from localities.models import LocalityKind
 from tests.factories import AssignmentFactory, CadreFactory, DecisionFactory, LocalityFactory
 
@@ -44,6 +45,11 @@ def url(name, assignment):
     return reverse(f"cadres:{name}", args=[assignment.pk])
 
 
+def versioned(assignment, data: dict) -> dict:
+    """What a form opened on the assignment as it is stored posts (deployment/concurrency.py)."""
+    return {**data, "version": version_of(assignment)}
+
+
 ACTIONS = ["assignment_detail", "assignment_edit", "assignment_extend", "assignment_recall", "assignment_replace"]
 
 
@@ -66,7 +72,9 @@ def test_each_page_opens_for_staff(staff_client, assignment, name):
 
 
 def test_cadres_cannot_post_an_action(cadre_client, assignment):
-    response = cadre_client.post(url("assignment_recall", assignment), {"on": "2021-08-20", "reason": "x"})
+    response = cadre_client.post(
+        url("assignment_recall", assignment), versioned(assignment, {"on": "2021-08-20", "reason": "x"})
+    )
     assert response.status_code == 403
     assignment.refresh_from_db()
     assert assignment.recalled_on is None
@@ -96,7 +104,9 @@ def edit_data(assignment, **changes):
 
 def test_edit_saves_and_redirects(staff_client, assignment, district):
     other_ward = LocalityFactory(name="Khánh Bình", parent=district)
-    response = staff_client.post(url("assignment_edit", assignment), edit_data(assignment, locality=other_ward.pk))
+    response = staff_client.post(
+        url("assignment_edit", assignment), versioned(assignment, edit_data(assignment, locality=other_ward.pk))
+    )
     assert response.status_code == 302 and response.url == url("assignment_detail", assignment)
     assignment.refresh_from_db()
     assert assignment.locality == other_ward
@@ -104,7 +114,9 @@ def test_edit_saves_and_redirects(staff_client, assignment, district):
 
 
 def test_edit_refuses_overlapping_dates_and_names_the_conflict(staff_client, assignment, later_conflict):
-    response = staff_client.post(url("assignment_edit", assignment), edit_data(assignment, ends_on="2021-09-25"))
+    response = staff_client.post(
+        url("assignment_edit", assignment), versioned(assignment, edit_data(assignment, ends_on="2021-09-25"))
+    )
     assert response.status_code == 200
     errors = " ".join(response.context["form"].non_field_errors())
     assert "Tân Phước Khánh" in errors and "20/09/2021" in errors and "19/10/2021" in errors
@@ -114,7 +126,9 @@ def test_edit_refuses_overlapping_dates_and_names_the_conflict(staff_client, ass
 
 
 def test_edit_refuses_an_end_before_the_start(staff_client, assignment):
-    response = staff_client.post(url("assignment_edit", assignment), edit_data(assignment, ends_on="2021-08-01"))
+    response = staff_client.post(
+        url("assignment_edit", assignment), versioned(assignment, edit_data(assignment, ends_on="2021-08-01"))
+    )
     assert response.status_code == 200 and response.context["form"].errors
     assignment.refresh_from_db()
     assert assignment.ends_on == D(2021, 9, 15)
@@ -130,14 +144,14 @@ def test_edit_offers_the_wards_of_the_province_only(staff_client, assignment, di
 
 
 def test_extend_moves_the_end_date(staff_client, assignment):
-    response = staff_client.post(url("assignment_extend", assignment), {"ends_on": "2021-09-30"})
+    response = staff_client.post(url("assignment_extend", assignment), versioned(assignment, {"ends_on": "2021-09-30"}))
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.ends_on == D(2021, 9, 30)
 
 
 def test_extend_refuses_an_overlap_and_names_the_conflict(staff_client, assignment, later_conflict):
-    response = staff_client.post(url("assignment_extend", assignment), {"ends_on": "2021-09-22"})
+    response = staff_client.post(url("assignment_extend", assignment), versioned(assignment, {"ends_on": "2021-09-22"}))
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors["ends_on"])
     assert "Tân Phước Khánh" in errors and "20/09/2021" in errors and "19/10/2021" in errors
@@ -146,14 +160,16 @@ def test_extend_refuses_an_overlap_and_names_the_conflict(staff_client, assignme
 
 
 def test_extend_refuses_an_earlier_date(staff_client, assignment):
-    response = staff_client.post(url("assignment_extend", assignment), {"ends_on": "2021-09-01"})
+    response = staff_client.post(url("assignment_extend", assignment), versioned(assignment, {"ends_on": "2021-09-01"}))
     assert "ends_on" in response.context["form"].errors
     assignment.refresh_from_db()
     assert assignment.ends_on == D(2021, 9, 15)
 
 
 def test_recall_ends_the_assignment_with_the_reason(staff_client, assignment):
-    response = staff_client.post(url("assignment_recall", assignment), {"on": "2021-08-25", "reason": "Ốm"})
+    response = staff_client.post(
+        url("assignment_recall", assignment), versioned(assignment, {"on": "2021-08-25", "reason": "Ốm"})
+    )
     assert response.status_code == 302 and response.url == url("assignment_detail", assignment)
     assignment.refresh_from_db()
     assert assignment.recalled_on == D(2021, 8, 25) == assignment.ends_on
@@ -169,7 +185,7 @@ def test_recall_ends_the_assignment_with_the_reason(staff_client, assignment):
     ],
 )
 def test_recall_refuses_bad_input(staff_client, assignment, data, field):
-    response = staff_client.post(url("assignment_recall", assignment), data)
+    response = staff_client.post(url("assignment_recall", assignment), versioned(assignment, data))
     assert response.status_code == 200 and field in response.context["form"].errors
     assignment.refresh_from_db()
     assert assignment.recalled_on is None
@@ -178,7 +194,8 @@ def test_recall_refuses_bad_input(staff_client, assignment, data, field):
 def test_replace_sends_the_replacement_the_next_day_and_keeps_both(staff_client, assignment):
     replacement = CadreFactory(code="TD-007")
     response = staff_client.post(
-        url("assignment_replace", assignment), {"replacement": "TD-007", "on": "2021-09-01", "reason": "F0"}
+        url("assignment_replace", assignment),
+        versioned(assignment, {"replacement": "TD-007", "on": "2021-09-01", "reason": "F0"}),
     )
     successor = Assignment.objects.get(cadre=replacement)
     assert response.status_code == 302 and response.url == url("assignment_detail", successor)
@@ -202,7 +219,9 @@ def test_replace_refuses_a_busy_replacement_and_changes_nothing(staff_client, as
         starts_on=D(2021, 9, 5),
         ends_on=D(2021, 9, 10),
     )
-    response = staff_client.post(url("assignment_replace", assignment), {"replacement": "TD-008", "on": "2021-09-01"})
+    response = staff_client.post(
+        url("assignment_replace", assignment), versioned(assignment, {"replacement": "TD-008", "on": "2021-09-01"})
+    )
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors["replacement"])
     assert "Thạnh Phước" in errors and "05/09/2021" in errors
@@ -227,7 +246,7 @@ def test_replace_refuses_bad_input(staff_client, assignment, data, field):
     CadreFactory(code="TD-009")
     if data["replacement"] == "SELF":
         data = {**data, "replacement": assignment.cadre.code}
-    response = staff_client.post(url("assignment_replace", assignment), data)
+    response = staff_client.post(url("assignment_replace", assignment), versioned(assignment, data))
     assert response.status_code == 200 and field in response.context["form"].errors
     assignment.refresh_from_db()
     assert assignment.recalled_on is None and Assignment.objects.count() == 1

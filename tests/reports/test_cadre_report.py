@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from deployment.concurrency import NEW, version_of
 from reports.models import EscalationStatus, Health, MissionReport, Recommendation, ReportStatus
 from reports.prefill import mission_summary, results_text
 from tests.factories import AssignmentFactory, DailyNoteFactory, EscalationFactory, MissionReportFactory
@@ -25,8 +26,10 @@ def edit_url(assignment) -> str:
     return reverse("reports:report_edit", args=[assignment.pk])
 
 
-def report_data(*recommendations, action="save", **overrides) -> dict:
+def report_data(*recommendations, action="save", version=NEW, **overrides) -> dict:
+    """`version`: that of the report the form was opened on (deployment/concurrency.py), NEW before the first save."""
     data = {
+        "version": version,
         "results": "Hỗ trợ 12 đợt xét nghiệm.",
         "local_work": "Đoàn phường hoạt động tốt.",
         "difficulties": "Thiếu nhân lực.",
@@ -163,7 +166,9 @@ def test_a_returned_report_can_be_revised_and_submitted_again(cadre_client, endi
     response = cadre_client.get(edit_url(ending_mission))
     assert "Bổ sung số liệu tiêm chủng." in response.content.decode()
 
-    data = report_data(("Kiện toàn Đoàn phường", "local"), action="submit", results="Đã tiêm 3.000 mũi.")
+    data = report_data(
+        ("Kiện toàn Đoàn phường", "local"), action="submit", results="Đã tiêm 3.000 mũi.", version=version_of(report)
+    )
     data.update(
         {
             "recommendations-TOTAL_FORMS": "3",

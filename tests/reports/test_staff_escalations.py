@@ -1,10 +1,18 @@
 import pytest
 from django.urls import reverse
 
+from deployment.concurrency import version_of
 from reports.models import Escalation, EscalationCategory, EscalationStatus, Urgency
 from tests.factories import AssignmentFactory, EscalationFactory, LocalityFactory, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def versioned(obj, data: dict) -> dict:
+    """What a form opened on the object as it is stored posts (deployment/concurrency.py)."""
+    return {**data, "version": version_of(obj)}
+
+
 INBOX = reverse("reports:escalation_inbox")
 
 
@@ -63,7 +71,9 @@ def test_staff_see_the_escalation(staff_client):
 def test_staff_assign_it_to_a_staff_member(staff_client):
     colleague = StaffUserFactory(first_name="Lan")
     escalation = EscalationFactory()
-    response = staff_client.post(_manage(escalation), {"action": "assign", "assigned_to": colleague.pk})
+    response = staff_client.post(
+        _manage(escalation), versioned(escalation, {"action": "assign", "assigned_to": colleague.pk})
+    )
     assert response.status_code == 302
     escalation.refresh_from_db()
     assert escalation.assigned_to == colleague and escalation.status == EscalationStatus.IN_PROGRESS
@@ -72,7 +82,9 @@ def test_staff_assign_it_to_a_staff_member(staff_client):
 def test_only_staff_members_can_be_assigned(staff_client):
     outsider = UserFactory()
     escalation = EscalationFactory()
-    response = staff_client.post(_manage(escalation), {"action": "assign", "assigned_to": outsider.pk})
+    response = staff_client.post(
+        _manage(escalation), versioned(escalation, {"action": "assign", "assigned_to": outsider.pk})
+    )
     assert response.status_code == 200
     assert response.context["assign_form"].has_error("assigned_to", "invalid_choice")
     escalation.refresh_from_db()
@@ -81,7 +93,9 @@ def test_only_staff_members_can_be_assigned(staff_client):
 
 def test_the_answer_reaches_the_fields_the_cadre_reads(staff_client, staff_user):
     escalation = EscalationFactory()
-    response = staff_client.post(_manage(escalation), {"action": "answer", "answer": "Sở Y tế cử 5 nhân viên y tế."})
+    response = staff_client.post(
+        _manage(escalation), versioned(escalation, {"action": "answer", "answer": "Sở Y tế cử 5 nhân viên y tế."})
+    )
     assert response.status_code == 302
     escalation.refresh_from_db()
     assert escalation.answer == "Sở Y tế cử 5 nhân viên y tế."
@@ -92,7 +106,7 @@ def test_the_answer_reaches_the_fields_the_cadre_reads(staff_client, staff_user)
 
 def test_an_empty_answer_is_refused(staff_client):
     escalation = EscalationFactory()
-    response = staff_client.post(_manage(escalation), {"action": "answer", "answer": "  "})
+    response = staff_client.post(_manage(escalation), versioned(escalation, {"action": "answer", "answer": "  "}))
     assert response.status_code == 200 and response.context["answer_form"].has_error("answer", "required")
     escalation.refresh_from_db()
     assert escalation.answered_at is None
@@ -100,29 +114,33 @@ def test_an_empty_answer_is_refused(staff_client):
 
 def test_answering_can_resolve_at_once(staff_client):
     escalation = EscalationFactory()
-    staff_client.post(_manage(escalation), {"action": "answer", "answer": "Đã xử lý.", "resolve": "on"})
+    staff_client.post(
+        _manage(escalation), versioned(escalation, {"action": "answer", "answer": "Đã xử lý.", "resolve": "on"})
+    )
     escalation.refresh_from_db()
     assert escalation.status == EscalationStatus.RESOLVED
 
 
 def test_resolving_needs_an_answer_first(staff_client):
     escalation = EscalationFactory()
-    staff_client.post(_manage(escalation), {"action": "resolve"})
+    staff_client.post(_manage(escalation), versioned(escalation, {"action": "resolve"}))
     escalation.refresh_from_db()
     assert escalation.status == EscalationStatus.OPEN
     escalation.answer = "Đã có phương án."
     escalation.save()
-    assert staff_client.post(_manage(escalation), {"action": "resolve"}).status_code == 302
+    assert staff_client.post(_manage(escalation), versioned(escalation, {"action": "resolve"})).status_code == 302
     escalation.refresh_from_db()
     assert escalation.status == EscalationStatus.RESOLVED
-    staff_client.post(_manage(escalation), {"action": "reopen"})
+    staff_client.post(_manage(escalation), versioned(escalation, {"action": "reopen"}))
     escalation.refresh_from_db()
     assert escalation.status == EscalationStatus.IN_PROGRESS
 
 
 def test_the_cadre_reads_the_answer_on_their_escalation_page(staff_client, cadre_client, cadre):
     escalation = EscalationFactory(assignment=AssignmentFactory(cadre=cadre))
-    staff_client.post(_manage(escalation), {"action": "answer", "answer": "Tỉnh đã điều phối thêm máy thở."})
+    staff_client.post(
+        _manage(escalation), versioned(escalation, {"action": "answer", "answer": "Tỉnh đã điều phối thêm máy thở."})
+    )
     response = cadre_client.get(reverse("reports:escalation_detail", args=[escalation.pk]))
     assert response.status_code == 200
     assert "Tỉnh đã điều phối thêm máy thở." in response.content.decode()

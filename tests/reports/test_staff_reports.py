@@ -3,10 +3,18 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from deployment.concurrency import version_of
 from reports.models import Rating, ReportStatus
 from tests.factories import AssignmentFactory, LocalityFactory, MissionReportFactory, RecommendationFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def versioned(obj, data: dict) -> dict:
+    """What a form opened on the object as it is stored posts (deployment/concurrency.py)."""
+    return {**data, "version": version_of(obj)}
+
+
 LIST = reverse("reports:report_list")
 
 
@@ -57,7 +65,7 @@ def test_staff_read_the_report_with_its_recommendations(staff_client):
 
 def test_accepting_needs_a_rating(staff_client):
     report = MissionReportFactory()
-    response = staff_client.post(_review(report), {"decision": "accept", "rating": ""})
+    response = staff_client.post(_review(report), versioned(report, {"decision": "accept", "rating": ""}))
     assert response.status_code == 200 and response.context["form"].has_error("rating", "required")
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
@@ -65,7 +73,7 @@ def test_accepting_needs_a_rating(staff_client):
 
 def test_staff_accept_and_rate_the_report(staff_client, staff_user):
     report = MissionReportFactory()
-    response = staff_client.post(_review(report), {"decision": "accept", "rating": Rating.EXCELLENT})
+    response = staff_client.post(_review(report), versioned(report, {"decision": "accept", "rating": Rating.EXCELLENT}))
     assert response.status_code == 302 and response.url == LIST
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED and report.rating == Rating.EXCELLENT
@@ -74,7 +82,7 @@ def test_staff_accept_and_rate_the_report(staff_client, staff_user):
 
 def test_returning_needs_a_comment(staff_client):
     report = MissionReportFactory()
-    response = staff_client.post(_review(report), {"decision": "return", "comment": " "})
+    response = staff_client.post(_review(report), versioned(report, {"decision": "return", "comment": " "}))
     assert response.status_code == 200 and response.context["form"].has_error("comment", "required")
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
@@ -82,7 +90,9 @@ def test_returning_needs_a_comment(staff_client):
 
 def test_staff_return_the_report_with_a_comment(staff_client):
     report = MissionReportFactory()
-    staff_client.post(_review(report), {"decision": "return", "comment": "Bổ sung số liệu xét nghiệm."})
+    staff_client.post(
+        _review(report), versioned(report, {"decision": "return", "comment": "Bổ sung số liệu xét nghiệm."})
+    )
     report.refresh_from_db()
     assert report.status == ReportStatus.RETURNED and report.review_comment == "Bổ sung số liệu xét nghiệm."
     assert report.rating == ""
@@ -90,7 +100,7 @@ def test_staff_return_the_report_with_a_comment(staff_client):
 
 def test_a_report_already_reviewed_cannot_be_reviewed_again(staff_client):
     report = MissionReportFactory(status=ReportStatus.RETURNED, review_comment="Bổ sung.")
-    response = staff_client.post(_review(report), {"decision": "accept", "rating": Rating.GOOD})
+    response = staff_client.post(_review(report), versioned(report, {"decision": "accept", "rating": Rating.GOOD}))
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.RETURNED
