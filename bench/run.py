@@ -15,6 +15,7 @@ is a real insert unless more requests are sent than there are writers.
 """
 
 import argparse
+import concurrent.futures
 import contextlib
 import datetime
 import json
@@ -240,8 +241,9 @@ def _url(name: str, *, args=None, query: str = "") -> str:
 
 
 def build_pages(*, province, district) -> list[Page]:
-    from django.db.models import Q
+    from django.db.models import Count, Q
     from django.urls import NoReverseMatch
+    from django.utils import timezone
 
     from cadres.models import Assignment
 
@@ -249,6 +251,16 @@ def build_pages(*, province, district) -> list[Page]:
         Q(locality=province) | Q(locality__parent=province) | Q(locality__parent__parent=province)
     ).count()
     deep = max(1, min(200, math.ceil(in_province / 50)))
+    # The grid shows one campaign: the province's campaign running today, with the most cadres.
+    running = (
+        Assignment.objects.active_on(timezone.localdate())
+        .filter(locality__parent__parent=province)
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    campaign = f"campaign={running['campaign']}&" if running else ""
     specs = [
         ("bare", "bare view (ceiling)", "bench_bare", None, "", "anonymous", "GET"),
         ("dashboard", "1 staff dashboard", "cadres:dashboard", None, "", "staff", "GET"),
@@ -258,7 +270,7 @@ def build_pages(*, province, district) -> list[Page]:
          f"locality={province.pk}&page={deep}", "staff", "GET"),
         ("notes_inbox", "3 notes inbox", "reports:notes_inbox", None, "", "staff", "GET"),
         ("compliance", "4 compliance grid, province", "reports:compliance", None,
-         f"locality={province.pk}", "staff", "GET"),
+         f"{campaign}locality={province.pk}", "staff", "GET"),
         ("locality_detail", "5 locality detail (district)", "localities:locality_detail", [district.pk], "",
          "staff", "GET"),
         ("my_mission", "6 my mission (cadre)", "reports:my_mission", None, "", "cadre", "GET"),
@@ -428,8 +440,29 @@ def measure(page: Page, *, base: str, sessions: dict, seconds: int, warmup: int,
         headers.append(f"Cookie: {settings.SESSION_COOKIE_NAME}={sessions[page.role]}")
     url = base + page.url
     if warmup:
-        run_wrk(url, seconds=warmup, concurrency=concurrency, headers=headers, script=script)
+        # One request at a time: a warm-up under load would leave the workers a backlog
+        # (sync workers finish requests whose client has gone) that the measurement would pay for.
+        deadline = time.monotonic() + warmup
+        while time.monotonic() < deadline:
+            _get(url, headers)
     page.result = run_wrk(url, seconds=seconds, concurrency=concurrency, headers=headers, script=script)
+    drain(base)
+
+
+def _get(url: str, headers: list[str]) -> None:
+    request = urllib.request.Request(url, headers=dict(header.split(": ", 1) for header in headers))
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+    except urllib.error.HTTPError:
+        pass
+
+
+def drain(base: str) -> None:
+    """Wait until both workers have finished the requests wrk left behind."""
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for _ in range(2):
+            list(pool.map(lambda _: _get(f"{base}/healthz", []), range(2)))
 
 
 # --- Report ------------------------------------------------------------------
@@ -505,7 +538,9 @@ def main(argv=None) -> None:
     parser.add_argument("--seconds", type=int, default=10, help="measured seconds per page (default 10)")
     parser.add_argument("--concurrency", type=int, default=8, help="open connections (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--warmup", type=int, default=1, help="seconds of load before each measurement (default 1)")
+    parser.add_argument(
+        "--warmup", type=int, default=1, help="seconds of sequential requests before each measurement (default 1)"
+    )
     parser.add_argument("--writers", type=int, default=3000, help="cadres filing today's note in the POST test")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s per page, 500 writers")
     parser.add_argument(
