@@ -32,14 +32,9 @@ def check_pages(page, live_server, paths: list[str]) -> None:
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_the_login_page_has_no_serious_violation(live_server, request, size):
+def test_the_login_and_staff_pages_have_no_serious_violation(live_server, request, size, mission_world, staff_account):
     page = request.getfixturevalue(size)
     check_pages(page, live_server, ["/accounts/login/"])
-
-
-@pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_the_staff_pages_have_no_serious_violation(live_server, request, size, mission_world, staff_account):
-    page = request.getfixturevalue(size)
     log_in(page, live_server, "vanphong", TEST_PASSWORD)
     campaign, own = mission_world["campaign"], mission_world["own"]
     check_pages(

@@ -72,6 +72,7 @@ def test_the_cadre_files_notes_online_and_offline_and_each_is_stored_exactly_onc
     assert waiting[0]["day"] == yesterday.isoformat()
     assert waiting[0]["photo"] == "idb"
     assert DailyNote.objects.filter(assignment=assignment).count() == 1
+    phone.locator("h1").scroll_into_view_if_needed()
     screenshot(phone, "note-waiting-offline-phone")
 
     # The network returns: the "online" event sends it, once.

@@ -60,5 +60,7 @@ def test_an_urgent_escalation_is_answered_by_the_office_and_the_cadre_reads_the_
     expect(phone.locator("section[aria-labelledby=answer-heading]")).to_contain_text(ANSWER)
     expect(phone.locator("main .badge.resolved")).to_be_visible()
     open_page(phone, live_server, "/me/")
-    expect(phone.locator("section[aria-labelledby=escalations-heading] .answer")).to_contain_text(ANSWER)
+    answer = phone.locator("section[aria-labelledby=escalations-heading] .answer")
+    expect(answer).to_contain_text(ANSWER)
+    phone.evaluate("document.getElementById('escalations-heading').scrollIntoView({block: 'start'})")
     screenshot(phone, "escalation-answered-phone")

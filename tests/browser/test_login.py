@@ -17,7 +17,7 @@ def test_staff_logs_in_with_the_keyboard_and_lands_on_the_dashboard(live_server,
     desktop.keyboard.press("Enter")
     desktop.wait_for_url("**/dashboard/**")
     assert desktop.locator("h1").count() == 1
-    screenshot(desktop, "dashboard-desktop")
+    screenshot(desktop, "dashboard-empty-desktop")
 
 
 def test_login_page_fits_a_phone(live_server, phone):
