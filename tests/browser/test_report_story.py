@@ -53,6 +53,7 @@ def test_a_report_is_written_from_the_notes_returned_revised_accepted_and_its_re
     phone.fill("#id_local_work", "Đoàn phường hoạt động tích cực, thiếu cán bộ chuyên trách.")
     phone.fill("#id_recommendations-0-text", RECOMMENDATION)
     phone.check("input[name='recommendations-0-addressed_to'][value=province]")
+    phone.evaluate("document.getElementById('summary-heading').scrollIntoView()")
     screenshot(phone, "report-form-phone")
     phone.click("main button[name=submit]")
     phone.wait_for_url(re.compile(r"/me/reports/\d+/$"))
