@@ -279,6 +279,7 @@ class Route:
     name: str | None
     pattern: str
     converters: list[str]
+    positional: int = 0  # unnamed groups of a re_path(), as django-simple-history's admin adds
 
 
 def project_routes() -> list[Route]:
@@ -287,7 +288,9 @@ def project_routes() -> list[Route]:
     def walk(patterns, prefix: str, namespace: str | None, converters: list[str]):
         for pattern in patterns:
             # Named groups of both path() converters and the admin's re_path() patterns.
-            keys = converters + list(pattern.pattern.regex.groupindex)
+            regex = pattern.pattern.regex
+            keys = converters + list(regex.groupindex)
+            unnamed = regex.groups - len(regex.groupindex)
             if isinstance(pattern, URLResolver):
                 inner = namespace
                 if pattern.namespace:
@@ -295,7 +298,7 @@ def project_routes() -> list[Route]:
                 yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner, keys)
             elif isinstance(pattern, URLPattern):
                 name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
-                yield Route(name, prefix + str(pattern.pattern), keys)
+                yield Route(name, prefix + str(pattern.pattern), keys, unnamed)
 
     return list(walk(get_resolver().url_patterns, "", None, []))
 
@@ -352,10 +355,10 @@ def _admin_model(route: Route):
         return None
 
 
-def _admin_kwargs(route: Route, objects: dict) -> dict:
+def _admin_kwargs(route: Route, objects: dict, keys: list[str] | None = None) -> dict:
     kwargs = {}
     model = _admin_model(route)
-    for key in route.converters:
+    for key in route.converters if keys is None else keys:
         if key in ("object_id", "id"):
             instance = model.objects.order_by("pk").first() if model else None
             kwargs[key] = str(instance.pk) if instance else "1"
@@ -368,8 +371,21 @@ def _admin_kwargs(route: Route, objects: dict) -> dict:
     return kwargs
 
 
+def _past_version_url(route: Route) -> str:
+    """django-simple-history's admin page of one past version: a pattern with unnamed groups."""
+    instance = _admin_model(route).objects.order_by("pk").first()
+    record = instance.history.order_by("history_id").first() if instance else None
+    return reverse(route.name, args=[instance.pk, record.history_id] if record else ["1", "1"])
+
+
 def url_of(route: Route, rule: Rule, world) -> str:
     objects = world["objects"]
+    if route.name.endswith("_simple_history"):
+        return _past_version_url(route)
+    if rule.obj == "admin" and route.positional:
+        # The object's id, then the history record's (only superusers get as far as looking them up).
+        object_id = _admin_kwargs(route, objects, keys=["object_id"])["object_id"]
+        return reverse(route.name, args=[object_id, *["1"] * (route.positional - 1)])
     if rule.obj == "admin":
         kwargs = _admin_kwargs(route, objects)
     elif rule.obj is None:
@@ -423,8 +439,8 @@ def test_only_superusers_get_into_the_admin(world, role):
 
 
 # The admin's pages a superuser opens: every model's list and add page, and the change,
-# history and delete pages of an object of each model that has one.
-ADMIN_PAGES_OPENED = ("_changelist", "_add", "_change", "_history", "_delete")
+# history (and one past version) and delete pages of an object of each model that has one.
+ADMIN_PAGES_OPENED = ("_changelist", "_add", "_change", "_history", "_simple_history", "_delete")
 
 
 def test_a_superuser_opens_the_admin(world):
