@@ -17,12 +17,20 @@ from reports.models import Escalation
 from reports.services import ESCALATION_FIELDS, escalation_raise
 
 
+def _note_asked_for(request):
+    """The note in `?note=`, if any. str.isdigit() is not enough: it accepts "²", and int() refuses
+    more than 4300 digits; either reached the primary key lookup and answered 500."""
+    try:
+        note_id = int(request.GET.get("note", ""))
+    except ValueError:
+        return None
+    return get_note_for_user(request, note_id)
+
+
 @cadre_required
 def escalation_create(request):
     cadre = request.user.cadre
-    # ASCII digits only: str.isdigit() also accepts "²", which the primary key refuses with a 500.
-    note_id = request.GET.get("note", "")
-    note = get_note_for_user(request, note_id) if note_id.isascii() and note_id.isdigit() else None
+    note = _note_asked_for(request)
     if note is not None:
         assignment = note.assignment
     else:
