@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cadres.models import Assignment, Cadre, Campaign, Decision, Quota
+from deployment.concurrency import version_of
 from localities.models import ZoneStatus
 from reports.models import DailyNote, Escalation, MissionReport, Recommendation
 from tests.factories import TEST_PASSWORD, CadreFactory, CampaignFactory, StaffUserFactory
@@ -231,6 +232,7 @@ def test_assignment_edit_survives_bad_input(fuzz_world, data):
         "tasks": "Hỗ trợ lấy mẫu",
         "starts_on": assignment.starts_on.isoformat(),
         "ends_on": assignment.ends_on.isoformat(),
+        "version": version_of(assignment),
     }
     posted = data.draw(form_data(valid))
     url = reverse("cadres:assignment_edit", args=[assignment.pk])
@@ -247,7 +249,7 @@ def test_assignment_actions_survive_bad_input(fuzz_world, data, action):
         "recall": {"on": today.isoformat(), "reason": "Sức khỏe"},
         "replace": {"replacement": fuzz_world["others"]["cadre"].code, "on": today.isoformat(), "reason": "Thay"},
     }[action]
-    posted = data.draw(form_data(valid))
+    posted = data.draw(form_data({**valid, "version": version_of(assignment)}))
     url = reverse(f"cadres:assignment_{action}", args=[assignment.pk])
     post_and_check(fuzz_world["staff"], url, posted, models=[Assignment], instances=[assignment])
 
@@ -401,6 +403,7 @@ def test_report_edit_survives_bad_input(fuzz_world, data, submit):
         "recommendations-0-addressed_to": "province",
         "recommendations-1-text": "",
         "recommendations-1-addressed_to": "local",
+        "version": version_of(MissionReport.objects.filter(assignment=own["assignment"]).first()),
     }
     posted = data.draw(form_data(valid))
     if submit:
@@ -421,6 +424,7 @@ def test_escalation_manage_survives_bad_input(fuzz_world, data, action):
         "assigned_to": str(fuzz_world["staff_user"].pk),
         "answer": "Tỉnh đã điều thêm người.",
         "resolve": "on",
+        "version": version_of(Escalation.objects.get(pk=escalation.pk)),
     }
     posted = data.draw(form_data(valid))
     url = reverse("reports:escalation_manage", args=[escalation.pk])
@@ -432,7 +436,12 @@ def test_escalation_manage_survives_bad_input(fuzz_world, data, action):
 @given(data=st.data())
 def test_report_review_survives_bad_input(fuzz_world, data):
     report = fuzz_world["own"]["report"]
-    valid = {"decision": "accept", "rating": "excellent", "comment": "Hoàn thành xuất sắc"}
+    valid = {
+        "decision": "accept",
+        "rating": "excellent",
+        "comment": "Hoàn thành xuất sắc",
+        "version": version_of(MissionReport.objects.get(pk=report.pk)),
+    }
     posted = data.draw(form_data(valid))
     url = reverse("reports:report_review", args=[report.pk])
     post_and_check(fuzz_world["staff"], url, posted, models=[MissionReport], instances=[report])
