@@ -8,14 +8,19 @@ current version, so saving it once more is a deliberate overwrite that works.
 """
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cadres import services
 from cadres.models import Assignment
+from deployment.concurrency import version_of
 from localities.models import LocalityKind
 from reports.models import Escalation, EscalationStatus, MissionReport, Rating, ReportStatus
 from tests.factories import (
@@ -349,3 +354,48 @@ def test_a_fresh_escalation_form_saves(my_client, me, escalation, action):
         "resolve": lambda e: e.status == EscalationStatus.RESOLVED,
     }[action]
     assert expected(escalation)
+
+
+# Two saves at the same moment: the row lock makes the second wait for the first, then see its change.
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_two_forms_posted_at_once_from_the_same_version_save_once(monkeypatch):
+    me, colleague = StaffUserFactory(), StaffUserFactory()
+    assignment = AssignmentFactory(starts_on=D(2021, 8, 17), ends_on=D(2021, 9, 15))
+    version = version_of(assignment)
+    url = _url("assignment_extend", assignment)
+    first_holds_the_row = threading.Event()
+    extend = services.assignment_extend
+
+    def slow_extend(**kwargs):
+        # The first request keeps its transaction open while the second one arrives.
+        if not first_holds_the_row.is_set():
+            first_holds_the_row.set()
+            time.sleep(0.5)
+        return extend(**kwargs)
+
+    monkeypatch.setattr(services, "assignment_extend", slow_extend)
+    answers = {}
+
+    def post(user, ends_on: str, wait: bool):
+        if wait:
+            first_holds_the_row.wait(timeout=10)
+        try:
+            answers[ends_on] = client_for(user).post(url, {"ends_on": ends_on, "version": version}).status_code
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=post, args=(me, "2021-09-20", False)),
+        threading.Thread(target=post, args=(colleague, "2021-09-25", True)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == {"2021-09-20": 302, "2021-09-25": 409}
+    assignment.refresh_from_db()
+    assert assignment.ends_on == D(2021, 9, 20)
