@@ -15,7 +15,7 @@ $(VENV)/installed: requirements.txt
 install: $(VENV)/installed
 
 messages: install
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v0
 
 # Local demo: DEBUG on (plain http), SQLite unless DATABASE_URL says otherwise.
 run: export DEBUG ?= true
