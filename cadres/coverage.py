@@ -7,7 +7,7 @@ a number never shows a different one (see tests/cadres/test_dashboard.py).
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from cadres.models import Assignment, Campaign, ProvincialUnit, Quota
@@ -106,41 +106,44 @@ def coverage_on(day: datetime.date) -> Coverage:
     )
 
 
+def _per_district(queryset, district_path: str, count) -> dict[int, int]:
+    """{district id: count} of `queryset` grouped by `district_path`, in one query."""
+    rows = queryset.order_by().values(district_path).annotate(n=count).values_list(district_path, "n")
+    return dict(rows)
+
+
 def district_rows(day: datetime.date) -> list[DistrictRow]:
     """Each district where something happens on `day`: red zone, red-zone wards, or cadres present.
 
-    One query: the counts are correlated subqueries, not one query per row.
+    Five grouped queries whatever the number of districts (700 nationally): one
+    pass over each table rather than a correlated subquery per district.
     """
     active = Assignment.objects.active_on(day)
-    wards = Locality.objects.filter(parent=OuterRef("pk"), level=Level.COMMUNE)
-    covered_wards = wards.filter(Exists(active.filter(locality=OuterRef("pk"))))
-    red_wards = wards.filter(pk__in=red_zone_wards_on(day).values("pk"))
-    present = active.filter(Q(locality=OuterRef("pk")) | Q(locality__parent=OuterRef("pk")))
-    districts = (
-        Locality.objects.districts()
-        .valid_on(day)
-        .with_grading_on(day)
-        .select_related("parent")
-        .annotate(
-            ward_count=SubqueryCount(_ids(wards)),
-            covered_count=SubqueryCount(_ids(covered_wards)),
-            red_ward_count=SubqueryCount(_ids(red_wards)),
-            present_count=SubqueryCount(present.order_by().values("cadre_id").distinct()),
+    communes = Locality.objects.filter(level=Level.COMMUNE)
+    ward_counts = _per_district(communes, "parent_id", Count("pk"))
+    covered_counts = _per_district(communes.filter(pk__in=active.values("locality_id")), "parent_id", Count("pk"))
+    red_counts = _per_district(red_zone_wards_on(day), "parent_id", Count("pk"))
+    # A cadre is present in a district when assigned to it or to one of its wards.
+    present = active.annotate(
+        district_id=Case(
+            When(locality__level=Level.DISTRICT, then=F("locality_id")),
+            default=F("locality__parent_id"),
         )
-        .filter(Q(grading__in=RED_ZONE_GRADINGS) | Q(red_ward_count__gt=0) | Q(present_count__gt=0))
-        .order_by("parent__name", "name")
     )
-    return [
+    present_counts = _per_district(present, "district_id", Count("cadre_id", distinct=True))
+    districts = Locality.objects.districts().valid_on(day).with_grading_on(day).select_related("parent")
+    rows = [
         DistrictRow(
             district=district,
             grading=district.grading,
-            wards=district.ward_count,
-            wards_covered=district.covered_count,
-            red_zone_wards=district.red_ward_count,
-            cadres_present=district.present_count,
+            wards=ward_counts.get(district.pk, 0),
+            wards_covered=covered_counts.get(district.pk, 0),
+            red_zone_wards=red_counts.get(district.pk, 0),
+            cadres_present=present_counts.get(district.pk, 0),
         )
-        for district in districts
+        for district in districts.order_by("parent__name", "name")
     ]
+    return [row for row in rows if row.is_red_zone or row.red_zone_wards or row.cadres_present]
 
 
 # Campaigns ----------------------------------------------------------------
