@@ -61,7 +61,7 @@ class LocalityFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(Q(locality=value) | Q(locality__parent=value) | Q(locality__parent__parent=value))
+        return qs.filter(locality__in=Locality.objects.subtree(value))
 
 
 class AssignmentFilter(django_filters.FilterSet):

@@ -61,6 +61,14 @@ class LocalityQuerySet(models.QuerySet):
         """By name, ignoring accents and case ("thu dau mot" finds "Thủ Dầu Một")."""
         return self.filter(search_filter(text, "name"))
 
+    def subtree(self, locality: "Locality"):
+        """Ids of `locality` and every locality under it (three levels at most), as a subquery.
+
+        Filtering `locality__in=` this lets the database use the locality index,
+        where an OR across joins scans the whole table.
+        """
+        return self.filter(Q(pk=locality.pk) | Q(parent=locality.pk) | Q(parent__parent=locality.pk)).values("pk")
+
     def districts(self):
         return self.filter(level=Level.DISTRICT)
 

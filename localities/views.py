@@ -119,7 +119,7 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
     history = locality.zone_statuses.select_related("recorded_by").order_by("-valid_from")
     children = _label_gradings(_with_presence(locality.children.order_by("name"), day))
     assignments = (
-        Assignment.objects.filter(Q(locality=locality) | Q(locality__parent=locality))
+        Assignment.objects.filter(locality__in=Locality.objects.subtree(locality))
         .with_status(day)
         .select_related("cadre__unit", "locality", "campaign")
         .order_by("-starts_on", "cadre__full_name", "pk")

@@ -38,9 +38,7 @@ def within_locality(queryset: QuerySet, path: str, locality: Locality | None) ->
     """Rows whose locality at `path` is `locality` or lies under it (three levels at most)."""
     if locality is None:
         return queryset
-    return queryset.filter(
-        Q(**{path: locality}) | Q(**{f"{path}__parent": locality}) | Q(**{f"{path}__parent__parent": locality})
-    )
+    return queryset.filter(**{f"{path}__in": Locality.objects.subtree(locality)})
 
 
 class LocalityChoiceField(forms.ModelChoiceField):
