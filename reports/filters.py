@@ -10,9 +10,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, DateFilter, FilterSet, ModelChoiceFilter
 
+from cadres.filters import LocalityChoiceField as ShortlistLocalityField
 from cadres.models import Campaign, ProvincialUnit
 from deployment.vietnamese import search_filter
-from localities.models import Locality
+from localities.models import Level, Locality
 from reports.models import (
     Addressee,
     DailyNote,
@@ -41,7 +42,7 @@ def within_locality(queryset: QuerySet, path: str, locality: Locality | None) ->
     return queryset.filter(**{f"{path}__in": Locality.objects.subtree(locality)})
 
 
-class LocalityChoiceField(forms.ModelChoiceField):
+class LocalityChoiceField(ShortlistLocalityField):
     def label_from_instance(self, obj: Locality) -> str:
         if obj.parent_id and obj.parent.parent_id:
             return f"{obj.display_name} ({obj.parent.display_name})"
@@ -64,6 +65,17 @@ class LocalityFilter(ModelChoiceFilter):
         kwargs.setdefault("label", _("Locality"))
         kwargs.setdefault("queryset", locality_choices())
         super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        # Offer provinces and districts (and the locality a link chose), not every ward of the country.
+        field = super().field
+        shortlist = Q(level__lte=Level.DISTRICT)
+        chosen = self.parent.data.get(self.field_name) if getattr(self, "parent", None) and self.parent.data else None
+        if chosen and str(chosen).isdigit():
+            shortlist |= Q(pk=chosen)
+        field.shortlist = locality_choices().filter(shortlist)
+        return field
 
     def filter(self, qs, value):
         return within_locality(qs, self.path, value)
