@@ -48,7 +48,7 @@ class DailyNoteForm(forms.ModelForm):
     photo = PhotoField(
         label=_("Photo"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
         help_text=_("Optional; an image of at most 10 MB."),
     )
     client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)

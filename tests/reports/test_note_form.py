@@ -227,3 +227,13 @@ def test_editing_replaces_the_photo(cadre_client, current_mission):
     note.refresh_from_db()
     assert note.photo.name != first
     assert note.photo.storage.exists(note.photo.name)
+
+
+def test_the_edit_form_never_links_the_photo_to_a_public_media_url(cadre_client, cadre):
+    today = timezone.localdate()
+    assignment = AssignmentFactory(cadre=cadre, starts_on=today - datetime.timedelta(days=3))
+    note = DailyNoteFactory(assignment=assignment, day=today)
+    note.photo = SimpleUploadedFile("p.png", b"not read here", content_type="image/png")
+    note.save()
+    content = cadre_client.get(reverse("reports:note_edit", args=[note.pk])).content.decode()
+    assert "/media/" not in content
