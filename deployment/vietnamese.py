@@ -129,13 +129,18 @@ class NameKey(models.Func):
         return f'({sql} COLLATE "C")', params
 
 
+# A search box holds a few words; thousands (a pasted text) made SQLite refuse the query
+# ("Expression tree is too large"), a 503.
+MAX_SEARCH_WORDS = 12
+
+
 def search_filter(query: str, *fields: str) -> models.Q:
     """A Q matching `query` inside any of `fields`, ignoring accents and case.
 
     Each word must appear in one of the fields: "mai truong" finds "Trương Đinh Ngọc Mai".
     """
     condition = models.Q()
-    for word in fold(query).split():
+    for word in fold(query).split()[:MAX_SEARCH_WORDS]:
         word_condition = models.Q()
         for field in fields:
             word_condition |= models.Q(**{f"{field}__dh_folded_contains": word})
