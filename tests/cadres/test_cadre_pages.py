@@ -133,9 +133,8 @@ def test_create_saves_the_cadre_and_redirects(staff_client):
 
 def test_create_refuses_a_duplicate_code_with_a_clear_message(staff_client):
     CadreFactory(code="TD-100")
-    response = staff_client.post(
-        reverse("cadres:cadre_create"), form_data(ProvincialUnitFactory()), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    staff_client.cookies["django_language"] = "en"  # the language switch's choice
+    response = staff_client.post(reverse("cadres:cadre_create"), form_data(ProvincialUnitFactory()))
     assert response.status_code == 200
     assert response.context["form"].errors["code"] == ["Another cadre already has this code."]
     assert Cadre.objects.count() == 1

@@ -125,7 +125,9 @@ def test_the_printable_report_reads_as_a_document(staff_client):
 
 def test_the_printable_report_stays_vietnamese_in_the_english_interface(staff_client):
     report = MissionReportFactory(status=ReportStatus.ACCEPTED, rating=Rating.EXCELLENT)
-    content = staff_client.get(_print(report), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    staff_client.cookies["django_language"] = "en"
+    content = staff_client.get(_print(report)).content.decode()
+    assert '<html lang="en">' in content
     assert "Kính gửi" in content and "hoàn thành xuất sắc nhiệm vụ".capitalize() in content
 
 
