@@ -159,3 +159,22 @@ class FoldedContains(models.Lookup):
         rhs, rhs_params = self.process_rhs(compiler, connection)
         pattern = "%" + str(rhs_params[0]).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return f"dh_fold({lhs}) LIKE %s ESCAPE '\\'", [*lhs_params, pattern]
+
+
+def phone_number(text: str) -> str | None:
+    """A Vietnamese phone number in the usual written form, or None if it is not one.
+
+    Accepts spaces, dots and hyphens, and +84 or 84 for the leading 0:
+    "+84 912.345.678" -> "0912 345 678" (mobile, 10 digits);
+    "02743822123" -> "0274 3822 123" (landline with its area code, 11 digits).
+    """
+    compact = "".join(text.split()).replace(".", "").replace("-", "")
+    if compact.startswith("+84"):
+        compact = "0" + compact[3:]
+    elif compact.startswith("84") and len(compact) in (11, 12):
+        compact = "0" + compact[2:]
+    if not compact.isascii() or not compact.isdigit() or not compact.startswith("0") or len(compact) not in (10, 11):
+        return None
+    if len(compact) == 10:
+        return f"{compact[:4]} {compact[4:7]} {compact[7:]}"
+    return f"{compact[:4]} {compact[4:8]} {compact[8:]}"

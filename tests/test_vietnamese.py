@@ -93,3 +93,32 @@ def test_the_sql_functions_equal_the_python_ones_for_every_letter():
         for text in samples:
             cursor.execute("SELECT dh_fold(%s), dh_name_key(%s)", [text, text])
             assert cursor.fetchone() == (fold(text), name_key(text))
+
+
+def test_numbers_and_dates_read_the_vietnamese_way():
+    import datetime
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template('{% load humanize %}{{ n|intcomma }} cán bộ · {{ d|date:"SHORT_DATE_FORMAT" }}')
+    with translation.override("vi"):
+        rendered = template.render(Context({"n": 1128, "d": datetime.date(2021, 8, 16)}))
+    assert rendered == "1.128 cán bộ · 16/08/2021"
+
+
+@pytest.mark.parametrize(
+    "typed, written",
+    [("+84 912.345.678", "0912 345 678"), ("84912345678", "0912 345 678"), ("0274-3822-123", "0274 3822 123")],
+)
+def test_phone_numbers_are_written_the_vietnamese_way(typed, written):
+    from deployment.vietnamese import phone_number
+
+    assert phone_number(typed) == written
+
+
+@pytest.mark.parametrize("typed", ["12345", "+1 202 555 0100", "09x2 345 678", "０９１２３４５６７８"])
+def test_what_is_not_a_vietnamese_phone_number(typed):
+    from deployment.vietnamese import phone_number
+
+    assert phone_number(typed) is None

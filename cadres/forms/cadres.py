@@ -1,14 +1,12 @@
 """Creating and editing a cadre; the roster import validates each row with the same form."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, ProvincialUnit
+from deployment.vietnamese import phone_number
 
 # Vietnamese numbers as people type them: digits and spaces, optionally the +84 country code.
-PHONE_PATTERN = re.compile(r"^(\+84)?[0-9 ]+$")
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -42,15 +40,15 @@ class CadreForm(forms.ModelForm):
         return " ".join(self.cleaned_data["full_name"].split())
 
     def clean_phone(self):
-        phone = " ".join(self.cleaned_data["phone"].split())
+        phone = self.cleaned_data["phone"].strip()
         if not phone:
             return phone
-        digits = re.sub(r"\D", "", phone)
-        if not PHONE_PATTERN.match(phone) or not 8 <= len(digits) <= 15:
+        formatted = phone_number(phone)
+        if formatted is None:
             raise forms.ValidationError(
-                _("Enter a phone number of digits and spaces, optionally starting with +84."), code="invalid_phone"
+                _("Enter a Vietnamese phone number such as 0912 345 678 (+84 is accepted)."), code="invalid_phone"
             )
-        return phone
+        return formatted
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

@@ -140,18 +140,29 @@ def test_create_refuses_a_duplicate_code_with_a_clear_message(staff_client):
     assert Cadre.objects.count() == 1
 
 
-@pytest.mark.parametrize("phone", ["09123abc45", "+1 202 555 0100", "12", "0912-345-678"])
+@pytest.mark.parametrize("phone", ["09123abc45", "+1 202 555 0100", "12", "0912 345 67", "912 345 678"])
 def test_it_refuses_a_bad_phone_number(staff_client, phone):
     response = staff_client.post(reverse("cadres:cadre_create"), form_data(ProvincialUnitFactory(), phone=phone))
     assert response.context["form"].has_error("phone", "invalid_phone")
     assert not Cadre.objects.exists()
 
 
-@pytest.mark.parametrize("phone", ["0912345678", "0912 345 678", "+84 912 345 678", ""])
-def test_it_accepts_a_good_phone_number(staff_client, phone):
+@pytest.mark.parametrize(
+    "phone, stored",
+    [
+        ("0912345678", "0912 345 678"),
+        ("0912 345 678", "0912 345 678"),
+        ("+84 912 345 678", "0912 345 678"),
+        ("0912.345.678", "0912 345 678"),
+        ("0912-345-678", "0912 345 678"),
+        ("02743822123", "0274 3822 123"),
+        ("", ""),
+    ],
+)
+def test_it_accepts_a_good_phone_number_and_writes_it_the_vietnamese_way(staff_client, phone, stored):
     response = staff_client.post(reverse("cadres:cadre_create"), form_data(ProvincialUnitFactory(), phone=phone))
     assert response.status_code == 302
-    assert Cadre.objects.get().phone == phone
+    assert Cadre.objects.get().phone == stored
 
 
 def test_it_refuses_a_bad_email(staff_client):
