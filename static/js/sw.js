@@ -60,7 +60,7 @@ function offlinePage(request) {
       return byPath || caches.match(fallback);
     });
   }).then(function (response) {
-    return response || new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    return response || new Response("Không có mạng: trang này chưa được lưu trên máy. / Offline: this page is not saved on the phone.", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   });
 }
 
