@@ -22,6 +22,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from cadres import demo
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, UnitKind
 from localities.models import LEVEL_OF_KIND, Grading, Locality, LocalityKind, ZoneStatus
 from reports.models import (
@@ -256,31 +257,8 @@ MIDDLE_NAMES = [
     "Thành",
     "Mỹ",
 ]
-GIVEN_NAMES = [
-    "An",
-    "Bình",
-    "Châu",
-    "Dũng",
-    "Giang",
-    "Hải",
-    "Hạnh",
-    "Hùng",
-    "Khánh",
-    "Linh",
-    "Long",
-    "My",
-    "Nam",
-    "Nhung",
-    "Phúc",
-    "Quân",
-    "Sơn",
-    "Tâm",
-    "Thảo",
-    "Trang",
-    "Tuấn",
-    "Vy",
-    "Yến",
-    "Ánh",
+# The demo's given names, then more, so that a hundred thousand people are not all called alike.
+GIVEN_NAMES = demo.GIVEN_NAMES + [
     "Bảo",
     "Cường",
     "Duy",
