@@ -75,7 +75,7 @@ def test_staff_import_a_roster_through_the_preview(live_server, desktop, staff_a
         "Ban Tuyên giáo",
         union,
         True,
-        "0912345678",
+        "0912 345 678",  # written the Vietnamese way on import
     )
     assert Cadre.objects.get(code="TD-102").email == "binh@example.org"
     known.refresh_from_db()
