@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.models import Assignment, AssignmentStatus, Cadre, Campaign
+from deployment.widgets import CachedSelect
 from localities.models import Level, Locality
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -26,6 +27,10 @@ class IntegerFilter(django_filters.NumberFilter):
 
 class UnitFilter(django_filters.ModelChoiceFilter):
     field_class = UnitChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CachedSelect)
+        super().__init__(*args, **kwargs)
 
 
 class ShortlistIterator(ModelChoiceIterator):
@@ -46,6 +51,7 @@ class LocalityChoiceField(forms.ModelChoiceField):
     districts (and whatever locality a link already chose), while any locality's pk is accepted."""
 
     iterator = ShortlistIterator
+    widget = CachedSelect
 
     def __init__(self, *args, **kwargs):
         self.shortlist = Locality.objects.none()
@@ -66,7 +72,9 @@ class LocalityFilter(django_filters.ModelChoiceFilter):
 
 class AssignmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="filter_search")
-    campaign = django_filters.ModelChoiceFilter(label=_("Campaign"), queryset=Campaign.objects.all())
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("Campaign"), queryset=Campaign.objects.all(), widget=CachedSelect
+    )
     unit = UnitFilter(label=_("Unit"), queryset=unit_choices(), method="filter_unit")
     locality = LocalityFilter(label=_("Locality"), queryset=Locality.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AssignmentStatus.choices, field_name="status_on")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Assignment
+from deployment.widgets import CachedSelect
 from localities.models import Level, Locality
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -25,6 +26,7 @@ class LocalityFilter(django_filters.FilterSet):
         queryset=Locality.objects.filter(level__lt=Level.COMMUNE),
         label=_("Within"),
         empty_label=_("Anywhere"),
+        widget=CachedSelect,
     )
     day = django_filters.DateFilter(
         method="keep_all",

@@ -61,13 +61,19 @@ class LocalityQuerySet(models.QuerySet):
         """By name, ignoring accents and case ("thu dau mot" finds "Thủ Dầu Một")."""
         return self.filter(search_filter(text, "name"))
 
-    def subtree(self, locality: "Locality"):
-        """Ids of `locality` and every locality under it (three levels at most), as a subquery.
+    def subtree(self, locality: "Locality") -> list[int]:
+        """Ids of `locality` and every locality under it (three levels at most), read in one query.
 
-        Filtering `locality__in=` this lets the database use the locality index,
-        where an OR across joins scans the whole table.
+        Filtering `locality__in=` a list of ids lets the database use the locality
+        index with a true row estimate: as a subquery the planner guessed a few
+        hundred rows of a province's thousands and joined every assignment first.
         """
-        return self.filter(Q(pk=locality.pk) | Q(parent=locality.pk) | Q(parent__parent=locality.pk)).values("pk")
+        unordered = self.order_by()
+        children = unordered.filter(parent=locality.pk).values_list("pk", flat=True)
+        grandchildren = unordered.filter(parent__in=children).values_list("pk", flat=True)
+        itself = unordered.filter(pk=locality.pk).values_list("pk", flat=True)
+        # A UNION of three index lookups: an OR across the parent join reads the whole table.
+        return list(itself.union(children, grandchildren, all=True))
 
     def districts(self):
         return self.filter(level=Level.DISTRICT)

@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from cadres.models import Assignment, AssignmentStatus
 from cadres.roles import staff_required
 from deployment.history import HistorySource, history_entries
+from deployment.pagination import paginate
 from localities.filters import LocalityFilter
 from localities.forms import GradingForm
 from localities.models import Grading, Locality, ZoneStatus
@@ -47,11 +47,14 @@ def _cadres_present(day: datetime.date, *where: Q) -> Coalesce:
 def _with_presence(localities, day: datetime.date):
     """Gradings on `day`, the cadres there, and the cadres in the localities under it."""
     here = Q(locality=OuterRef("pk"))
-    beneath = Q(locality__parent=OuterRef("pk")) | Q(locality__parent__parent=OuterRef("pk"))
+    # A cadre is in one place a day, so the two levels beneath add up without counting anyone twice;
+    # one OR across both joins made PostgreSQL scan every assignment for each row.
+    beneath = _cadres_present(day, Q(locality__parent=OuterRef("pk")))
+    beneath += _cadres_present(day, Q(locality__parent__parent=OuterRef("pk")))
     return (
         localities.with_grading_on(day)
         .select_related("parent")
-        .annotate(cadres_here=_cadres_present(day, here), cadres_beneath=_cadres_present(day, beneath))
+        .annotate(cadres_here=_cadres_present(day, here), cadres_beneath=beneath)
         .prefetch_related(
             Prefetch(
                 "assignments",
@@ -93,7 +96,7 @@ def locality_list(request):
         return render(request, "localities/locality_list.html", {"filter": filterset, "day": timezone.localdate()})
     day = filterset.shown_day
     localities = _with_presence(filterset.qs, day)
-    page = Paginator(localities, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, localities, PER_PAGE)
     _label_gradings(page)
     return render(
         request,
@@ -124,7 +127,7 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
         .select_related("cadre__unit", "locality", "campaign")
         .order_by("-starts_on", "cadre__full_name", "pk")
     )
-    page = Paginator(assignments, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, assignments, PER_PAGE)
     for assignment in page:
         assignment.status_label = AssignmentStatus(assignment.status_on).label
     current = next((status for status in history if _in_force(status, day)), None)

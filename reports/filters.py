@@ -5,14 +5,16 @@ choosing a district shows the notes of all its wards.
 """
 
 from django import forms
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, DateFilter, FilterSet, ModelChoiceFilter
 
 from cadres.filters import LocalityChoiceField as ShortlistLocalityField
 from cadres.models import Campaign, ProvincialUnit
+from deployment.pagination import paginate as bounded_paginate
 from deployment.vietnamese import search_filter
+from deployment.widgets import CachedSelect
 from localities.models import Level, Locality
 from reports.models import (
     Addressee,
@@ -32,7 +34,7 @@ PER_PAGE = 50
 
 
 def paginate(request, queryset, per_page: int = PER_PAGE) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return bounded_paginate(request, queryset, per_page)
 
 
 def within_locality(queryset: QuerySet, path: str, locality: Locality | None) -> QuerySet:
@@ -98,11 +100,19 @@ def _search(*fields: str):
 class NoteFilter(FilterSet):
     q = CharFilter(method="filter_search", label=_("Search"))
     campaign = ModelChoiceFilter(
-        field_name="assignment__campaign", queryset=campaign_choices(), label=_("Campaign"), empty_label=_("All")
+        field_name="assignment__campaign",
+        queryset=campaign_choices(),
+        label=_("Campaign"),
+        empty_label=_("All"),
+        widget=CachedSelect,
     )
     locality = LocalityFilter(path="assignment__locality", empty_label=_("All"))
     unit = ModelChoiceFilter(
-        queryset=ProvincialUnit.objects.order_by("name"), label=_("Unit"), method="filter_unit", empty_label=_("All")
+        queryset=ProvincialUnit.objects.order_by("name"),
+        label=_("Unit"),
+        method="filter_unit",
+        empty_label=_("All"),
+        widget=CachedSelect,
     )
     date_from = DateFilter(field_name="day", lookup_expr="gte", label=_("From"), widget=_date_input())
     date_to = DateFilter(field_name="day", lookup_expr="lte", label=_("To"), widget=_date_input())
@@ -126,7 +136,11 @@ class EscalationFilter(FilterSet):
     category = ChoiceFilter(choices=EscalationCategory.choices, label=_("Category"), empty_label=_("All"))
     locality = LocalityFilter(path="assignment__locality", empty_label=_("All"))
     campaign = ModelChoiceFilter(
-        field_name="assignment__campaign", queryset=campaign_choices(), label=_("Campaign"), empty_label=_("All")
+        field_name="assignment__campaign",
+        queryset=campaign_choices(),
+        label=_("Campaign"),
+        empty_label=_("All"),
+        widget=CachedSelect,
     )
 
     class Meta:
@@ -146,7 +160,11 @@ class ReportFilter(FilterSet):
         empty_label=_("All"),
     )
     campaign = ModelChoiceFilter(
-        field_name="assignment__campaign", queryset=campaign_choices(), label=_("Campaign"), empty_label=_("All")
+        field_name="assignment__campaign",
+        queryset=campaign_choices(),
+        label=_("Campaign"),
+        empty_label=_("All"),
+        widget=CachedSelect,
     )
     locality = LocalityFilter(path="assignment__locality", empty_label=_("All"))
     cadre = CharFilter(method="filter_cadre", label=_("Cadre"))
@@ -164,6 +182,7 @@ class RecommendationFilter(FilterSet):
         queryset=campaign_choices(),
         label=_("Campaign"),
         empty_label=_("All"),
+        widget=CachedSelect,
     )
     locality = LocalityFilter(path="report__assignment__locality", empty_label=_("All"))
     status = ChoiceFilter(choices=RecommendationStatus.choices, label=_("Status"), empty_label=_("All"))

@@ -62,7 +62,11 @@ class DailyNote(models.Model):
         verbose_name = _("daily note")
         verbose_name_plural = _("daily notes")
         ordering = ["-day", "-created_at"]
-        indexes = [models.Index(fields=["day"]), models.Index(fields=["-created_at"])]
+        indexes = [
+            # The staff inbox's order: its first page reads 50 index entries of 3 million notes.
+            models.Index(fields=["-day", "-created_at", "-id"], name="note_inbox_order"),
+            models.Index(fields=["-created_at"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "day"],

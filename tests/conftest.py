@@ -1,7 +1,14 @@
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import CadreUserFactory, StaffUserFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached (the dashboard figures, the filters' choices)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from cadres.models import Assignment
 from cadres.roles import staff_required
 from deployment.concurrency import CONFLICT_CODES, conflict_status
 from deployment.history import history_entries
+from deployment.pagination import paginate
 
 PAGE_SIZE = 50
 
@@ -47,7 +47,7 @@ def _filtered(request) -> AssignmentFilter:
 @require_GET
 def assignment_list(request):
     filterset = _filtered(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

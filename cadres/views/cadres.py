@@ -1,7 +1,6 @@
 """Staff pages for cadres: the filterable list and its export, one cadre's history, create and edit."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from cadres.filters import CadreFilter
 from cadres.forms.cadres import CadreForm
 from cadres.models import Cadre
 from cadres.roles import staff_required
+from deployment.pagination import paginate
 
 PAGE_SIZE = 50
 
@@ -29,7 +29,7 @@ def _filtered(request) -> CadreFilter:
 @require_GET
 def cadre_list(request):
     filterset = _filtered(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cadres/cadre_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})

@@ -4,13 +4,17 @@ import datetime
 
 from django.contrib import messages
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cadres.chart import bar_chart
 from cadres.coverage import cadres_per_day, campaigns_for_chart, coverage_on
 from cadres.models import Campaign
 from cadres.roles import staff_required
+from deployment.caching import cached
 
 # How many campaigns the quick links offer, most recent first.
 CAMPAIGN_LINKS = 12
@@ -52,13 +56,11 @@ def showcase_day(campaign: Campaign, today: datetime.date) -> datetime.date:
     return campaign.starts_on + (campaign.ends_on - campaign.starts_on) / 2
 
 
-@staff_required
-def dashboard(request):
-    day = day_from_request(request)
-    today = timezone.localdate()
+def figures_context(day: datetime.date, today: datetime.date, campaign_choice: str) -> dict:
+    """Everything the dashboard shows under its day form: the same for every staff member."""
     chart_campaigns = campaigns_for_chart(day)
     chart_campaign = next(
-        (campaign for campaign in chart_campaigns if str(campaign.pk) == request.GET.get("campaign")),
+        (campaign for campaign in chart_campaigns if str(campaign.pk) == campaign_choice),
         chart_campaigns[0] if chart_campaigns else None,
     )
     chart = ""
@@ -73,17 +75,39 @@ def dashboard(request):
         (campaign, showcase_day(campaign, today))
         for campaign in Campaign.objects.order_by("-starts_on", "name")[:CAMPAIGN_LINKS]
     ]
+    return {
+        "day": day,
+        "iso_day": day.isoformat(),
+        "coverage": coverage_on(day),
+        "chart": chart,
+        "chart_campaign": chart_campaign,
+        "chart_campaigns": chart_campaigns,
+        "quick_links": quick_links,
+        "computed_at": timezone.localtime(),
+    }
+
+
+@staff_required
+def dashboard(request):
+    day = day_from_request(request)
+    today = timezone.localdate()
+    campaign_choice = request.GET.get("campaign", "")
+    if not campaign_choice.isdigit():
+        campaign_choice = ""
+    # Nationally the figures take about a second to compute: they are shared for a minute
+    # (deployment/caching.py; a change to assignments or gradings shows at once in this process).
+    figures = cached(
+        "dashboard",
+        get_language(),
+        day,
+        today,
+        campaign_choice,
+        compute=lambda: render_to_string(
+            "cadres/_dashboard_figures.html", figures_context(day, today, campaign_choice)
+        ),
+    )
     return render(
         request,
         "cadres/dashboard.html",
-        {
-            "day": day,
-            "iso_day": day.isoformat(),
-            "today": today,
-            "coverage": coverage_on(day),
-            "chart": chart,
-            "chart_campaign": chart_campaign,
-            "chart_campaigns": chart_campaigns,
-            "quick_links": quick_links,
-        },
+        {"day": day, "iso_day": day.isoformat(), "today": today, "figures": mark_safe(figures)},
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import Campaign
 from cadres.roles import STAFF_GROUP
 from deployment.concurrency import VersionedFormMixin
+from deployment.widgets import CachedSelect
 from reports.compliance import DEFAULT_DAYS, MAX_DAYS
 from reports.filters import LocalityChoiceField, campaign_choices, locality_choices
 from reports.models import Rating, Recommendation
@@ -38,7 +39,9 @@ def _date_input():
 
 
 class ComplianceForm(forms.Form):
-    campaign = forms.ModelChoiceField(queryset=campaign_choices(), required=False, label=_("Campaign"))
+    campaign = forms.ModelChoiceField(
+        queryset=campaign_choices(), required=False, label=_("Campaign"), widget=CachedSelect
+    )
     locality = LocalityChoiceField(
         queryset=locality_choices(), required=False, label=_("Locality"), empty_label=_("All")
     )
