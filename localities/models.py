@@ -148,7 +148,9 @@ class Locality(models.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.get_kind_display().capitalize()} {self.name}"
+        # The enum's label, not get_kind_display(): that rebuilds the choices on every call,
+        # and a list page shows a hundred names.
+        return f"{str(LocalityKind(self.kind).label).capitalize()} {self.name}"
 
     def grading_on(self, day: datetime.date) -> "ZoneStatus | None":
         return self.zone_statuses.on(day).order_by("-valid_from").first()

@@ -13,6 +13,9 @@ from reports.compliance import (
 from reports.filters import paginate
 from reports.forms.review import ComplianceForm
 
+# A province's cadres who have not filed today can be hundreds: the first ones are named, all are counted.
+NOT_FILED_SHOWN = 200
+
 
 @staff_required
 def compliance(request):
@@ -28,11 +31,13 @@ def compliance(request):
         form = ComplianceForm(initial={"campaign": campaign, "date_from": start, "date_to": end, "day": day})
     context = {"form": form, "campaign": campaign, "start": start, "end": end, "day": day, "today": today}
     if campaign is not None:
+        not_filed = not_filed_on(campaign=campaign, day=day, locality=locality)
         page = paginate(request, grid_assignments(campaign=campaign, start=start, end=end, locality=locality))
         context.update(
             page=page,
             days=days_between(start, end),
             rows=compliance_rows(page.object_list, start=start, end=end, today=today),
-            not_filed=list(not_filed_on(campaign=campaign, day=day, locality=locality)),
+            not_filed=list(not_filed[:NOT_FILED_SHOWN]),
+            not_filed_count=not_filed.count(),
         )
     return render(request, "reports/staff_compliance.html", context)

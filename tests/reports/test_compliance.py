@@ -15,6 +15,7 @@ from reports.compliance import (
     default_range,
     grid_assignments,
 )
+from reports.views import staff_compliance
 from tests.factories import AssignmentFactory, CampaignFactory, DailyNoteFactory, LocalityFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +119,15 @@ def test_its_query_count_does_not_grow_with_the_assignments(staff_client, django
         DailyNoteFactory(
             assignment=AssignmentFactory(campaign=campaign, locality=LocalityFactory(parent=LocalityFactory()))
         )
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = staff_client.get(URL, {"campaign": campaign.pk, **RANGE})
     assert len(response.context["rows"]) == count
+
+
+def test_a_long_list_of_who_has_not_filed_names_the_first_and_counts_all(staff_client, monkeypatch):
+    monkeypatch.setattr(staff_compliance, "NOT_FILED_SHOWN", 2)
+    campaign = CampaignFactory()
+    AssignmentFactory.create_batch(3, campaign=campaign)
+    response = staff_client.get(URL, {"campaign": campaign.pk, **RANGE, "day": "2021-08-20"})
+    assert response.context["not_filed_count"] == 3 and len(response.context["not_filed"]) == 2
+    assert 'data-count="3"' in response.content.decode()
