@@ -1,7 +1,6 @@
 """The provincial units and how many of their cadres are on mission on a day."""
 
-from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q
+from django.db.models import F, OuterRef
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
 
@@ -9,6 +8,7 @@ from cadres.coverage import SubqueryCount
 from cadres.models import Assignment, Cadre, ProvincialUnit
 from cadres.roles import staff_required
 from cadres.views.dashboard import day_from_request, parse_day
+from deployment.pagination import paginate
 
 PER_PAGE = 50
 
@@ -35,18 +35,18 @@ def unit_list(request):
             on_mission=SubqueryCount(
                 active.filter(cadre__unit=OuterRef("pk")).order_by().values("cadre_id").distinct()
             ),
-            on_mission_with_departments=SubqueryCount(
-                active.filter(Q(cadre__unit=OuterRef("pk")) | Q(cadre__unit__parent=OuterRef("pk")))
-                .order_by()
-                .values("cadre_id")
-                .distinct()
+            # A cadre belongs to one unit: the unit's own and its departments' add up.
+            on_mission_in_departments=SubqueryCount(
+                active.filter(cadre__unit__parent=OuterRef("pk")).order_by().values("cadre_id").distinct()
             ),
         )
+        .annotate(on_mission_with_departments=F("on_mission") + F("on_mission_in_departments"))
         .order_by(Coalesce("parent__name", "name"), F("parent").asc(nulls_first=True), "name")
     )
     if filtered:
-        units = units.filter(on_mission__gt=0)
-    page = Paginator(units, PER_PAGE).get_page(request.GET.get("page"))
+        # The same units as on_mission > 0, in one pass over the day's assignments.
+        units = units.filter(pk__in=active.values("cadre__unit_id"))
+    page = paginate(request, units, PER_PAGE)
     return render(
         request,
         "cadres/unit_list.html",
