@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from localities.models import LocalityKind
+from reports import filters
 from reports.models import Health
 from tests.factories import (
     AssignmentFactory,
@@ -98,3 +99,16 @@ def test_its_query_count_does_not_grow_with_the_notes(staff_client, django_asser
     with django_assert_max_num_queries(12):
         response = staff_client.get(URL)
     assert _count(response) == count
+
+
+def test_a_text_search_looks_through_the_most_recent_notes_of_the_other_filters(staff_client, monkeypatch):
+    monkeypatch.setattr(filters, "SEARCH_WINDOW", 2)
+    assignment = AssignmentFactory()
+    old = DailyNoteFactory(assignment=assignment, day=D(2021, 8, 17), situation="Nước ngập đường vào ấp")
+    recent = DailyNoteFactory(assignment=assignment, day=D(2021, 8, 19), situation="Ngập sau mưa lớn")
+    DailyNoteFactory(assignment=assignment, day=D(2021, 8, 20), situation="Yên ổn")
+    response = staff_client.get(URL, {"q": "ngap"})
+    assert list(response.context["page"].object_list) == [recent]
+    # Dates reach further back: the window is taken from the notes the other filters keep.
+    response = staff_client.get(URL, {"q": "ngap", "date_to": "2021-08-18"})
+    assert list(response.context["page"].object_list) == [old]
