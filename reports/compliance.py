@@ -104,7 +104,16 @@ def not_filed_on(*, campaign: Campaign, day: datetime.date, locality: Locality |
         Assignment.objects.filter(campaign=campaign)
         .active_on(day)
         .exclude(notes__day=day)
-        .select_related("cadre__unit", "locality__parent")
+        .select_related("cadre", "locality__parent")
+        # A list of names to call: only what it shows (hundreds of rows in a province).
+        .only(
+            "cadre__full_name",
+            "cadre__phone",
+            "locality__kind",
+            "locality__name",
+            "locality__parent__kind",
+            "locality__parent__name",
+        )
         .order_by("locality__parent__name", "locality__name", "cadre__full_name")
     )
     return within_locality(assignments, "locality", locality)
