@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from deployment.vietnamese import NameKey, search_filter
+from deployment.vietnamese import NameKey, phone_number, search_filter
 from localities.models import Locality
 
 
@@ -97,8 +97,16 @@ class CadreQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def search(self, text: str):
-        """By name, code or phone, ignoring accents and case ("dang" finds "Đặng")."""
-        return self.filter(search_filter(text, "full_name", "code", "phone"))
+        """By name, code or phone, ignoring accents and case ("dang" finds "Đặng").
+
+        A whole phone number is found however it is typed: "0912345678" and
+        "+84 912.345.678" find the stored "0912 345 678".
+        """
+        condition = search_filter(text, "full_name", "code", "phone")
+        phone = phone_number(text)
+        if phone:
+            condition |= search_filter(phone, "phone")
+        return self.filter(condition)
 
     def in_name_order(self):
         """As office rosters list people: by given name, then the rest, in Vietnamese order."""

@@ -79,6 +79,13 @@ def test_the_list_searches_name_code_and_phone(staff_client):
     assert listed(staff_client.get(LIST, {"q": "345 678"})) == {"TD-001"}
 
 
+@pytest.mark.parametrize("typed", ["0912345678", "+84 912.345.678", "0912-345-678"])
+def test_a_whole_phone_number_is_found_however_it_is_typed(staff_client, typed):
+    CadreFactory(code="TD-001", phone="0912 345 678")
+    CadreFactory(code="TD-002", phone="0912 345 679")
+    assert listed(staff_client.get(LIST, {"q": typed})) == {"TD-001"}
+
+
 def test_a_bad_filter_value_is_an_error_not_a_crash(staff_client):
     CadreFactory()
     response = staff_client.get(LIST, {"unit": "x", "is_active": "maybe"})
