@@ -611,16 +611,18 @@ class ScaleDataSet:
                 phone = f"09{rng.randrange(10**8):08d}"
                 unit = unit_first + index % counts.units
                 party = rng.random() < 0.7
+                code, full_name = f"{CODE_PREFIX}{pk:07d}", f"{family} {middle} {given}"
                 yield (
                     pk,
-                    f"{CODE_PREFIX}{pk:07d}",
-                    f"{family} {middle} {given}",
+                    code,
+                    full_name,
                     rng.choice(POSITIONS),
                     unit,
                     phone,
                     "",
                     party,
                     True,
+                    Cadre(full_name=full_name, code=code, phone=phone).searchable_text(),
                     created,
                     created,
                 )
@@ -635,6 +637,7 @@ class ScaleDataSet:
             "email",
             "is_party_member",
             "is_active",
+            "search_text",
             "created_at",
             "updated_at",
         ]
