@@ -19,23 +19,20 @@ def test_the_next_page_keeps_the_filters(staff_client):
     assert f"?campaign={campaign.pk}&amp;page=1" in second.content.decode()
 
 
-def test_a_long_list_says_it_holds_more_than_it_counted(staff_client, monkeypatch):
+@pytest.mark.parametrize(
+    ("rows", "count", "capped", "label"),
+    [(7, 5, True, "5+"), (5, 5, False, "5")],
+    ids=["more than the limit", "within the limit"],
+)
+def test_a_long_list_says_it_holds_more_than_it_counted(staff_client, monkeypatch, rows, count, capped, label):
     monkeypatch.setattr(BoundedPaginator, "COUNT_LIMIT", 5)
-    AssignmentFactory.create_batch(7)
+    AssignmentFactory.create_batch(rows)
     response = staff_client.get(reverse("cadres:assignment_list"))
     paginator = response.context["page"].paginator
-    assert (paginator.count, paginator.capped, paginator.count_label) == (5, True, "5+")
+    assert (paginator.count, paginator.capped, paginator.count_label) == (count, capped, label)
     content = response.content.decode()
-    assert "5+" in content and 'class="muted capped-note"' in content
-
-
-def test_a_list_within_the_count_limit_shows_its_exact_count(staff_client, monkeypatch):
-    monkeypatch.setattr(BoundedPaginator, "COUNT_LIMIT", 5)
-    AssignmentFactory.create_batch(5)
-    response = staff_client.get(reverse("cadres:assignment_list"))
-    paginator = response.context["page"].paginator
-    assert (paginator.count, paginator.capped, paginator.count_label) == (5, False, "5")
-    assert "capped-note" not in response.content.decode()
+    assert f"{label} phân công" in content
+    assert ('class="muted capped-note"' in content) is capped
 
 
 def test_a_page_keeps_the_order_of_the_list(staff_client):
