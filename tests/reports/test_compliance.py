@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -131,3 +132,14 @@ def test_a_long_list_of_who_has_not_filed_names_the_first_and_counts_all(staff_c
     response = staff_client.get(URL, {"campaign": campaign.pk, **RANGE, "day": "2021-08-20"})
     assert response.context["not_filed_count"] == 3 and len(response.context["not_filed"]) == 2
     assert 'data-count="3"' in response.content.decode()
+
+
+def test_the_grid_cells_carry_the_state_and_a_spoken_mark(staff_client):
+    campaign = CampaignFactory()
+    assignment = AssignmentFactory(campaign=campaign, starts_on=D(2021, 8, 20))
+    DailyNoteFactory(assignment=assignment, day=D(2021, 8, 20))
+    response = staff_client.get(URL, {"campaign": campaign.pk, **RANGE})
+    content = response.content.decode()
+    assert re.findall(r'data-state="(\w+)"', content) == [OFF, OFF, OFF, FILED, MISSING, MISSING, MISSING]
+    assert '<td class="cell filed" data-state="filed"><span aria-label="' in content
+    assert content.count('<span aria-label="') == 7
