@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cadres import demo
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, UnitKind
+from deployment.caching import TOPICS, bump_after_commit
 from localities.models import LEVEL_OF_KIND, Grading, Locality, LocalityKind, ZoneStatus
 from reports.models import (
     Activity,
@@ -1063,6 +1064,8 @@ def generate(
         data.notes()
         data.escalations()
         data.reports()
+    for topic in TOPICS:  # COPY sends no signal: outdate whatever a running server has cached.
+        bump_after_commit(topic)
     if connection.vendor == "postgresql":
         _after_load_on_postgresql(write)
     write(f"Done in {time.monotonic() - started:.1f} s.")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from cadres.models import Cadre, ProvincialUnit
+from deployment.caching import RECORDS, bump_after_commit
 
 # Normalised header -> row key. Headers are matched without case, accents or extra spaces.
 HEADERS = {
@@ -344,6 +345,7 @@ def roster_import(*, rows: list[dict], form_checked: dict[int, dict] | None = No
             cadre.updated_at = now
             cadres.append(cadre)
         Cadre.objects.bulk_update(cadres, [*COMPARED, "updated_at"], batch_size=500)
+    bump_after_commit(RECORDS)  # Bulk writes send no signal.
     return check
 
 

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "localities",
     "cadres",
     "reports",
+    # The data versions that keep the caches right across workers (deployment/caching.py).
+    "deployment",
 ]
 
 MIDDLEWARE = [

@@ -7,16 +7,16 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from deployment.caching import cached
+from deployment.caching import FRAGMENT_TIMEOUT, cached
 
 
 class CachedSelect(forms.Select):
-    """A single select whose options are read once a minute, not on every page.
+    """A single select whose options are read once, not on every page.
 
     Nationally a filter lists 2,000 units and 700 districts: reading and
     rendering them through Django's option templates took 150 ms a select.
     The options' HTML, every value and label escaped, is cached by the choices'
-    SQL, the language and the data version (deployment/caching.py); each render
+    SQL, the language and the records' version (deployment/caching.py); each render
     only marks the chosen option.
     """
 
@@ -46,4 +46,5 @@ class CachedSelect(forms.Select):
         # The field's class gives the labels, its empty label the first option.
         field = getattr(self.choices, "field", None)
         empty = getattr(field, "empty_label", None)
-        return cached("select", get_language(), type(field).__qualname__, empty, sql, compute=render_options)
+        parts = ("select", get_language(), type(field).__qualname__, empty, sql)
+        return cached(*parts, compute=render_options, timeout=FRAGMENT_TIMEOUT)

@@ -8,9 +8,6 @@ class LocalitiesConfig(AppConfig):
     verbose_name = _("Localities and zone status")
 
     def ready(self):
-        from deployment.caching import connect_signals
         from deployment.vietnamese import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="vietnamese_sqlite_functions")
-        # Every app is loaded by now: the models of the other apps can be looked up.
-        connect_signals()

@@ -42,7 +42,6 @@ def _check_key_owner(existing, assignment: Assignment) -> None:
         raise ValidationError({"client_key": ValidationError(message, code="key_taken")})
 
 
-@transaction.atomic
 def note_submit(
     *,
     assignment: Assignment,
@@ -55,6 +54,7 @@ def note_submit(
 
     A submission whose key is already stored, or that loses the race for the
     day to a concurrent one, returns the note that won instead of a second note.
+    Its one write, the INSERT, is a transaction of its own (or a savepoint).
     """
     existing = _note_with_key(client_key)
     if existing is not None:

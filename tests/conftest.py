@@ -2,13 +2,20 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from deployment import caching
 from tests.factories import CadreUserFactory, StaffUserFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with nothing cached (the dashboard figures, the filters' choices)."""
+def empty_cache(monkeypatch):
+    """Each test starts with nothing cached (list fragments, dashboard figures, the filters' choices).
+
+    A test's transaction is never committed: the data versions move on at once, as a commit would
+    make them (tests/test_caching.py checks the real thing, with commits).
+    """
     cache.clear()
+    caching.forget_versions()
+    monkeypatch.setattr(caching, "on_commit", lambda func, robust=False: func())
 
 
 @pytest.fixture

@@ -77,13 +77,9 @@ def note_create(request):
     assignments = list(cadre.assignments.order_by("-starts_on"))
     if request.method == "POST":
         client_key = _parse_key(request.POST.get("client_key"))
-        # A retry of a submission already stored: answer as the first time did.
-        done = _stored_submission(cadre, client_key)
-        if done is not None:
-            return _saved(request, done, message=_("The note has been saved."))
         form = DailyNoteForm(request.POST, request.FILES, assignments=assignments, today=today)
         if not form.is_valid():
-            # A concurrent copy of this submission may have filed the day while the form was checked.
+            # A retry of a submission already stored (its day is taken now): answer as the first time did.
             done = _stored_submission(cadre, client_key)
             if done is not None:
                 return _saved(request, done, message=_("The note has been saved."))

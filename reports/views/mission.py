@@ -1,5 +1,6 @@
 """The cadre's home page on the phone: where, until when, what is due today."""
 
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from reports.services import report_is_open, report_opens_on
 LAST_NOTES = 7
 
 
+@transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
 @cadre_required
 def my_mission(request):
     cadre = request.user.cadre

@@ -187,6 +187,6 @@ def test_the_list_needs_the_same_queries_whatever_the_rows(staff_client, django_
     district = LocalityFactory(kind=LocalityKind.CITY)
     for _ in range(rows):
         AssignmentFactory(cadre=CadreFactory(unit=department), locality=LocalityFactory(parent=district))
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = staff_client.get(LIST, {"status": "active", "day": "2021-08-20", "locality": district.pk})
     assert shown_count(response) == rows

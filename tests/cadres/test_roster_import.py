@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from cadres import roster
 from cadres.models import Cadre
-from tests.factories import CadreFactory, ProvincialUnitFactory
+from tests.factories import AssignmentFactory, CadreFactory, ProvincialUnitFactory
 
 pytestmark = pytest.mark.django_db
 IMPORT = reverse("cadres:roster_import")
@@ -309,3 +309,13 @@ def test_ten_thousand_rows_preview_and_import(staff_client, youth_union, capsys)
             f"\n10,000-row roster: preview {previewed - started:.1f} s, import {imported - previewed:.1f} s,"
             f" {connection.vendor}"
         )
+
+
+def test_a_cadre_renamed_by_an_import_shows_at_once_on_the_assignment_list(staff_client, youth_union):
+    cadre = CadreFactory(code="TD-003", full_name="Lâm Nguyên", position="Chuyên viên", unit=youth_union)
+    AssignmentFactory(cadre=cadre)
+    assert "Lâm Nguyên<" in staff_client.get(reverse("cadres:assignment_list")).content.decode()
+    _, preview_url = preview(staff_client, xlsx(ROWS))
+    confirm(staff_client, preview_url)
+    page = staff_client.get(reverse("cadres:assignment_list")).content.decode()
+    assert "Lâm Thái Nguyên" in page and "Lâm Nguyên<" not in page

@@ -194,7 +194,7 @@ def test_the_list_takes_the_same_number_of_queries_whatever_its_length(
     params = {"day": "2021-08-20", "red_zone_on": "2021-08-20"}
     staff_client.get(LIST, params)  # warm the session and the user's groups
     _many_localities(3, area["town"])
-    with django_assert_max_num_queries(10) as small:
+    with django_assert_max_num_queries(11) as small:
         assert count_on(staff_client.get(LIST, params)) == 6
     _many_localities(60, area["town"])
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -243,7 +243,7 @@ def test_the_detail_takes_the_same_number_of_queries_whatever_its_length(
     staff_client.get(url)
     _many_localities(3, area["town"])
     # 12, and 2 for the history of changes (deployment/history.py).
-    with django_assert_max_num_queries(15) as small:
+    with django_assert_max_num_queries(16) as small:
         staff_client.get(url, {"day": "2021-08-20"})
     _many_localities(40, area["town"])
     for day in range(10):
