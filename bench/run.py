@@ -4,13 +4,14 @@
 
 One run: collect static files, create the bench accounts if missing, start
 gunicorn (2 workers, as in production) on a free loopback port, then load each
-page with wrk (`apt-get install wrk`) for a fixed time at a fixed concurrency.
+page with wrk (`apt-get install wrk`) for a fixed time at a fixed concurrency,
+every page once a round for several rounds (the median round is reported).
 Prints a table and saves the figures to bench/results/<timestamp>.json.
 
 The sessions are made directly in the session table (the same rows a login
 writes), so that the measurement is of the pages and not of password hashing.
 The note submission POSTs today's note for a different cadre each time (the
-"writers", whose notes of today are removed before the run), so every request
+"writers", whose notes of today are removed before each round), so every request
 is a real insert unless more requests are sent than there are writers.
 """
 
@@ -71,7 +72,8 @@ class Page:
     single_ms: float | None = None
     slowest_query_ms: float | None = None
     slowest_query: str = ""
-    result: dict = field(default_factory=dict)
+    result: dict = field(default_factory=dict)  # The median round by req/s.
+    rounds: list[dict] = field(default_factory=list)
 
 
 # --- Accounts and data the run needs ---------------------------------------
@@ -445,8 +447,23 @@ def measure(page: Page, *, base: str, sessions: dict, seconds: int, warmup: int,
         deadline = time.monotonic() + warmup
         while time.monotonic() < deadline:
             _get(url, headers)
-    page.result = run_wrk(url, seconds=seconds, concurrency=concurrency, headers=headers, script=script)
+    page.rounds.append(run_wrk(url, seconds=seconds, concurrency=concurrency, headers=headers, script=script))
+    page.result = sorted(page.rounds, key=lambda result: result["rps"])[len(page.rounds) // 2]
     drain(base)
+
+
+def clear_writers_day(writer_user_ids: list[int], today) -> int:
+    """Remove the notes the writers filed today, so that every POST of the next round is an insert."""
+    from reports.models import DailyNote
+
+    removed, _ = DailyNote.objects.filter(assignment__cadre__user__in=writer_user_ids, day=today).delete()
+    return removed
+
+
+def writers_notes(writer_user_ids: list[int], today) -> int:
+    from reports.models import DailyNote
+
+    return DailyNote.objects.filter(assignment__cadre__user__in=writer_user_ids, day=today).count()
 
 
 def _get(url: str, headers: list[str]) -> None:
@@ -501,6 +518,7 @@ def environment_facts(args) -> dict:
         "gunicorn_workers": args.workers,
         "concurrency": args.concurrency,
         "seconds_per_page": args.seconds,
+        "rounds": args.rounds,
     }
 
 
@@ -509,7 +527,7 @@ def print_table(pages: list[Page]) -> None:
     admin = next((page.result.get("rps") for page in pages if page.key == "admin_assignments"), None)
     header = (
         f"{'page':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'non-2xx':>8} "
-        f"{'x bare':>7} {'x admin':>8} {'queries':>8} {'1 req':>8}"
+        f"{'x bare':>7} {'x admin':>8} {'queries':>8} {'1 req':>8}  {'req/s of each round':<20}"
     )
     print(header)
     print("-" * len(header))
@@ -522,14 +540,16 @@ def print_table(pages: list[Page]) -> None:
         to_bare = f"{result['rps'] / bare:.2f}" if bare else "-"
         to_admin = f"{result['rps'] / admin:.2f}" if admin and page.key.startswith("assignments") else ""
         queries = "" if page.queries is None else str(page.queries)
+        each_round = " ".join(f"{each['rps']:.0f}" for each in page.rounds)
         print(
             f"{page.label:<34} {result['rps']:>8.1f} {result['p50_ms']:>8.1f} {result['p95_ms']:>8.1f} "
             f"{result['p99_ms']:>8.1f} {result['non2xx']:>8} {to_bare:>7} {to_admin:>8} {queries:>8} "
-            f"{page.single_ms or 0:>8.0f}"
+            f"{page.single_ms or 0:>8.0f}  {each_round}"
         )
     print(
-        "(latencies in ms; x bare = req/s over the bare view's; x admin = over the admin changelist's;\n"
-        " queries and 1 req = SQL queries and ms of one request in-process before the load)"
+        "(each page's median round by req/s; latencies in ms; x bare = req/s over the bare view's;\n"
+        " x admin = over the admin changelist's; queries and 1 req = SQL queries and ms of one request\n"
+        " in-process before the load)"
     )
 
 
@@ -547,9 +567,15 @@ def main(argv=None) -> None:
         "--too-slow", type=float, default=5.0, help="skip the load test of a page slower than this many seconds"
     )
     parser.add_argument("--only", default="", help="comma-separated page keys, e.g. bare,dashboard")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measure every page this many times, in turn, and report the median (default 3; 1 with --quick)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
-        args.seconds, args.writers = 2, min(args.writers, 500)
+        args.seconds, args.writers, args.rounds = 2, min(args.writers, 500), 1
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     database_url = os.environ.get("DATABASE_URL")
@@ -584,34 +610,41 @@ def main(argv=None) -> None:
         print(
             f"gunicorn ({args.workers} workers) on {base}; {args.seconds} s per page at concurrency {args.concurrency}"
         )
-        print(f"province: {province} (pk {province.pk}); district: {district} (pk {district.pk})\n", flush=True)
-        for page in pages:
-            if page.missing:
-                continue
-            if page.single_ms and page.single_ms > args.too_slow * 1000:
-                # Under load it would answer nothing within the window and keep both
-                # workers busy into the next page's measurement.
-                page.missing = f"not loaded: one request took {page.single_ms / 1000:.1f} s"
-                continue
-            measure(
-                page,
-                base=base,
-                sessions=sessions,
-                seconds=args.seconds,
-                warmup=args.warmup,
-                concurrency=args.concurrency,
-                today=today,
-            )
+        print(f"province: {province} (pk {province.pk}); district: {district} (pk {district.pk})", flush=True)
+        # The machine's speed drifts (a VM): every page is measured once a round, the rounds in turn.
+        inserted = 0
+        for number in range(1, args.rounds + 1):
+            print(f"round {number} of {args.rounds} ...", flush=True)
+            for page in pages:
+                if page.missing:
+                    continue
+                if page.single_ms and page.single_ms > args.too_slow * 1000:
+                    # Under load it would answer nothing within the window and keep both
+                    # workers busy into the next page's measurement.
+                    page.missing = f"not loaded: one request took {page.single_ms / 1000:.1f} s"
+                    continue
+                if page.role == "writers" and number > 1:
+                    clear_writers_day(sessions["writer_user_ids"], today)
+                measure(
+                    page,
+                    base=base,
+                    sessions=sessions,
+                    seconds=args.seconds,
+                    warmup=args.warmup,
+                    concurrency=args.concurrency,
+                    today=today,
+                )
+                if page.role == "writers":
+                    inserted += writers_notes(sessions["writer_user_ids"], today)
+        print()
     finally:
         stop_gunicorn(server)
 
-    from reports.models import DailyNote
-
-    inserted = DailyNote.objects.filter(assignment__cadre__user__in=sessions["writer_user_ids"], day=today).count()
     print_table(pages)
     post = next((page for page in pages if page.key == "note_create" and page.result), None)
     if post is not None:
-        print(f"note POSTs: {post.result['requests']} sent, {inserted} notes inserted by {args.writers} writers")
+        sent = sum(result["requests"] for result in post.rounds)
+        print(f"note POSTs: {sent} sent, {inserted} notes inserted by {args.writers} writers")
     facts = environment_facts(args)
     report = {
         **facts,

@@ -15,7 +15,13 @@ CADRE_GROUP = "Cán bộ đi cơ sở"
 def _group_names(user) -> set[str]:
     # Cached on the user object: templates and decorators ask several times per request.
     if not hasattr(user, "_group_names"):
-        user._group_names = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        if hasattr(user, "in_staff_group"):  # Read with the user (cadres/backends.py).
+            flags = {STAFF_GROUP: user.in_staff_group, CADRE_GROUP: user.in_cadre_group}
+            user._group_names = {name for name, member in flags.items() if member}
+        elif user.is_authenticated:
+            user._group_names = set(user.groups.values_list("name", flat=True))
+        else:
+            user._group_names = set()
     return user._group_names
 
 

@@ -107,7 +107,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # django-axes first: it refuses a locked-out username and address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading each request's user with its roles and cadre record in one query.
+    "cadres.backends.UserBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -169,7 +169,7 @@ def seed(count: int) -> list[dict]:
         ]
     )
     session_store = import_module(settings.SESSION_ENGINE).SessionStore
-    backend = "django.contrib.auth.backends.ModelBackend"
+    backend = settings.AUTHENTICATION_BACKENDS[-1]  # The model backend, after django-axes.
     people = []
     for user, cadre in zip(users, cadres, strict=True):
         session = session_store()

@@ -137,8 +137,8 @@ def _cached_pages(campaign) -> list[str]:
 
 @pytest.mark.parametrize(
     ("index", "queries"),
-    # The session, the user, the user's groups and the data versions (and the locality, for its title).
-    [(0, 4), (1, 4), (2, 4), (3, 5)],
+    # The session, the user with its roles, the data versions (and the locality, for its title).
+    [(0, 3), (1, 3), (2, 3), (3, 4)],
     ids=["assignments", "notes", "compliance", "locality"],
 )
 def test_a_page_asked_again_is_read_not_computed(
