@@ -265,6 +265,8 @@ def build_pages(*, province, district) -> list[Page]:
     campaign = f"campaign={running['campaign']}&" if running else ""
     specs = [
         ("bare", "bare view (ceiling)", "bench_bare", None, "", "anonymous", "GET"),
+        # The same page for a signed-in user: the session and the user are read, as on every page below.
+        ("bare_signed_in", "bare view, signed in", "bench_bare", None, "", "staff", "GET"),
         ("dashboard", "1 staff dashboard", "cadres:dashboard", None, "", "staff", "GET"),
         ("assignments_p1", "2 assignments, province, p. 1", "cadres:assignment_list", None,
          f"locality={province.pk}", "staff", "GET"),

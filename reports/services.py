@@ -53,13 +53,10 @@ def note_submit(
     """File the note for `day`; return (note, created).
 
     A submission whose key is already stored, or that loses the race for the
-    day to a concurrent one, returns the note that won instead of a second note.
-    Its one write, the INSERT, is a transaction of its own (or a savepoint).
+    day to a concurrent one, returns the note that won instead of a second note:
+    the unique key and the one-note-a-day rule refuse the INSERT, which is a
+    transaction of its own (or a savepoint), and the stored note is read then.
     """
-    existing = _note_with_key(client_key)
-    if existing is not None:
-        _check_key_owner(existing, assignment)
-        return existing, False
     note = DailyNote(assignment=assignment, day=day, client_key=client_key)
     for field in NOTE_FIELDS:
         if field in data:
