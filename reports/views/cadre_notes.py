@@ -11,6 +11,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -70,6 +71,8 @@ def _refused(request, note: DailyNote):
     return redirect("reports:note_detail", note.pk)
 
 
+# Its one write, the note, is a transaction of its own (note_submit): no savepoint inside a request's.
+@transaction.non_atomic_requests
 @cadre_required
 def note_create(request):
     cadre = request.user.cadre
