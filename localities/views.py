@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cadres.models import Assignment, AssignmentStatus
 from cadres.roles import staff_required
-from deployment.caching import RECORDS, cached_fragments
+from deployment.caching import RECORDS, cached_fragments, versions
 from deployment.history import HistorySource, history_entries
 from deployment.pagination import paginate
 from localities.filters import LocalityFilter
@@ -117,6 +117,7 @@ def locality_list(request):
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
 @staff_required
 def locality_detail(request, pk):
+    versions()  # Before the locality is read: what is cached under them is at least as new.
     locality = get_locality_for_user(request, pk)
     day = _day_param(request) or timezone.localdate()
     compute = functools.cache(lambda: _detail_context(request, locality, day))

@@ -51,3 +51,27 @@ def test_a_user_without_a_cadre_record_is_refused_the_cadre_pages(client, django
     user.groups.add(Group.objects.get_or_create(name=CADRE_GROUP)[0])
     client.force_login(user)
     assert client.get(MY_MISSION).status_code == 403
+
+
+def test_sessions_made_before_the_backend_keep_their_user_signed_in(client, staff_user):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth import HASH_SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    migration = import_module("cadres.migrations.0007_sessions_name_user_backend")
+    old = SessionStore()
+    old.update(
+        {
+            SESSION_KEY: str(staff_user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: staff_user.get_session_auth_hash(),
+        }
+    )
+    old.create()
+    client.cookies[settings.SESSION_COOKIE_NAME] = old.session_key
+    assert client.get(DASHBOARD).status_code == 302  # Signed out: that backend is no longer listed.
+    migration.forwards(apps, None)
+    assert client.get(DASHBOARD).status_code == 200

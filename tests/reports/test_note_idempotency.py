@@ -115,3 +115,20 @@ def test_concurrent_posts_with_the_same_key_file_one_note():
     assert [answer.json() for answer in answers] == [
         {"ok": True, "note": reverse("reports:note_detail", args=[note.pk])}
     ] * 4
+
+
+@pytest.mark.django_db
+def test_a_note_without_key_that_loses_the_day_to_another_keeps_its_text(cadre_client, current_mission, monkeypatch):
+    """Two keyless submissions pass the form's check at once; the second INSERT meets the first note."""
+    winner = DailyNoteFactory(assignment=current_mission, day=timezone.localdate(), situation="người kia gửi trước")
+    monkeypatch.setattr("reports.views.cadre_notes.note_submit", lambda **kwargs: (winner, False))
+    monkeypatch.setattr("reports.forms.notes.DailyNoteForm.clean_day", lambda form: _assign_day(form))
+    response = cadre_client.post(NEW, note_data("", situation="của tôi"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and response.json()["errors"]["day"][0]["code"] == "exists"
+    assert DailyNote.objects.get().situation == "người kia gửi trước"
+
+
+def _assign_day(form):
+    day = form.cleaned_data["day"]
+    form.assignment = form.assignment_on(day)
+    return day
