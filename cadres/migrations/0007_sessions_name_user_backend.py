@@ -4,6 +4,8 @@ Django signs out a session whose backend is no longer in AUTHENTICATION_BACKENDS
 with this, nobody has to sign in again after the upgrade.
 """
 
+import logging
+
 from django.db import migrations
 from django.utils import timezone
 
@@ -17,12 +19,18 @@ def _rename(apps, old: str, new: str) -> None:
 
     Session = apps.get_model("sessions", "Session")
     store = SessionStore()
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        data = store.decode(session.session_data)  # {} when it cannot be read: left as it is.
-        if data.get(BACKEND_SESSION_KEY) == old:
-            data[BACKEND_SESSION_KEY] = new
-            session.session_data = store.encode(data)
-            session.save(update_fields=["session_data"])
+    # A session signed with another SECRET_KEY decodes to {} and is left as it is, without a warning each.
+    unreadable = logging.getLogger("django.security.SuspiciousSession")
+    unreadable.disabled = True
+    try:
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+            data = store.decode(session.session_data)
+            if data.get(BACKEND_SESSION_KEY) == old:
+                data[BACKEND_SESSION_KEY] = new
+                session.session_data = store.encode(data)
+                session.save(update_fields=["session_data"])
+    finally:
+        unreadable.disabled = False
 
 
 def forwards(apps, schema_editor):

@@ -99,7 +99,7 @@ def note_create(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                if created or note.client_key == client_key:
+                if created or (client_key is not None and note.client_key == client_key):
                     return _saved(request, note, message=_("The note has been saved."))
                 # Another submission filed the day in the meantime: keep this one's text on the phone.
                 form.add_error("day", ValidationError(_("There is already a note for this day."), code="exists"))
