@@ -5,6 +5,7 @@ the photo in IndexedDB) and sends it with the same client_key when the "online" 
 """
 
 import datetime
+import json
 import re
 
 import pytest
@@ -156,3 +157,38 @@ def test_the_note_page_opens_without_network_once_visited(live_server, phone_wit
     assert response.from_service_worker
     expect(phone.locator("#today-note-button")).to_have_attribute("href", "/me/notes/new/")
     phone.context.set_offline(False)
+
+
+def test_logging_out_removes_the_kept_pages_but_not_the_waiting_notes(
+    live_server, phone_with_service_worker, cadre_on_mission
+):
+    """On a shared phone, the next person must not open the last cadre's mission without network."""
+    user = cadre_on_mission.cadre.user
+    phone = phone_with_service_worker
+    log_in(phone, live_server, "canbo", TEST_PASSWORD)
+    open_page(phone, live_server, "/me/")
+    assert phone.evaluate(ACTIVATED)
+    phone.reload()
+    phone.wait_for_load_state()
+    assert phone.evaluate(KEPT_PAGES) > 0
+    waiting = [{"id": "waiting-note", "day": timezone.localdate().isoformat(), "fields": []}]
+    phone.evaluate(
+        "([key, value]) => localStorage.setItem(key, value)", [f"donghanh:queue:{user.pk}", json.dumps(waiting)]
+    )
+
+    phone.click("header form[action$='/logout/'] button")
+    phone.wait_for_url(re.compile(r"/accounts/login/$"))
+    phone.wait_for_function(f"() => ({KEPT_PAGES})().then((count) => count === 0)")
+    assert queued(phone, user.pk) == waiting
+
+    phone.context.set_offline(True)
+    response = phone.goto(f"{live_server.url}/me/")
+    assert response.status == 503
+    expect(phone.locator("body")).not_to_contain_text("Trần Thị Thu Hà")
+    phone.context.set_offline(False)
+
+
+# How many responses the service worker keeps (caches named "donghanh-…").
+KEPT_PAGES = """() => caches.keys().then((keys) => Promise.all(
+  keys.filter((key) => key.startsWith("donghanh-")).map((key) => caches.open(key).then((cache) => cache.keys()))
+)).then((lists) => lists.reduce((total, list) => total + list.length, 0))"""
