@@ -160,9 +160,12 @@ class RecommendationItem:
     pk: int | None = None
 
 
-def _save_report(*, assignment: Assignment, fields: dict, recommendations: list[RecommendationItem]) -> MissionReport:
-    report = MissionReport.objects.select_for_update().filter(assignment=assignment).first()
+def _save_report(
+    *, assignment: Assignment, stored: MissionReport | None, fields: dict, recommendations: list[RecommendationItem]
+) -> MissionReport:
+    report = stored
     if report is None:
+        # The first save. If another device's first save came in meanwhile, the INSERT raises IntegrityError.
         report = MissionReport(assignment=assignment)
     elif report.status not in EDITABLE_REPORT_STATUSES:
         raise ValidationError(_("This report has been submitted and can no longer be changed."), code="locked")
@@ -188,22 +191,27 @@ def _save_report(*, assignment: Assignment, fields: dict, recommendations: list[
 
 @transaction.atomic
 def report_save_draft(
-    *, assignment: Assignment, fields: dict, recommendations: list[RecommendationItem]
+    *, assignment: Assignment, stored: MissionReport | None, fields: dict, recommendations: list[RecommendationItem]
 ) -> MissionReport:
-    """Keep the report as written so far; a returned report stays returned until submitted again."""
+    """Keep the report as written so far; a returned report stays returned until submitted again.
+
+    `stored` is the assignment's report as the caller locked it (select_for_update), None before the first save.
+    """
     if not report_is_open(assignment):
         raise _report_closed(assignment)
-    return _save_report(assignment=assignment, fields=fields, recommendations=recommendations)
+    return _save_report(assignment=assignment, stored=stored, fields=fields, recommendations=recommendations)
 
 
 @transaction.atomic
-def report_submit(*, assignment: Assignment, fields: dict, recommendations: list[RecommendationItem]) -> MissionReport:
-    """Send the report to the standing committee (a draft or a returned report)."""
+def report_submit(
+    *, assignment: Assignment, stored: MissionReport | None, fields: dict, recommendations: list[RecommendationItem]
+) -> MissionReport:
+    """Send the report to the standing committee (a draft or a returned report); `stored` as for a draft."""
     if not report_is_open(assignment):
         raise _report_closed(assignment)
     if not recommendations:
         raise ValidationError(_("Give at least one recommendation."), code="no_recommendation")
-    report = _save_report(assignment=assignment, fields=fields, recommendations=recommendations)
+    report = _save_report(assignment=assignment, stored=stored, fields=fields, recommendations=recommendations)
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = timezone.now()
     report.save(update_fields=["status", "submitted_at", "updated_at"])

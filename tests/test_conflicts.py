@@ -243,6 +243,28 @@ def test_a_report_saved_on_another_device_is_not_overwritten(cadre, ending_missi
 
 
 @pytest.mark.parametrize("submit", [False, True], ids=["draft", "submit"])
+def test_two_first_drafts_at_the_same_moment_make_a_conflict_not_an_error(cadre, ending_mission, submit, monkeypatch):
+    """The phone's version check ran before the laptop's first draft was committed; its INSERT then meets it."""
+    from reports.forms.report import MissionReportForm
+
+    phone = client_for(cadre.user)
+    url = reverse("reports:report_edit", args=[ending_mission.pk])
+    on_phone = opened(phone, url)
+    MissionReportFactory(assignment=ending_mission, status=ReportStatus.DRAFT, results="Viết trên máy tính")
+    real_check, checks = MissionReportForm.lock_and_check, []
+
+    def checked_before_the_laptop_saved(form, queryset, **lookup):
+        checks.append(lookup)
+        return None if len(checks) == 1 else real_check(form, queryset, **lookup)
+
+    monkeypatch.setattr(MissionReportForm, "lock_and_check", checked_before_the_laptop_saved)
+    response = phone.post(url, report_data(on_phone, "Viết trên điện thoại", submit=submit))
+    assert_conflict(response)
+    assert response.context["form"]["results"].value() == "Viết trên điện thoại"
+    assert MissionReport.objects.get(assignment=ending_mission).results == "Viết trên máy tính"
+
+
+@pytest.mark.parametrize("submit", [False, True], ids=["draft", "submit"])
 def test_a_fresh_report_form_saves(cadre, ending_mission, submit):
     client = client_for(cadre.user)
     url = reverse("reports:report_edit", args=[ending_mission.pk])

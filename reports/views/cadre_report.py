@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,6 +25,20 @@ from reports.services import (
     report_save_draft,
     report_submit,
 )
+
+
+def _save(form, assignment, fields: dict, items: list, *, submitting: bool) -> MissionReport:
+    """Save or submit the report; a ValidationError says why not (a conflict among them)."""
+    service = report_submit if submitting else report_save_draft
+    try:
+        with transaction.atomic():
+            # Another device of the cadre may have saved the report since this form was opened.
+            stored = form.lock_and_check(MissionReport.objects, assignment=assignment)
+            return service(assignment=assignment, stored=stored, fields=fields, recommendations=items)
+    except IntegrityError:
+        # The first draft, saved at the same moment from another device: a conflict like any other.
+        form.lock_and_check(MissionReport.objects, assignment=assignment)
+        raise
 
 
 @cadre_required
@@ -57,13 +71,7 @@ def report_edit(request, pk):
             items = formset.items()
             fields = {field: form.cleaned_data[field] for field in REPORT_FIELDS}
             try:
-                with transaction.atomic():
-                    # Another device of the cadre may have saved the report since this form was opened.
-                    form.lock_and_check(MissionReport.objects, assignment=assignment)
-                    if submitting:
-                        saved = report_submit(assignment=assignment, fields=fields, recommendations=items)
-                    else:
-                        saved = report_save_draft(assignment=assignment, fields=fields, recommendations=items)
+                saved = _save(form, assignment, fields, items, submitting=submitting)
             except ValidationError as error:
                 if error.code in CONFLICT_CODES:
                     form.add_error(None, error)
