@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cadres.models import Assignment
+from deployment.concurrency import version_of
 from deployment.history import HISTORY_LIMIT
 from localities.models import Grading, LocalityKind, ZoneStatus
 from reports.models import Escalation, MissionReport, Rating, RecommendationStatus, ReportStatus
@@ -211,6 +212,7 @@ def test_the_cadre_does_not_see_how_the_province_tracks_a_recommendation(staff_c
         f"r{recommendation.pk}-status": RecommendationStatus.IN_PROGRESS,
         f"r{recommendation.pk}-owner": "",
         f"r{recommendation.pk}-response": "Đang mua sắm",
+        f"r{recommendation.pk}-version": version_of(recommendation),
     }
     staff_client.post(reverse("reports:recommendation_update", args=[recommendation.pk]), data)
     assert recommendation.history.count() == 2

@@ -421,3 +421,24 @@ def test_two_forms_posted_at_once_from_the_same_version_save_once(monkeypatch):
     assert answers == {"2021-09-20": 302, "2021-09-25": 409}
     assignment.refresh_from_db()
     assert assignment.ends_on == D(2021, 9, 20)
+
+
+def test_a_stale_recommendation_update_is_refused_and_the_colleagues_kept(my_client, colleague_client, report):
+    recommendation = report.recommendations.get()
+    url = reverse("reports:recommendation_update", args=[recommendation.pk])
+    prefix = f"r{recommendation.pk}"
+    mine = opened(my_client, url)
+    theirs = {
+        f"{prefix}-status": "in_progress",
+        f"{prefix}-response": "Sở Y tế đang mua sắm",
+        f"{prefix}-version": opened(colleague_client, url),
+    }
+    assert colleague_client.post(url, theirs).status_code == 302
+
+    response = my_client.post(
+        url, {f"{prefix}-status": "done", f"{prefix}-response": "Đã bàn giao", f"{prefix}-version": mine}
+    )
+    assert_conflict(response)
+    assert response.context["form"]["response"].value() == "Đã bàn giao"
+    recommendation.refresh_from_db()
+    assert (recommendation.status, recommendation.response) == ("in_progress", "Sở Y tế đang mua sắm")

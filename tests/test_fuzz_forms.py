@@ -452,7 +452,12 @@ def test_report_review_survives_bad_input(fuzz_world, data):
 def test_recommendation_update_survives_bad_input(fuzz_world, data, with_next):
     recommendation = fuzz_world["own"]["recommendation"]
     prefix = f"r{recommendation.pk}"
-    valid = {f"{prefix}-status": "in_progress", f"{prefix}-owner": "", f"{prefix}-response": "Đang xử lý"}
+    valid = {
+        f"{prefix}-status": "in_progress",
+        f"{prefix}-owner": "",
+        f"{prefix}-response": "Đang xử lý",
+        f"{prefix}-version": version_of(recommendation),
+    }
     posted = data.draw(form_data(valid))
     if with_next:
         posted["next"] = data.draw(st.one_of(SCALAR, st.just("//evil.example.org/"), st.just("/reports/")))
@@ -529,6 +534,7 @@ def test_a_recommendation_saved_with_a_strange_next_goes_back_to_the_list(fuzz_w
         f"{prefix}-status": "in_progress",
         f"{prefix}-owner": "",
         f"{prefix}-response": "Đang xử lý",
+        f"{prefix}-version": version_of(recommendation),
         "next": next_url,
     }
     response = fuzz_world["staff"].post(reverse("reports:recommendation_update", args=[recommendation.pk]), data)

@@ -136,7 +136,7 @@ class ReportReviewForm(VersionedFormMixin, forms.Form):
         return cleaned
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(VersionedFormMixin, forms.ModelForm):
     owner = StaffUserChoiceField(queryset=staff_users(), required=False, label=_("Owner"))
 
     class Meta:

@@ -1,10 +1,13 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cadres.roles import staff_required
+from deployment.concurrency import conflict_status
 from reports.exports import recommendations_workbook_response
 from reports.filters import RecommendationFilter, paginate
 from reports.forms.review import RecommendationForm, owner_choices
@@ -61,18 +64,26 @@ def recommendation_update(request, pk):
         request.POST if request.method == "POST" else None, instance=recommendation, prefix=f"r{recommendation.pk}"
     )
     if form.is_bound and form.is_valid():
-        update_recommendation(
-            recommendation=recommendation,
-            status=form.cleaned_data["status"],
-            owner=form.cleaned_data["owner"],
-            response=form.cleaned_data["response"],
-        )
-        messages.success(request, _("The recommendation is updated."))
-        return redirect(next_url or "reports:recommendation_list")
+        try:
+            with transaction.atomic():
+                # A colleague may have updated it since this form was opened (on the list or here).
+                current = form.lock_and_check(Recommendation.objects, pk=recommendation.pk)
+                update_recommendation(
+                    recommendation=current,
+                    status=form.cleaned_data["status"],
+                    owner=form.cleaned_data["owner"],
+                    response=form.cleaned_data["response"],
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The recommendation is updated."))
+            return redirect(next_url or "reports:recommendation_list")
     return render(
         request,
         "reports/staff_recommendation_edit.html",
         {"recommendation": recommendation, "form": form, "next": next_url},
+        status=conflict_status(form),
     )
 
 
