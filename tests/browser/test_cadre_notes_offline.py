@@ -133,10 +133,8 @@ ACTIVATED = """() => navigator.serviceWorker.ready.then((registration) => {
 })"""
 
 
-def test_the_note_page_opens_without_network_once_visited(live_server, phone_with_service_worker, cadre_on_mission):
-    """The service worker keeps my mission and the note page; offline, the cached copy is what opens."""
-    assignment = cadre_on_mission
-    phone = phone_with_service_worker
+def open_my_mission_with_the_service_worker(phone, live_server) -> None:
+    """Log in as the cadre and open my mission, with the service worker installed and in control."""
     log_in(phone, live_server, "canbo", TEST_PASSWORD)
     open_page(phone, live_server, "/me/")
     assert phone.evaluate(ACTIVATED)
@@ -144,6 +142,13 @@ def test_the_note_page_opens_without_network_once_visited(live_server, phone_wit
     phone.reload()
     phone.wait_for_load_state()
     assert phone.evaluate("() => navigator.serviceWorker.controller !== null")
+
+
+def test_the_note_page_opens_without_network_once_visited(live_server, phone_with_service_worker, cadre_on_mission):
+    """The service worker keeps my mission and the note page; offline, the cached copy is what opens."""
+    assignment = cadre_on_mission
+    phone = phone_with_service_worker
+    open_my_mission_with_the_service_worker(phone, live_server)
     open_page(phone, live_server, "/me/notes/new/")
 
     # Filed after the pages were cached: an answer from the server would show it, the cached copy does not.
@@ -165,11 +170,7 @@ def test_logging_out_removes_the_kept_pages_but_not_the_waiting_notes(
     """On a shared phone, the next person must not open the last cadre's mission without network."""
     user = cadre_on_mission.cadre.user
     phone = phone_with_service_worker
-    log_in(phone, live_server, "canbo", TEST_PASSWORD)
-    open_page(phone, live_server, "/me/")
-    assert phone.evaluate(ACTIVATED)
-    phone.reload()
-    phone.wait_for_load_state()
+    open_my_mission_with_the_service_worker(phone, live_server)
     assert phone.evaluate(KEPT_PAGES) > 0
     waiting = [{"id": "waiting-note", "day": timezone.localdate().isoformat(), "fields": []}]
     phone.evaluate(
