@@ -7,7 +7,7 @@ whether each worker keeps its own memory cache or all share one (CACHE_URL).
 A request reads the versions once, in one query.
 
 Writes that send no signal (bulk_create, bulk_update, queryset.update, COPY)
-call bump() themselves.
+call bump_after_commit() themselves (roster import, the scale data).
 """
 
 import hashlib
