@@ -15,10 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.models import Assignment, AssignmentStatus, Cadre, Campaign
+from deployment.fields import DayFilter
 from deployment.widgets import CachedSelect
 from localities.models import Level, Locality
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -78,9 +77,9 @@ class AssignmentFilter(django_filters.FilterSet):
     unit = UnitFilter(label=_("Unit"), queryset=unit_choices(), method="filter_unit")
     locality = LocalityFilter(label=_("Locality"), queryset=Locality.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AssignmentStatus.choices, field_name="status_on")
-    day = django_filters.DateFilter(label=_("Status on"), method="filter_nothing", widget=DATE_INPUT)
-    active_on = django_filters.DateFilter(label=_("Present on"), method="filter_active_on", widget=DATE_INPUT)
-    ending_from = django_filters.DateFilter(label=_("Ending from"), method="filter_nothing", widget=DATE_INPUT)
+    day = DayFilter(label=_("Status on"), method="filter_nothing")
+    active_on = DayFilter(label=_("Present on"), method="filter_active_on")
+    ending_from = DayFilter(label=_("Ending from"), method="filter_nothing")
     ending_within = IntegerFilter(label=_("Ending within (days)"), method="filter_nothing", min_value=0, max_value=3660)
 
     class Meta:

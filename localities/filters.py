@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Assignment
+from deployment.fields import DayFilter
 from deployment.widgets import CachedSelect
 from localities.models import Level, Locality
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class LocalityFilter(django_filters.FilterSet):
@@ -28,18 +27,9 @@ class LocalityFilter(django_filters.FilterSet):
         empty_label=_("Anywhere"),
         widget=CachedSelect,
     )
-    day = django_filters.DateFilter(
-        method="keep_all",
-        label=_("Gradings and cadres on"),
-        widget=DATE_INPUT,
-        help_text=_("Today when left empty."),
-    )
-    covered_on = django_filters.DateFilter(
-        method="filter_covered_on", label=_("With a cadre assigned on"), widget=DATE_INPUT
-    )
-    red_zone_on = django_filters.DateFilter(
-        method="filter_red_zone_on", label=_("Red zone or locked down on"), widget=DATE_INPUT
-    )
+    day = DayFilter(method="keep_all", label=_("Gradings and cadres on"), help_text=_("Today when left empty."))
+    covered_on = DayFilter(method="filter_covered_on", label=_("With a cadre assigned on"))
+    red_zone_on = DayFilter(method="filter_red_zone_on", label=_("Red zone or locked down on"))
     uncovered = django_filters.BooleanFilter(
         method="keep_all",
         label=_("Only those with nobody assigned"),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from deployment.fields import DayField
 from localities.models import Locality, ZoneStatus
 
 # Gradings are recorded for the epidemics the app was built for, not for history books;
@@ -17,10 +18,8 @@ class GradingForm(forms.ModelForm):
     class Meta:
         model = ZoneStatus
         fields = ["grading", "valid_from", "directive", "note"]
-        widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "note": forms.Textarea(attrs={"rows": 3}),
-        }
+        field_classes = {"valid_from": DayField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
         labels = {"valid_from": _("In force from")}
 
     def __init__(self, *args, locality: Locality, **kwargs):

@@ -10,7 +10,6 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from cadres.roles import staff_required
 from deployment.caching import RECORDS, cached_fragments, versions
 from deployment.history import HistorySource, history_entries
 from deployment.pagination import paginate
+from deployment.widgets import parse_day
 from localities.filters import LocalityFilter
 from localities.forms import GradingForm
 from localities.models import Grading, Locality, ZoneStatus
@@ -82,10 +82,7 @@ def _day_param(request) -> datetime.date | None:
     raw = request.GET.get("day", "")
     if not raw:
         return None
-    try:
-        day = parse_date(raw)
-    except ValueError:
-        day = None
+    day = parse_day(raw)
     if day is None:
         messages.error(request, _("The date %(value)s is not valid; showing today.") % {"value": raw[:20]})
     return day

@@ -4,14 +4,14 @@ A locality filter matches the locality and everything under it, so that
 choosing a district shows the notes of all its wards.
 """
 
-from django import forms
 from django.core.paginator import Page
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters import CharFilter, ChoiceFilter, DateFilter, FilterSet, ModelChoiceFilter
+from django_filters import CharFilter, ChoiceFilter, FilterSet, ModelChoiceFilter
 
 from cadres.filters import LocalityChoiceField as ShortlistLocalityField
 from cadres.models import Campaign, ProvincialUnit
+from deployment.fields import DayFilter
 from deployment.pagination import paginate as bounded_paginate
 from deployment.vietnamese import search_filter
 from deployment.widgets import CachedSelect
@@ -83,10 +83,6 @@ class LocalityFilter(ModelChoiceFilter):
         return within_locality(qs, self.path, value)
 
 
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 def _search(*fields: str):
     """A filter method: every word of the query in one of `fields`, ignoring accents and case."""
 
@@ -143,8 +139,8 @@ class NoteFilter(RecentSearchMixin, FilterSet):
         empty_label=_("All"),
         widget=CachedSelect,
     )
-    date_from = DateFilter(field_name="day", lookup_expr="gte", label=_("From"), widget=_date_input())
-    date_to = DateFilter(field_name="day", lookup_expr="lte", label=_("To"), widget=_date_input())
+    date_from = DayFilter(field_name="day", lookup_expr="gte", label=_("From"))
+    date_to = DayFilter(field_name="day", lookup_expr="lte", label=_("To"))
     health = ChoiceFilter(choices=Health.choices, label=_("Health"), empty_label=_("All"))
 
     class Meta:

@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Assignment, Cadre
 from deployment.concurrency import VersionedFormMixin
+from deployment.fields import DayField
 from localities.models import Level, Locality
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class LocalityField(forms.ModelChoiceField):
@@ -47,8 +46,8 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Assignment
         fields = ["locality", "host_organisation", "tasks", "starts_on", "ends_on"]
-        field_classes = {"locality": LocalityField}
-        widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT, "tasks": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"locality": LocalityField, "starts_on": DayField, "ends_on": DayField}
+        widgets = {"tasks": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,13 +61,11 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
 
 
 class ExtendForm(VersionedFormMixin, forms.Form):
-    ends_on = forms.DateField(label=_("New end date"), widget=DATE_INPUT)
+    ends_on = DayField(label=_("New end date"))
 
 
 class RecallForm(VersionedFormMixin, forms.Form):
-    on = forms.DateField(
-        label=_("Last day served"), widget=DATE_INPUT, help_text=_("The cadre serves up to and including this day.")
-    )
+    on = DayField(label=_("Last day served"), help_text=_("The cadre serves up to and including this day."))
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
@@ -76,9 +73,8 @@ class ReplaceForm(VersionedFormMixin, forms.Form):
     replacement = forms.CharField(
         label=_("Code of the replacement cadre"), max_length=30, help_text=_("The cadre code, e.g. TD-007.")
     )
-    on = forms.DateField(
+    on = DayField(
         label=_("Last day of the current cadre"),
-        widget=DATE_INPUT,
         help_text=_("The replacement starts the next day, in the same place, until the planned end."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)

@@ -7,8 +7,9 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadres import UnitChoiceField, unit_choices
-from cadres.forms.decisions import DATE_INPUT, LocalityInput, find_locality, locality_value
+from cadres.forms.decisions import LocalityInput, find_locality, locality_value
 from cadres.models import Campaign, Quota
+from deployment.fields import DayField, DayFilter
 from deployment.vietnamese import search_filter
 
 
@@ -16,8 +17,8 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["name", "organising_unit", "purpose", "assignment_days", "starts_on", "ends_on"]
-        field_classes = {"organising_unit": UnitChoiceField}
-        widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT, "purpose": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"organising_unit": UnitChoiceField, "starts_on": DayField, "ends_on": DayField}
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +49,7 @@ class CampaignForm(forms.ModelForm):
 
 class CampaignFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name"), method="filter_name")
-    running_on = django_filters.DateFilter(label=_("Running on"), method="filter_running_on", widget=DATE_INPUT)
+    running_on = DayFilter(label=_("Running on"), method="filter_running_on")
 
     class Meta:
         model = Campaign

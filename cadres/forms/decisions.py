@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.models import Assignment, Cadre, Campaign, Decision, overlap_message
+from deployment.fields import DayField
 from localities.models import Level, Locality, LocalityKind
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # How a locality's kind may be written before its name ("Phường Phú Cường").
 KIND_PREFIXES = ("Phường", "Xã", "Thị trấn", "Thành phố", "Thị xã", "Quận", "Huyện", "Tỉnh")
 ROWS_WITHOUT_JS = 6
@@ -127,9 +127,8 @@ class DecisionForm(forms.ModelForm):
             "signer_name",
             "recipients",
         ]
-        field_classes = {"issuing_unit": UnitChoiceField}
+        field_classes = {"issuing_unit": UnitChoiceField, "signed_on": DayField}
         widgets = {
-            "signed_on": DATE_INPUT,
             "summary": forms.TextInput(),
             "legal_bases": forms.Textarea(attrs={"rows": 4}),
             "recipients": forms.Textarea(attrs={"rows": 4}),
@@ -206,7 +205,7 @@ class AssignmentRowForm(forms.Form):
     cadre = forms.CharField(label=_("Cadre (code or name)"), max_length=160, widget=CadreInput())
     locality = forms.CharField(label=_("Locality (code or “ward, district”)"), max_length=200, widget=LocalityInput())
     host_organisation = forms.CharField(label=_("Host organisation"), max_length=200, required=False)
-    starts_on = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    starts_on = DayField(label=_("From"))
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         self.campaign = campaign

@@ -16,6 +16,7 @@ from cadres.coverage import cadres_per_day, campaigns_for_chart, coverage_on
 from cadres.models import Campaign
 from cadres.roles import staff_required
 from deployment.caching import RECORDS, REPORTS, cached
+from deployment.widgets import parse_day
 
 # How many campaigns the quick links offer, most recent first.
 CAMPAIGN_LINKS = 12
@@ -26,27 +27,15 @@ EARLIEST_DAY = datetime.date(1900, 1, 1)
 LATEST_DAY = datetime.date(2999, 12, 31)
 
 
-def parse_day(raw: str) -> datetime.date | None:
-    """A day typed as YYYY-MM-DD (the date input) or dd/mm/yyyy (as people write it); None if neither."""
-    raw = raw.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            day = datetime.datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-        return day if EARLIEST_DAY <= day <= LATEST_DAY else None
-    return None
-
-
-def day_from_request(request, name: str = "day") -> datetime.date:
-    """The day asked for, or today; a malformed one is reported and today shown instead."""
+def requested_day(request, name: str = "day") -> datetime.date | None:
+    """The day asked for in the query string; None without one, or for a malformed one, which is reported."""
     raw = request.GET.get(name, "")
     if not raw.strip():
-        return timezone.localdate()
+        return None
     day = parse_day(raw)
-    if day is None:
+    if day is None or not EARLIEST_DAY <= day <= LATEST_DAY:
         messages.warning(request, _("“%(value)s” is not a date (dd/mm/yyyy): showing today.") % {"value": raw[:40]})
-        return timezone.localdate()
+        return None
     return day
 
 
@@ -91,8 +80,8 @@ def figures_context(day: datetime.date, today: datetime.date, campaign_choice: s
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
 @staff_required
 def dashboard(request):
-    day = day_from_request(request)
     today = timezone.localdate()
+    day = requested_day(request) or today
     campaign_choice = request.GET.get("campaign", "")
     if not campaign_choice.isdigit():
         campaign_choice = ""
@@ -112,5 +101,5 @@ def dashboard(request):
     return render(
         request,
         "cadres/dashboard.html",
-        {"day": day, "iso_day": day.isoformat(), "today": today, "figures": mark_safe(figures)},
+        {"day": day, "today": today, "figures": mark_safe(figures)},
     )

@@ -23,7 +23,7 @@ from cadres.models import Cadre, Decision, UnitKind
 from cadres.roles import staff_required
 from cadres.services import DecisionRow, DecisionRowError
 from cadres.views.campaigns import get_campaign_for_user
-from cadres.views.dashboard import parse_day
+from deployment.widgets import parse_day
 from localities.models import Level, Locality
 
 SEARCH_RESULTS = 20

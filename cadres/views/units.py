@@ -3,11 +3,12 @@
 from django.db.models import F, OuterRef
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
+from django.utils import timezone
 
 from cadres.coverage import SubqueryCount
 from cadres.models import Assignment, Cadre, ProvincialUnit
 from cadres.roles import staff_required
-from cadres.views.dashboard import day_from_request, parse_day
+from cadres.views.dashboard import requested_day
 from deployment.pagination import paginate
 
 PER_PAGE = 50
@@ -20,9 +21,9 @@ def unit_list(request):
     A department's cadres count for the department (its own row, showing its
     parent), so the number of rows equals the dashboard's "units that sent them".
     """
-    requested = parse_day(request.GET.get("active_on", ""))
-    # A malformed day is reported by day_from_request(); the list is then not filtered.
-    day = day_from_request(request, "active_on")
+    requested = requested_day(request, "active_on")
+    # Without a day, or with a malformed one (reported), the list is not filtered and counts today's cadres.
+    day = requested or timezone.localdate()
     filtered = requested is not None
     active = Assignment.objects.active_on(day)
     units = (
@@ -50,5 +51,5 @@ def unit_list(request):
     return render(
         request,
         "cadres/unit_list.html",
-        {"page": page, "day": day, "iso_day": day.isoformat(), "filtered": filtered},
+        {"page": page, "day": day, "iso_day": day.isoformat(), "filtered": filtered, "requested": requested},
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import Campaign
 from cadres.roles import STAFF_GROUP
 from deployment.concurrency import VersionedFormMixin
+from deployment.fields import DayField
 from deployment.widgets import CachedSelect
 from reports.compliance import DEFAULT_DAYS, MAX_DAYS
 from reports.filters import LocalityChoiceField, campaign_choices, locality_choices
@@ -34,10 +35,6 @@ EARLIEST_DAY = datetime.date(1900, 1, 1)
 LATEST_DAY = datetime.date(2999, 12, 31)
 
 
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 class ComplianceForm(forms.Form):
     campaign = forms.ModelChoiceField(
         queryset=campaign_choices(), required=False, label=_("Campaign"), widget=CachedSelect
@@ -45,9 +42,9 @@ class ComplianceForm(forms.Form):
     locality = LocalityChoiceField(
         queryset=locality_choices(), required=False, label=_("Locality"), empty_label=_("All")
     )
-    date_from = forms.DateField(required=False, label=_("From"), widget=_date_input())
-    date_to = forms.DateField(required=False, label=_("To"), widget=_date_input())
-    day = forms.DateField(required=False, label=_("Not filed on"), widget=_date_input())
+    date_from = DayField(required=False, label=_("From"))
+    date_to = DayField(required=False, label=_("To"))
+    day = DayField(required=False, label=_("Not filed on"))
 
     def clean(self):
         cleaned = super().clean()

@@ -76,7 +76,7 @@ def test_staff_plans_a_campaign_issues_a_decision_prints_it_and_sees_the_coverag
     desktop.fill("#id_rows-0-host_organisation", "Thị đoàn Tân Uyên")
     pick_from_datalist(desktop, "id_rows-1-cadre", "Lan Anh", "TD-002")
     pick_from_datalist(desktop, "id_rows-1-locality", "Phước Kh", "Tân Phước Khánh, Tân Uyên")
-    expect(desktop.locator("#id_rows-0-starts_on")).to_have_value(today.isoformat())
+    expect(desktop.locator("#id_rows-0-starts_on")).to_have_value(today.strftime("%d/%m/%Y"))
     screenshot(desktop, "decision-form-desktop")
     desktop.click("main form#decision-form button[type=submit].primary")
     desktop.wait_for_url(re.compile(r"/decisions/\d+/$"))
