@@ -152,7 +152,8 @@ def _notes_for(assignment: Assignment, index: int, last_day: datetime.date) -> N
                 health=_health(assignment.cadre.code, number),
             )
             # Filed in the evening of its day, as a cadre would.
-            DailyNote.objects.filter(pk=note.pk).update(created_at=_at(day, 20, 15 + index))
+            at = _at(day, 20, 15 + index)
+            DailyNote.objects.filter(pk=note.pk).update(created_at=at, written_at=at)
         day += datetime.timedelta(days=1)
 
 

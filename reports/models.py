@@ -1,7 +1,11 @@
+import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +33,56 @@ def note_photo_path(note: "DailyNote", filename: str) -> str:
     return f"notes/{note.day:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
+# A missed day can be filed up to this many days after it (from My mission); such a note is marked late.
+LATE_FILING_DAYS = 3
+# How long the phone's own time of writing is believed: a note kept offline longer counts as written this long ago.
+OUTBOX_MAX_DELAY = datetime.timedelta(days=7)
+
+
+def written_time(phone_millis: int | None, now: datetime.datetime | None = None) -> datetime.datetime:
+    """When the cadre saved the form on the phone (milliseconds since 1970), never later than now
+    nor earlier than OUTBOX_MAX_DELAY ago; now when the phone did not say (a form sent without JavaScript)."""
+    now = now or timezone.now()
+    if phone_millis is None:
+        return now
+    try:
+        phone = datetime.datetime.fromtimestamp(phone_millis / 1000, tz=datetime.UTC)
+    except (OverflowError, OSError, ValueError):
+        return now
+    return min(now, max(phone, now - OUTBOX_MAX_DELAY))
+
+
+def report_locks_notes(assignment: Assignment) -> bool:
+    """Once the end-of-mission report is submitted, its notes are the record it was judged on."""
+    try:
+        report = assignment.report
+    except MissionReport.DoesNotExist:
+        return False
+    return report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+def days_open_for_filing(assignments: list[Assignment], today: datetime.date) -> list[tuple[datetime.date, Assignment]]:
+    """The days a cadre can file a note for now, newest first, each with its assignment: today and the
+    missed days of the last LATE_FILING_DAYS, of assignments whose report is not submitted. One query;
+    pass the assignments with select_related("report")."""
+    earliest = today - datetime.timedelta(days=LATE_FILING_DAYS)
+    open_assignments = [
+        a for a in assignments if a.starts_on <= today and a.ends_on >= earliest and not report_locks_notes(a)
+    ]
+    if not open_assignments:
+        return []
+    noted = set(
+        DailyNote.objects.filter(assignment__in=open_assignments, day__gte=earliest).values_list("assignment_id", "day")
+    )
+    days = []
+    for offset in range(LATE_FILING_DAYS + 1):
+        day = today - datetime.timedelta(days=offset)
+        for assignment in open_assignments:
+            if assignment.starts_on <= day <= assignment.ends_on and (assignment.pk, day) not in noted:
+                days.append((day, assignment))
+    return days
+
+
 class DailyNoteQuerySet(models.QuerySet):
     def for_cadre(self, cadre):
         return self.filter(assignment__cadre=cadre)
@@ -52,6 +106,12 @@ class DailyNote(models.Model):
         null=True,
         blank=True,
         help_text=_("Made on the phone, so that a retried submission creates one note."),
+    )
+    written_at = models.DateTimeField(
+        _("written at"),
+        null=True,
+        blank=True,
+        help_text=_("When the cadre saved the note on the phone; it may reach the server later."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -81,6 +141,62 @@ class DailyNote(models.Model):
     def get_activities_display(self) -> list[str]:
         labels = dict(Activity.choices)
         return [str(labels.get(code, code)) for code in self.activities]
+
+    @property
+    def written(self) -> datetime.datetime | None:
+        """Notes filed before the phone's time was recorded count as written when they arrived."""
+        return self.written_at or self.created_at
+
+    @property
+    def filed_late(self) -> bool:
+        return self.written is not None and timezone.localdate(self.written) > self.day
+
+    def check_filing(self) -> None:
+        """The rules for filing a new note, whoever files it: raise a ValidationError naming the first broken one.
+
+        `written_at` is set (see written_time()): lateness counts from when the cadre wrote the note,
+        so a note kept on the phone without network is not late for arriving late.
+        """
+        written_on = timezone.localdate(self.written_at or timezone.now())
+        assignment = self.assignment
+        if self.day > written_on:
+            raise ValidationError(
+                {"day": ValidationError(_("A note cannot be written for a day in the future."), code="future")}
+            )
+        if not assignment.starts_on <= self.day <= assignment.ends_on:
+            raise ValidationError(
+                {"day": ValidationError(_("This day is outside your assignment."), code="outside_assignment")}
+            )
+        if (written_on - self.day).days > LATE_FILING_DAYS:
+            raise ValidationError(
+                {
+                    "day": ValidationError(
+                        _(
+                            "A missed day can be filed up to %(days)d days late; %(day)s is too far back: "
+                            "write about it in today's note."
+                        )
+                        % {"days": LATE_FILING_DAYS, "day": date_format(self.day, "SHORT_DATE_FORMAT")},
+                        code="too_late",
+                    )
+                }
+            )
+        self.check_report_open()
+
+    def check_report_open(self) -> None:
+        if report_locks_notes(self.assignment):
+            raise ValidationError(
+                _(
+                    "The end-of-mission report of this assignment has been submitted: "
+                    "its notes can no longer be added or changed."
+                ),
+                code="report_submitted",
+            )
+
+    def check_change(self, written_at: datetime.datetime) -> None:
+        """A note can be changed on the day it was written (by the phone's clock, as for filing), never after."""
+        if timezone.localdate(written_at) != timezone.localdate(self.written):
+            raise ValidationError(_("Notes of earlier days can no longer be changed."), code="locked")
+        self.check_report_open()
 
 
 class Urgency(models.TextChoices):
@@ -203,10 +319,16 @@ class MissionReport(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     rating = models.CharField(_("completion rating"), max_length=16, choices=Rating.choices, blank=True)
+    client_key = models.UUIDField(
+        _("last submission key"),
+        null=True,
+        blank=True,
+        help_text=_("The key the phone gave the last save, so that a retried save is answered, not refused."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "client_key"])
 
     class Meta:
         verbose_name = _("end-of-mission report")

@@ -49,18 +49,20 @@ def note_submit(
     data: dict,
     photo: UploadedFile | None = None,
     client_key: uuid.UUID | None = None,
+    written_at: datetime.datetime | None = None,
 ) -> tuple[DailyNote, bool]:
-    """File the note for `day`; return (note, created).
+    """File the note for `day`; return (note, created). A ValidationError says which filing rule it breaks.
 
     A submission whose key is already stored, or that loses the race for the
     day to a concurrent one, returns the note that won instead of a second note:
     the unique key and the one-note-a-day rule refuse the INSERT, which is a
     transaction of its own (or a savepoint), and the stored note is read then.
     """
-    note = DailyNote(assignment=assignment, day=day, client_key=client_key)
+    note = DailyNote(assignment=assignment, day=day, client_key=client_key, written_at=written_at or timezone.now())
     for field in NOTE_FIELDS:
         if field in data:
             setattr(note, field, data[field])
+    note.check_filing()
     if photo:
         note.photo = photo
     try:
@@ -78,9 +80,37 @@ def note_submit(
     return note, True
 
 
+def note_changes(note: DailyNote, data: dict, photo: UploadedFile | None | bool) -> bool:
+    """Whether saving `data` and `photo` would change a note that can no longer be changed.
+
+    A retry of what is stored changes nothing; it sends the photo again, so a photo counts as a change
+    only where the note has none (or removes it)."""
+    if any(field in data and getattr(note, field) != data[field] for field in NOTE_FIELDS):
+        return True
+    # A retry sends the photo again; a photo added to a note that had none is a change.
+    return (photo is False and bool(note.photo)) or (isinstance(photo, UploadedFile) and not note.photo)
+
+
 @transaction.atomic
-def note_update(*, note: DailyNote, data: dict, photo: UploadedFile | None | bool = None) -> DailyNote:
-    """Change today's note. `photo` is a new file, False to remove the photo, or None to keep it."""
+def note_update(
+    *,
+    note: DailyNote,
+    data: dict,
+    photo: UploadedFile | None | bool = None,
+    written_at: datetime.datetime | None = None,
+) -> DailyNote:
+    """Change a note; return it as stored. `photo` is a new file, False to remove the photo, or None to keep it.
+
+    The note is read again, locked: a form has already written its values on the instance it was given.
+    The same text sent again (a retry) is answered with the note as stored, even once it is locked.
+    """
+    note = DailyNote.objects.select_for_update(of=("self",)).select_related("assignment__report").get(pk=note.pk)
+    try:
+        note.check_change(written_at or timezone.now())
+    except ValidationError:
+        if note_changes(note, data, photo):
+            raise
+        return note
     for field in NOTE_FIELDS:
         if field in data:
             setattr(note, field, data[field])
@@ -97,9 +127,13 @@ def note_update(*, note: DailyNote, data: dict, photo: UploadedFile | None | boo
     return note
 
 
-def note_is_editable(note: DailyNote, today: datetime.date | None = None) -> bool:
-    """A cadre may change a note only on its own day; older notes are the record."""
-    return note.day == (today or timezone.localdate())
+def note_is_editable(note: DailyNote, now: datetime.datetime | None = None) -> bool:
+    """Whether the cadre may still change the note (see DailyNote.check_change)."""
+    try:
+        note.check_change(now or timezone.now())
+    except ValidationError:
+        return False
+    return True
 
 
 def _escalation_with_key(client_key: uuid.UUID | None) -> Escalation | None:
@@ -161,7 +195,12 @@ class RecommendationItem:
 
 
 def _save_report(
-    *, assignment: Assignment, stored: MissionReport | None, fields: dict, recommendations: list[RecommendationItem]
+    *,
+    assignment: Assignment,
+    stored: MissionReport | None,
+    fields: dict,
+    recommendations: list[RecommendationItem],
+    client_key: uuid.UUID | None = None,
 ) -> MissionReport:
     report = stored
     if report is None:
@@ -171,6 +210,7 @@ def _save_report(
         raise ValidationError(_("This report has been submitted and can no longer be changed."), code="locked")
     for field in REPORT_FIELDS:
         setattr(report, field, fields.get(field, ""))
+    report.client_key = client_key
     report.save()
     # Rows keep their identity across revisions, so that staff tracking a
     # recommendation (status, owner, response) do not lose it on resubmission.
@@ -191,7 +231,12 @@ def _save_report(
 
 @transaction.atomic
 def report_save_draft(
-    *, assignment: Assignment, stored: MissionReport | None, fields: dict, recommendations: list[RecommendationItem]
+    *,
+    assignment: Assignment,
+    stored: MissionReport | None,
+    fields: dict,
+    recommendations: list[RecommendationItem],
+    client_key: uuid.UUID | None = None,
 ) -> MissionReport:
     """Keep the report as written so far; a returned report stays returned until submitted again.
 
@@ -199,19 +244,28 @@ def report_save_draft(
     """
     if not report_is_open(assignment):
         raise _report_closed(assignment)
-    return _save_report(assignment=assignment, stored=stored, fields=fields, recommendations=recommendations)
+    return _save_report(
+        assignment=assignment, stored=stored, fields=fields, recommendations=recommendations, client_key=client_key
+    )
 
 
 @transaction.atomic
 def report_submit(
-    *, assignment: Assignment, stored: MissionReport | None, fields: dict, recommendations: list[RecommendationItem]
+    *,
+    assignment: Assignment,
+    stored: MissionReport | None,
+    fields: dict,
+    recommendations: list[RecommendationItem],
+    client_key: uuid.UUID | None = None,
 ) -> MissionReport:
     """Send the report to the standing committee (a draft or a returned report); `stored` as for a draft."""
     if not report_is_open(assignment):
         raise _report_closed(assignment)
     if not recommendations:
         raise ValidationError(_("Give at least one recommendation."), code="no_recommendation")
-    report = _save_report(assignment=assignment, stored=stored, fields=fields, recommendations=recommendations)
+    report = _save_report(
+        assignment=assignment, stored=stored, fields=fields, recommendations=recommendations, client_key=client_key
+    )
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = timezone.now()
     report.save(update_fields=["status", "submitted_at", "updated_at"])

@@ -17,6 +17,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("me/", mission.my_mission, name="my_mission"),
+    path("me/outbox/", mission.outbox, name="outbox"),
     # Cadre side: daily notes, escalations, the end-of-mission report (detail pages open to staff too).
     path("me/notes/new/", cadre_notes.note_create, name="note_create"),
     path("me/notes/<int:pk>/", cadre_notes.note_detail, name="note_detail"),

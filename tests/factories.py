@@ -2,6 +2,7 @@ import datetime
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, UnitKind
 from cadres.roles import CADRE_GROUP, STAFF_GROUP
@@ -120,6 +121,10 @@ class DailyNoteFactory(factory.django.DjangoModelFactory):
 
     assignment = factory.SubFactory(AssignmentFactory)
     day = factory.LazyAttribute(lambda note: note.assignment.starts_on)
+    # Written in the evening of its day, as a cadre would.
+    written_at = factory.LazyAttribute(
+        lambda note: timezone.make_aware(datetime.datetime.combine(note.day, datetime.time(20, 0)))
+    )
     activities = factory.LazyFunction(lambda: ["door_to_door", "testing"])
     situation = "Tình hình dịch trên địa bàn cơ bản được kiểm soát."
 

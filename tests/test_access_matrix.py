@@ -236,6 +236,7 @@ EXPECTED = {
     "localities:locality_grade": STAFF_ONLY.on("locality"),
     # Cadres, and what staff may read of theirs.
     "reports:my_mission": CADRE_ONLY.on(None),
+    "reports:outbox": CADRE_ONLY.on(None),
     "reports:note_create": CADRE_ONLY.on(None, "?day={yesterday}"),
     "reports:note_detail": OWNER_OR_STAFF.on("note"),
     "reports:note_edit": OWNER_ONLY.on("note"),

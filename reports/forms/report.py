@@ -7,6 +7,9 @@ from reports.services import RecommendationItem
 
 
 class MissionReportForm(VersionedFormMixin, forms.ModelForm):
+    # Made on the phone for one editing of the report (outbox.js): a later save with the same key continues it.
+    client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = MissionReport
         fields = ["results", "local_work", "difficulties"]

@@ -1,11 +1,12 @@
 """A cadre raises an issue beyond local authority and follows the province's answer."""
 
-import uuid
+import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,8 @@ from cadres.roles import cadre_required
 from deployment.history import history_entries
 from reports.access import get_escalation_for_user, get_note_for_user
 from reports.forms.escalations import EscalationForm
-from reports.models import Escalation
+from reports.models import LATE_FILING_DAYS, Escalation
+from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
 from reports.services import ESCALATION_FIELDS, escalation_raise
 
 
@@ -27,44 +29,72 @@ def _note_asked_for(request):
     return get_note_for_user(request, note_id)
 
 
+def _assignment_to_raise_from(cadre, today):
+    """The current assignment; just after the end, the one that ended (an issue written on its last days
+    may reach the server a little later)."""
+    recent = cadre.assignments.filter(starts_on__lte=today, ends_on__gte=today - datetime.timedelta(LATE_FILING_DAYS))
+    return recent.select_related("locality").order_by("-starts_on").first()
+
+
 @cadre_required
+@outbox_write
 def escalation_create(request):
     cadre = request.user.cadre
     note = _note_asked_for(request)
-    if note is not None:
-        assignment = note.assignment
-    else:
-        assignment = cadre.assignments.active_on(timezone.localdate()).select_related("locality").first()
-    if assignment is None:
-        messages.warning(request, _("You have no current assignment to raise an issue from."))
-        return redirect("reports:my_mission")
-
+    assignment = note.assignment if note is not None else _assignment_to_raise_from(cadre, timezone.localdate())
     if request.method == "POST":
-        try:
-            client_key = uuid.UUID(request.POST.get("client_key", ""))
-        except ValueError:
-            client_key = None
+        form = EscalationForm(request.POST)
+        form.is_valid()
+        client_key = form.cleaned_data.get("client_key")
         done = Escalation.objects.filter(assignment__cadre=cadre, client_key=client_key).first() if client_key else None
         if done is not None:
-            messages.success(request, _("Your issue has been sent to the province."))
-            return redirect("reports:escalation_detail", done.pk)
-        form = EscalationForm(request.POST)
-        if form.is_valid():
+            # A retry: answered with what was stored. The same key with other words is a change, which is refused.
+            if form.is_valid() and any(getattr(done, f) != form.cleaned_data[f] for f in ESCALATION_FIELDS):
+                form.add_error(
+                    None,
+                    ValidationError(
+                        _("This issue has already been sent and cannot be changed; raise a new one to add to it."),
+                        code="sent",
+                    ),
+                )
+                return _invalid(request, form, note, assignment)
+            return saved(request, _detail(done), message=_("Your issue has been sent to the province."))
+        if assignment is None:
+            form.add_error(
+                None, ValidationError(_("You have no current assignment to raise an issue from."), code="no_assignment")
+            )
+        elif form.is_valid():
             try:
                 escalation, _created = escalation_raise(
                     assignment=assignment,
                     note=note,
                     data={field: form.cleaned_data[field] for field in ESCALATION_FIELDS},
-                    client_key=form.cleaned_data.get("client_key"),
+                    client_key=client_key,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("Your issue has been sent to the province."))
-                return redirect("reports:escalation_detail", escalation.pk)
-    else:
-        form = EscalationForm()
-    return render(request, "reports/escalation_form.html", {"form": form, "note": note, "assignment": assignment})
+                return saved(request, _detail(escalation), message=_("Your issue has been sent to the province."))
+        return _invalid(request, form, note, assignment)
+    if assignment is None:
+        messages.warning(request, _("You have no current assignment to raise an issue from."))
+        return redirect("reports:my_mission")
+    return _form_page(request, EscalationForm(), note, assignment)
+
+
+def _detail(escalation: Escalation) -> str:
+    return reverse("reports:escalation_detail", args=[escalation.pk])
+
+
+def _form_page(request, form, note, assignment, status: int = 200):
+    context = {"form": form, "note": note, "assignment": assignment}
+    return render(request, "reports/escalation_form.html", context, status=status)
+
+
+def _invalid(request, form, note, assignment):
+    if wants_json(request):
+        return refusal(form.errors, message=first_error(form.errors, _("The issue was not sent.")))
+    return _form_page(request, form, note, assignment, status=200 if assignment else 400)
 
 
 @login_required

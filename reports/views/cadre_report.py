@@ -4,18 +4,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.forms.utils import ErrorDict, ErrorList
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from cadres.roles import cadre_required, is_cadre
-from deployment.concurrency import CONFLICT_CODES, conflict_status
+from deployment.concurrency import conflict_status
 from deployment.history import HistorySource, history_entries
 from reports.access import get_assignment_for_user, get_report_for_user
 from reports.forms.report import MissionReportForm, RecommendationFormSet
 from reports.models import MissionReport, Recommendation
+from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
 from reports.prefill import difficulties_text, mission_summary, results_text
 from reports.services import (
     EDITABLE_REPORT_STATUSES,
@@ -30,30 +34,59 @@ from reports.services import (
 def _save(form, assignment, fields: dict, items: list, *, submitting: bool) -> MissionReport:
     """Save or submit the report; a ValidationError says why not (a conflict among them)."""
     service = report_submit if submitting else report_save_draft
+    key = form.cleaned_data.get("client_key")
     try:
         with transaction.atomic():
-            # Another device of the cadre may have saved the report since this form was opened.
-            stored = form.lock_and_check(MissionReport.objects, assignment=assignment)
-            return service(assignment=assignment, stored=stored, fields=fields, recommendations=items)
+            stored = MissionReport.objects.select_for_update().filter(assignment=assignment).first()
+            # The phone's later save of the same editing continues it; any other save since makes a conflict.
+            if stored is None or key is None or stored.client_key != key:
+                stored = form.lock_and_check(MissionReport.objects, assignment=assignment)
+            return service(assignment=assignment, stored=stored, fields=fields, recommendations=items, client_key=key)
     except IntegrityError:
         # The first draft, saved at the same moment from another device: a conflict like any other.
         form.lock_and_check(MissionReport.objects, assignment=assignment)
         raise
 
 
+def _saved(request, report: MissionReport, *, submitted: bool):
+    if submitted:
+        message = _("Your report has been submitted to the standing committee.")
+        return saved(request, reverse("reports:report_detail", args=[report.pk]), message=message)
+    return saved(
+        request, reverse("reports:report_edit", args=[report.assignment_id]), message=_("The draft has been saved.")
+    )
+
+
+def _closed(request, assignment, message: str, *, report: MissionReport | None = None):
+    """The report cannot be written now: a refusal the phone keeps, or a message on the page it opens."""
+    if wants_json(request) and request.method == "POST":
+        return JsonResponse(
+            {"ok": False, "errors": {"__all__": [{"message": message, "code": "closed"}]}, "message": message},
+            status=400,
+        )
+    messages.warning(request, message)
+    if report is not None:
+        return redirect("reports:report_detail", report.pk)
+    return redirect("reports:my_mission")
+
+
 @cadre_required
+@outbox_write
 def report_edit(request, pk):
     assignment = get_assignment_for_user(request, pk)
     today = timezone.localdate()
     if not report_is_open(assignment, today):
-        messages.warning(
-            request,
-            _("The end-of-mission report opens on %(day)s.")
-            % {"day": date_format(report_opens_on(assignment), "SHORT_DATE_FORMAT")},
-        )
-        return redirect("reports:my_mission")
+        day = date_format(report_opens_on(assignment), "SHORT_DATE_FORMAT")
+        return _closed(request, assignment, _("The end-of-mission report opens on %(day)s.") % {"day": day})
     report = MissionReport.objects.filter(assignment=assignment).first()
     if report is not None and report.status not in EDITABLE_REPORT_STATUSES:
+        posted_key = request.POST.get("client_key") if request.method == "POST" else None
+        if posted_key and str(report.client_key) == posted_key:
+            return _saved(request, report, submitted=True)  # A retry of the submission: answered with it.
+        if request.method == "POST":
+            return _closed(
+                request, assignment, _("This report has been submitted and can no longer be changed."), report=report
+            )
         return redirect("reports:report_detail", report.pk)
     summary = mission_summary(assignment, today)
     if report is None:
@@ -62,33 +95,36 @@ def report_edit(request, pk):
             assignment=assignment, results=results_text(summary), difficulties=difficulties_text(summary)
         )
 
+    recommendations_error = ""
     if request.method == "POST":
         form = MissionReportForm(request.POST, instance=report)
         formset = RecommendationFormSet(request.POST, instance=report, prefix="recommendations")
         submitting = "submit" in request.POST
-        recommendations_error = ""
         if form.is_valid() and formset.is_valid():
             items = formset.items()
             fields = {field: form.cleaned_data[field] for field in REPORT_FIELDS}
             try:
-                saved = _save(form, assignment, fields, items, submitting=submitting)
+                saved_report = _save(form, assignment, fields, items, submitting=submitting)
             except ValidationError as error:
-                if error.code in CONFLICT_CODES:
-                    form.add_error(None, error)
-                elif error.code == "no_recommendation":
+                if error.code == "no_recommendation":
                     recommendations_error = error.messages[0]
                 else:
                     form.add_error(None, error)
             else:
-                if submitting:
-                    messages.success(request, _("Your report has been submitted to the standing committee."))
-                    return redirect("reports:report_detail", saved.pk)
-                messages.success(request, _("The draft has been saved."))
-                return redirect("reports:report_edit", assignment.pk)
+                return _saved(request, saved_report, submitted=submitting)
+        if wants_json(request):
+            errors = ErrorDict(form.errors)
+            for index, row in enumerate(formset.errors):
+                errors.update({f"recommendations-{index}-{name}": value for name, value in row.items()})
+            if recommendations_error:
+                errors["recommendations"] = ErrorList(
+                    [ValidationError(recommendations_error, code="no_recommendation")]
+                )
+            message = first_error(errors, recommendations_error or _("The report was not saved."))
+            return refusal(errors, message=message, status=409 if form.conflict else 400)
     else:
         form = MissionReportForm(instance=report)
         formset = RecommendationFormSet(instance=report, prefix="recommendations")
-        recommendations_error = ""
     return render(
         request,
         "reports/report_form.html",

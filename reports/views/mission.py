@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cadres.roles import cadre_required
 from localities.models import ZoneStatus
-from reports.models import Escalation, EscalationStatus
+from reports.models import LATE_FILING_DAYS, Escalation, EscalationStatus, days_open_for_filing
 from reports.services import report_is_open, report_opens_on
 
 LAST_NOTES = 7
@@ -32,7 +32,15 @@ def my_mission(request):
         assignment.report_open = report_is_open(assignment, today)
         assignment.report_opens_on = report_opens_on(assignment)
         assignment.saved_report = getattr(assignment, "report", None)
-    context = {"cadre": cadre, "today": today, "current": current, "past": [a for a in assignments if a is not current]}
+    context = {
+        "cadre": cadre,
+        "today": today,
+        "current": current,
+        "past": [a for a in assignments if a is not current],
+        # Missed days that can still be filed, newest first (today's note has its own button).
+        "missed_days": [day for day, _assignment in days_open_for_filing(assignments, today) if day != today],
+        "late_filing_days": LATE_FILING_DAYS,
+    }
     if current is not None:
         notes = list(current.notes.order_by("-day")[:LAST_NOTES])
         grading = dict(ZoneStatus._meta.get_field("grading").choices)
@@ -48,3 +56,9 @@ def my_mission(request):
             ),
         )
     return render(request, "reports/my_mission.html", context)
+
+
+@cadre_required
+def outbox(request):
+    """What waits on this phone: the list is the phone's own (outbox.js fills it in), the page a frame for it."""
+    return render(request, "reports/outbox.html")

@@ -19,11 +19,13 @@ from django.views.decorators.http import require_safe
 
 from reports.access import get_note_for_user
 
-# The app shell: what the note page needs to open with no network.
+# The app shell: what the cadre's pages need to open with no network.
 SHELL_STATIC = [
     "css/site.css",
-    "js/note_form.js",
+    "js/outbox_core.js",
+    "js/outbox.js",
     "js/register_sw.js",
+    "js/report_form.js",
     "img/icon.svg",
     "img/icon-192.png",
     "img/icon-512.png",
@@ -41,10 +43,14 @@ def _read_static(path: str) -> str:
 
 @require_safe
 def service_worker(request):
-    shell = [reverse("reports:my_mission"), reverse("reports:note_create"), *(static(p) for p in SHELL_STATIC)]
+    pages = [reverse(f"reports:{name}") for name in ("my_mission", "note_create", "escalation_create", "outbox")]
+    shell = [*pages, *(static(p) for p in SHELL_STATIC)]
     body = _read_static("js/sw.js")
     version = hashlib.sha256((body + "".join(shell)).encode()).hexdigest()[:12]
-    prologue = f"const SHELL_URLS = {json.dumps(shell)};\nconst CACHE_VERSION = {json.dumps(version)};\n"
+    prologue = (
+        f"const SHELL_URLS = {json.dumps(shell)};\nconst CACHE_VERSION = {json.dumps(version)};\n"
+        f"const OUTBOX_CORE = {json.dumps(static('js/outbox_core.js'))};\n"
+    )
     response = HttpResponse(prologue + body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"

@@ -4,16 +4,21 @@
  * icons under their static URLs) and CACHE_VERSION in front of this file.
  * Pages under /me/ are network-first with the cached copy as fallback; static
  * files are served from the cache and refreshed in the background. POSTs are
- * never touched: an unsent note waits in note_form.js's queue instead.
+ * never touched: every cadre write waits in the outbox (outbox_core.js) until
+ * the server has answered for it, and Background Sync sends it from here when
+ * the browser has it (OUTBOX_CORE is that file's URL).
  */
-/* global SHELL_URLS, CACHE_VERSION */
+/* global SHELL_URLS, CACHE_VERSION, OUTBOX_CORE */
 "use strict";
 
 var SHELL = typeof SHELL_URLS !== "undefined" ? SHELL_URLS : [];
 var CACHE = "donghanh-" + (typeof CACHE_VERSION !== "undefined" ? CACHE_VERSION : "dev");
 var CADRE_PAGES = "/me/";
-var NOTE_PAGE = SHELL.length > 1 ? SHELL[1] : "/me/notes/new/";
 var HOME_PAGE = SHELL.length ? SHELL[0] : "/me/";
+
+if (typeof OUTBOX_CORE !== "undefined") {
+  importScripts(OUTBOX_CORE);
+}
 
 function keep(cache, url, response) {
   // A redirected answer (e.g. the login page) must not stand in for the page asked for.
@@ -54,10 +59,9 @@ function offlinePage(request) {
     if (hit) {
       return hit;
     }
-    // /me/notes/new/?day=... falls back to the note page without its query.
-    var fallback = url.pathname.indexOf("/me/notes/") === 0 ? NOTE_PAGE : HOME_PAGE;
+    // /me/notes/new/?day=... falls back to the same page without its query, then to my mission.
     return caches.match(url.pathname).then(function (byPath) {
-      return byPath || caches.match(fallback);
+      return byPath || caches.match(HOME_PAGE);
     });
   }).then(function (response) {
     return response || new Response("Không có mạng: trang này chưa được lưu trên máy. / Offline: this page is not saved on the phone.", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
@@ -103,4 +107,19 @@ self.addEventListener("fetch", function (event) {
       })
     );
   }
+});
+
+/* Background Sync: the browser wakes the worker when the network returns, even with the app closed.
+ * Every user's entries are sent; the server keeps another user's waiting (reports/outbox.py). */
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "donghanh-outbox" || !self.DonghanhOutbox) {
+    return;
+  }
+  event.waitUntil(
+    self.DonghanhOutbox.flush({ user: null, force: true }).then(function (summary) {
+      if (summary && summary.waiting) {
+        throw new Error("Entries still wait: the browser tries again later.");
+      }
+    })
+  );
 });

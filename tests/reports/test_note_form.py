@@ -64,8 +64,10 @@ def test_it_shows_the_form_with_a_submission_key(cadre_client, current_mission):
     content = response.content.decode()
     assert str(form.initial["client_key"]) in content
     assert 'class="choice-list"' in content
-    assert f'min="{current_mission.starts_on.isoformat()}"' in content
-    assert f'max="{today().isoformat()}"' in content
+    # The day is chosen, never typed: today and the missed days that can still be filed, newest first.
+    offered = [value for value, _label in form.fields["day"].widget.choices]
+    assert offered == [(today() - datetime.timedelta(days=n)).isoformat() for n in range(4)]
+    assert 'type="date"' not in content
 
 
 def test_a_cadre_without_an_assignment_is_sent_to_their_mission(cadre_client):
@@ -120,7 +122,9 @@ def test_it_answers_json_with_the_note(cadre_client, current_mission):
     response = cadre_client.post(NEW, note_data(), HTTP_ACCEPT="application/json")
     note = DailyNote.objects.get()
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "note": reverse("reports:note_detail", args=[note.pk])}
+    body = response.json()
+    assert body["ok"] is True and body["url"] == reverse("reports:note_detail", args=[note.pk])
+    assert body["message"]
 
 
 def test_new_goes_to_the_edit_form_of_todays_note(cadre_client, current_mission):

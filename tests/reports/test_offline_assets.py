@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -33,9 +34,11 @@ def test_the_service_worker_is_served_from_the_root(client):
     assert response["Cache-Control"] == "no-cache"
     body = response.content.decode()
     shell = json.loads(body.split("const SHELL_URLS = ", 1)[1].split(";\n", 1)[0])
-    assert reverse("reports:note_create") in shell and reverse("reports:my_mission") in shell
-    assert "/static/css/site.css" in shell and "/static/js/note_form.js" in shell
-    assert 'addEventListener("fetch"' in body
+    pages = ["my_mission", "note_create", "escalation_create", "outbox"]
+    assert all(reverse(f"reports:{name}") in shell for name in pages)
+    assert {"/static/css/site.css", "/static/js/outbox_core.js", "/static/js/outbox.js"} <= set(shell)
+    assert 'addEventListener("fetch"' in body and 'addEventListener("sync"' in body
+    assert 'const OUTBOX_CORE = "/static/js/outbox_core.js"' in body
 
 
 def test_the_service_worker_changes_version_with_its_shell(client, settings):
@@ -49,23 +52,38 @@ def test_it_refuses_to_post_to_the_service_worker(client):
     assert client.post("/sw.js").status_code == 405
 
 
-@pytest.mark.parametrize("name", ["my_mission", "note_create"])
-def test_cadre_pages_load_the_manifest_and_the_offline_scripts(cadre_client, current_mission, name):
+@pytest.mark.parametrize("name", ["my_mission", "note_create", "escalation_create", "outbox"])
+def test_cadre_pages_load_the_manifest_and_the_outbox(cadre, cadre_client, current_mission, name):
     content = cadre_client.get(reverse(f"reports:{name}")).content.decode()
     assert 'rel="manifest" href="/manifest.webmanifest"' in content
     assert "js/register_sw.js" in content and 'data-sw-url="/sw.js"' in content
-    assert "js/note_form.js" in content
-    assert 'id="note-queue-status"' in content
+    assert "js/outbox_core.js" in content and "js/outbox.js" in content
+    # The count in the header, and whose entries this page sends.
+    assert 'id="outbox-count"' in content and f'id="outbox-text" hidden\n     data-user="{cadre.user.pk}"' in content
 
 
-def test_the_note_form_carries_what_the_offline_script_needs(cadre, cadre_client, current_mission):
-    content = cadre_client.get(reverse("reports:note_create")).content.decode()
-    today = timezone.localdate().isoformat()
-    assert 'id="note-form"' in content and 'id="note-submit"' in content
-    assert f'data-draft-prefix="donghanh:draft:{cadre.user.pk}:"' in content
-    assert f'data-queue-key="donghanh:queue:{cadre.user.pk}"' in content
-    assert f'data-day="{today}"' in content
+@pytest.mark.parametrize(
+    ("name", "kind", "intent"),
+    [("note_create", "note", "note:{day}"), ("escalation_create", "escalation", "escalation:{client_key}")],
+)
+def test_each_cadre_form_goes_through_the_outbox(cadre_client, current_mission, name, kind, intent):
+    content = cadre_client.get(reverse(f"reports:{name}")).content.decode()
+    assert f'data-outbox="{kind}"' in content and f'data-outbox-intent="{intent}"' in content
     assert 'name="client_key"' in content
+
+
+def test_the_report_form_goes_through_the_outbox(cadre, cadre_client):
+    from tests.factories import AssignmentFactory
+
+    ending = AssignmentFactory(cadre=cadre, starts_on=timezone.localdate() - datetime.timedelta(days=27))
+    content = cadre_client.get(reverse("reports:report_edit", args=[ending.pk])).content.decode()
+    assert 'data-outbox="report"' in content and f'data-outbox-intent="report:{ending.pk}"' in content
+    assert 'name="client_key"' in content and 'name="version"' in content
+
+
+def test_staff_pages_do_not_load_the_outbox(staff_client):
+    content = staff_client.get(reverse("cadres:dashboard")).content.decode()
+    assert "outbox.js" not in content and 'id="outbox-text"' not in content
 
 
 def test_staff_pages_do_not_register_the_service_worker(staff_client, current_mission):
@@ -75,8 +93,9 @@ def test_staff_pages_do_not_register_the_service_worker(staff_client, current_mi
 
 
 def test_the_page_scripts_exist_and_no_page_has_inline_code(cadre_client, current_mission):
-    for path in ["js/note_form.js", "js/sw.js", "js/register_sw.js", "js/report_form.js", "manifest.webmanifest"]:
+    scripts = ["js/outbox_core.js", "js/outbox.js", "js/sw.js", "js/register_sw.js", "js/report_form.js"]
+    for path in [*scripts, "manifest.webmanifest"]:
         assert finders.find(path), path
-    for name in ["my_mission", "note_create", "escalation_create"]:
+    for name in ["my_mission", "note_create", "escalation_create", "outbox"]:
         content = cadre_client.get(reverse(f"reports:{name}")).content.decode()
         assert "<script>" not in content and " onclick=" not in content and ' style="' not in content

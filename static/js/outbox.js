@@ -1,0 +1,590 @@
+/* Đồng hành: every cadre form goes through the phone's outbox (outbox_core.js); nothing typed is lost.
+ *
+ * - A form with data-outbox="<kind>" is never posted by the browser: tapping save writes an
+ *   entry to the outbox (replacing the waiting one of the same intent, data-outbox-intent), then
+ *   the outbox sends it. Stored: the page goes where the server says. Refused: the errors show on
+ *   the form and the entry stays. No network: the entry waits and the form says so, beside the button.
+ * - What is typed is kept as a draft (localStorage) until it is saved in the outbox.
+ * - The outbox is sent on page load, on "online", when the page comes back into view, every
+ *   15 seconds for entries whose pause is over, and by Background Sync through the service worker.
+ * - The header shows how many entries wait; /me/outbox/ lists them with "send now", "edit" and "delete".
+ * - Elements with data-outbox-watch="<intent>" are marked while such an entry waits, and
+ *   [data-outbox-refresh] is read again from the server after a send, so the page shows what is stored.
+ */
+(function () {
+  "use strict";
+
+  var outbox = window.DonghanhOutbox;
+  var config = document.getElementById("outbox-text");
+  if (!outbox || !config) {
+    return;
+  }
+  var user = config.dataset.user;
+  var text = config.dataset;
+  var PHOTO_SIDE = 1600;
+  var PHOTO_QUALITY = 0.82;
+
+  function uuid4() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  function pad(number) {
+    return (number < 10 ? "0" : "") + number;
+  }
+
+  function showDay(iso) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return parts ? parts[3] + "/" + parts[2] + "/" + parts[1] : iso;
+  }
+
+  function showTime(millis) {
+    var at = new Date(millis);
+    return pad(at.getDate()) + "/" + pad(at.getMonth() + 1) + "/" + at.getFullYear() + " " + pad(at.getHours()) + ":" + pad(at.getMinutes());
+  }
+
+  function readJSON(key) {
+    try {
+      return JSON.parse(window.localStorage.getItem(key) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function writeJSON(key, value) {
+    try {
+      window.localStorage.setItem(key, JSON.stringify(value));
+    } catch (error) {
+      // A full localStorage loses the draft, never the outbox (IndexedDB).
+    }
+  }
+
+  function reasonText(entry) {
+    if (entry.state === "refused") {
+      return entry.message || text.msgRefusedShort;
+    }
+    return text["reason" + (entry.reason || "").replace(/(^|_)(\w)/g, function (m, s, c) { return c.toUpperCase(); })] || "";
+  }
+
+  /* ---- Sending: on load, online, in view, on a timer, and through the service worker ---- */
+
+  function flush(force) {
+    return outbox.flush({ user: user, force: force }).catch(function () { return null; });
+  }
+
+  function askBackgroundSync() {
+    if (!("serviceWorker" in navigator)) {
+      return;
+    }
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) {
+        return registration.sync.register("donghanh-outbox");
+      }
+      return undefined;
+    }).catch(function () { return undefined; });
+  }
+
+  window.addEventListener("online", function () { flush(true); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      flush(false);
+    }
+  });
+  window.setInterval(function () {
+    if (navigator.onLine) {
+      flush(false);
+    }
+  }, 15000);
+
+  /* ---- The count in the header and the marks on the page ---- */
+
+  var countBox = document.getElementById("outbox-count");
+  var link = document.getElementById("outbox-link");
+
+  function render() {
+    return outbox.forUser(user).then(function (entries) {
+      if (countBox) {
+        countBox.textContent = String(entries.length);
+        countBox.dataset.count = String(entries.length);
+      }
+      if (link) {
+        link.classList.toggle("has-entries", entries.length > 0);
+        link.classList.toggle("has-refused", entries.some(function (entry) { return entry.state === "refused"; }));
+      }
+      var intents = {};
+      entries.forEach(function (entry) { intents[entry.intent] = entry; });
+      Array.prototype.forEach.call(document.querySelectorAll("[data-outbox-watch]"), function (element) {
+        element.classList.toggle("outbox-waiting", !!intents[element.dataset.outboxWatch]);
+      });
+      renderList(entries);
+      return entries;
+    }).catch(function () { return []; });
+  }
+
+  var refreshing = false;
+  function refreshFromServer() {
+    var region = document.querySelector("[data-outbox-refresh]");
+    if (!region || refreshing) {
+      return;
+    }
+    refreshing = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } }).then(function (response) {
+      return response.ok && !response.redirected ? response.text() : null;
+    }).then(function (html) {
+      refreshing = false;
+      if (!html) {
+        return;
+      }
+      var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-outbox-refresh]");
+      if (fresh) {
+        region.innerHTML = fresh.innerHTML;
+        render();
+      }
+    }, function () { refreshing = false; });
+  }
+
+  /* ---- The outbox page ---- */
+
+  var list = document.getElementById("outbox-list");
+
+  function button(label, action, id, extraClass) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = "button" + (extraClass ? " " + extraClass : "");
+    element.textContent = label;
+    element.dataset.action = action;
+    element.dataset.id = id;
+    return element;
+  }
+
+  function renderList(entries) {
+    if (!list) {
+      return;
+    }
+    list.textContent = "";
+    var empty = document.getElementById("outbox-empty");
+    if (empty) {
+      empty.hidden = entries.length > 0;
+    }
+    entries.forEach(function (entry) {
+      var item = document.createElement("li");
+      item.className = "note-card outbox-entry " + entry.state;
+      item.dataset.id = entry.id;
+      item.dataset.state = entry.state;
+      var title = document.createElement("strong");
+      title.textContent = entry.label;
+      var badge = document.createElement("span");
+      badge.className = "badge " + (entry.state === "refused" ? "returned" : "open");
+      badge.textContent = entry.state === "refused" ? text.stateRefused : text.stateWaiting;
+      var since = document.createElement("p");
+      since.className = "muted";
+      since.textContent = text.since.replace("%(time)s", showTime(entry.createdAt)) +
+        (entry.triedAt ? " · " + text.tried.replace("%(time)s", showTime(entry.triedAt)) : "");
+      item.appendChild(title);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(badge);
+      item.appendChild(since);
+      var reason = reasonText(entry);
+      if (reason) {
+        var why = document.createElement("p");
+        why.className = entry.state === "refused" ? "error" : "muted";
+        why.textContent = reason;
+        item.appendChild(why);
+      }
+      var actions = document.createElement("div");
+      actions.className = "actions";
+      actions.appendChild(button(text.sendNow, "send", entry.id, "primary"));
+      var edit = document.createElement("a");
+      edit.className = "button";
+      edit.textContent = text.edit;
+      edit.href = entry.page + (entry.page.indexOf("?") === -1 ? "?" : "&") + "entry=" + encodeURIComponent(entry.id);
+      actions.appendChild(edit);
+      actions.appendChild(button(text.discard, "discard", entry.id, "danger"));
+      item.appendChild(actions);
+      list.appendChild(item);
+    });
+    var others = document.getElementById("outbox-others");
+    if (others) {
+      outbox.all().then(function (everyone) {
+        var count = everyone.length - entries.length;
+        others.hidden = count === 0;
+        others.textContent = text.others.replace("%(count)s", count);
+      });
+    }
+  }
+
+  if (list) {
+    list.addEventListener("click", function (event) {
+      var target = event.target.closest("button[data-action]");
+      if (!target) {
+        return;
+      }
+      var id = target.dataset.id;
+      if (target.dataset.action === "send") {
+        target.disabled = true;
+        outbox.flush({ user: user, only: id, force: true }).then(render, render);
+      } else if (target.dataset.action === "discard" && window.confirm(text.confirmDiscard)) {
+        outbox.remove(id).then(render);
+      }
+    });
+  }
+
+  /* ---- Forms ---- */
+
+  function shrinkPhoto(file) {
+    // A camera photo of several MB is made 1600 px on its longest side (JPEG) before it waits on the phone.
+    if (!file || !/^image\/(jpeg|png|webp)$/.test(file.type) || typeof createImageBitmap !== "function") {
+      return Promise.resolve(file);
+    }
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.size <= 600000) {
+        return file;
+      }
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          resolve(blob && blob.size < file.size ? new File([blob], "photo.jpg", { type: "image/jpeg" }) : file);
+        }, "image/jpeg", PHOTO_QUALITY);
+      });
+    }).catch(function () { return file; });
+  }
+
+  function bindForm(form) {
+    var kind = form.dataset.outbox;
+    var keyInput = form.querySelector("input[name='client_key']");
+    var fileInput = form.querySelector("input[type='file']");
+    var draftKey = "donghanh:draft:" + user + ":" + (form.dataset.outboxDraft || form.dataset.outboxIntent);
+    var entryId = new URLSearchParams(window.location.search).get("entry");
+    var current = null; // the entry this page saved or opened
+    var savedAt = 0;
+    var typedAt = 0;
+    var busy = false;
+    var status = document.createElement("p");
+    status.className = "form-status outbox-status";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    status.hidden = true;
+    // Beside the button that was tapped (the note's stays at the bottom of the screen), never out of view.
+    var actions = form.querySelector(".actions");
+    if (actions) {
+      actions.insertBefore(status, actions.firstChild);
+    } else {
+      form.appendChild(status);
+    }
+    if (keyInput && !entryId) {
+      keyInput.value = uuid4(); // a cached page must never reuse the key of another submission
+    }
+
+    function say(message, tone) {
+      status.textContent = "";
+      status.hidden = !message;
+      status.className = "form-status outbox-status" + (tone ? " " + tone : "");
+      if (message) {
+        status.appendChild(document.createTextNode(message + " "));
+        if (tone === "waiting" || tone === "refused") {
+          var to = document.createElement("a");
+          to.href = text.url;
+          to.textContent = text.openOutbox;
+          status.appendChild(to);
+        }
+        status.scrollIntoView({ block: "nearest" });
+      }
+    }
+
+    function fill(template) {
+      return template.replace(/\{(\w+)\}/g, function (match, name) {
+        var field = form.elements[name];
+        var value = field ? field.value : "";
+        return /^\d{4}-\d{2}-\d{2}$/.test(value) ? showDay(value) : value;
+      });
+    }
+
+    function intent() {
+      return form.dataset.outboxIntent.replace(/\{(\w+)\}/g, function (match, name) {
+        var field = form.elements[name];
+        return field ? field.value : "";
+      });
+    }
+
+    function collect(submitter) {
+      var fields = [];
+      Array.prototype.forEach.call(form.elements, function (element) {
+        if (!element.name || element.disabled || element.type === "file" || element.tagName === "BUTTON") {
+          return;
+        }
+        if (element.name === "csrfmiddlewaretoken" || element.name === "written_at") {
+          return;
+        }
+        if ((element.type === "checkbox" || element.type === "radio") && !element.checked) {
+          return;
+        }
+        fields.push([element.name, element.value]);
+      });
+      if (submitter && submitter.name) {
+        fields.push([submitter.name, submitter.value]);
+      }
+      return fields;
+    }
+
+    function restore(fields, keepVersion) {
+      var values = {};
+      fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+      var total = form.querySelector("input[name$='-TOTAL_FORMS']");
+      var add = document.getElementById("add-recommendation");
+      if (total && add && values[total.name]) {
+        for (var missing = parseInt(values[total.name][0], 10) - parseInt(total.value, 10); missing > 0; missing -= 1) {
+          add.click();
+        }
+      }
+      Array.prototype.forEach.call(form.elements, function (element) {
+        if (!element.name || element.disabled || element.type === "file" || element.tagName === "BUTTON") {
+          return;
+        }
+        if (element.name === "csrfmiddlewaretoken" || (keepVersion && element.name === "version") || /TOTAL_FORMS$/.test(element.name)) {
+          return;
+        }
+        var stored = values[element.name];
+        if (element.type === "checkbox" || element.type === "radio") {
+          element.checked = !!stored && stored.indexOf(element.value) !== -1;
+        } else if (stored) {
+          element.value = stored[0];
+        }
+      });
+    }
+
+    function clearErrors() {
+      Array.prototype.forEach.call(form.querySelectorAll(".field-errors"), function (box) { box.textContent = ""; });
+      Array.prototype.forEach.call(form.querySelectorAll(".has-error"), function (field) { field.classList.remove("has-error"); });
+    }
+
+    function showErrors(errors) {
+      clearErrors();
+      var general = [];
+      Object.keys(errors || {}).forEach(function (name) {
+        var box = form.querySelector("[data-errors-for='" + name + "']");
+        errors[name].forEach(function (error) {
+          var message = typeof error === "string" ? error : error.message;
+          if (!box) {
+            general.push(message);
+            return;
+          }
+          var line = document.createElement("p");
+          line.className = "error";
+          line.setAttribute("role", "alert");
+          line.textContent = message;
+          box.appendChild(line);
+          if (box.parentElement) {
+            box.parentElement.classList.add("has-error");
+          }
+        });
+      });
+      return general;
+    }
+
+    function showEntry(entry) {
+      if (entry.state === "refused") {
+        var general = showErrors(entry.errors);
+        var message = entry.message && general.indexOf(entry.message) === -1 ? [entry.message].concat(general) : general;
+        say(text.refused.replace("%(message)s", message.join(" ") || text.msgRefusedShort), "refused");
+      } else {
+        say(entry.reason === "login" ? text.waitingLogin : text.waiting, "waiting");
+      }
+    }
+
+    function saveDraft() {
+      typedAt = Date.now();
+      writeJSON(draftKey, { fields: collect(null), savedAt: typedAt });
+    }
+
+    function onAnswer(result, entry) {
+      busy = false;
+      if (!result) {
+        showEntry(entry);
+        return;
+      }
+      if (result.ok) {
+        say(text.sent, "sent");
+        window.location.assign(result.url);
+      } else if (result.refused) {
+        entry.state = "refused";
+        entry.errors = result.errors;
+        entry.message = result.message;
+        showEntry(entry);
+      } else {
+        entry.reason = result.reason;
+        showEntry(entry);
+        askBackgroundSync();
+      }
+    }
+
+    function save(submitter) {
+      var fields = collect(submitter);
+      var chosen = fileInput && fileInput.files && fileInput.files[0];
+      var labelTemplate = (submitter && submitter.dataset.outboxLabel) || form.dataset.outboxLabel;
+      var csrf = form.querySelector("input[name='csrfmiddlewaretoken']");
+      var theIntent = intent();
+      return Promise.all([
+        current && current.intent === theIntent ? outbox.get(current.id) : outbox.findByIntent(user, theIntent),
+        chosen ? shrinkPhoto(chosen) : null
+      ]).then(function (found) {
+        var existing = found[0];
+        var photo = found[1];
+        var id = existing ? existing.id : (current && current.intent === theIntent ? current.id : (keyInput && keyInput.value) || uuid4());
+        if (keyInput) {
+          keyInput.value = id;
+          fields = fields.filter(function (pair) { return pair[0] !== "client_key"; }).concat([["client_key", id]]);
+        }
+        var now = Date.now();
+        fields.push(["written_at", String(now)]);
+        var page = window.location.pathname + window.location.search.replace(/([?&])entry=[^&]*&?/, "$1").replace(/[?&]$/, "");
+        var entry = {
+          id: id,
+          user: user,
+          kind: kind,
+          intent: theIntent,
+          url: form.action,
+          page: page,
+          label: fill(labelTemplate),
+          fields: fields,
+          files: photo ? [{ name: fileInput.name, blob: photo, filename: photo.name || "photo.jpg" }] : (existing && existing.files) || [],
+          csrf: csrf ? csrf.value : "",
+          createdAt: existing ? existing.createdAt : now,
+          updatedAt: now,
+          rev: (existing ? existing.rev : 0) + 1,
+          attempts: 0,
+          nextAt: 0,
+          state: "waiting",
+          reason: navigator.onLine ? "" : "network"
+        };
+        return outbox.put(entry);
+      });
+    }
+
+    form.addEventListener("input", saveDraft);
+    form.addEventListener("change", saveDraft);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (busy) {
+        return; // a double tap saves once
+      }
+      busy = true;
+      var submitter = event.submitter;
+      say(text.saving, "");
+      save(submitter).then(function (entry) {
+        current = entry;
+        savedAt = Date.now();
+        window.localStorage.removeItem(draftKey);
+        clearErrors();
+        if (!navigator.onLine) {
+          onAnswer({ retry: true, reason: "network" }, entry);
+          return;
+        }
+        say(text.sending, "");
+        outbox.flush({ user: user, only: entry.id, force: true }).then(function (summary) {
+          onAnswer(summary && summary.results ? summary.results[entry.id] : null, entry);
+        }, function () { onAnswer(null, entry); });
+      }, function () {
+        // No IndexedDB on this phone: post the form as a plain form, as without JavaScript.
+        busy = false;
+        if (submitter && submitter.name) {
+          var chosen = document.createElement("input");
+          chosen.type = "hidden";
+          chosen.name = submitter.name;
+          chosen.value = submitter.value;
+          form.appendChild(chosen);
+        }
+        form.submit();
+      });
+    });
+
+    outbox.subscribe(function (message) {
+      if (!current || message.id !== current.id) {
+        return;
+      }
+      if (message.type === "sent" && typedAt <= savedAt) {
+        window.location.assign(message.url); // sent from elsewhere (another tab, the worker) and not typed in since
+      }
+    });
+
+    // Open with what waits on the phone for this form, else with the draft.
+    var opening = entryId ? outbox.get(entryId) : outbox.findByIntent(user, intent());
+    opening.then(function (entry) {
+      var draft = readJSON(draftKey);
+      if (entry && String(entry.user) === user) {
+        current = entry;
+        savedAt = entry.updatedAt;
+        restore(entry.fields, entry.state === "refused");
+        if (draft && draft.savedAt > entry.updatedAt) {
+          restore(draft.fields, true);
+          say(text.draftRestored, "");
+          return;
+        }
+        showEntry(entry);
+      } else if (draft && draft.fields) {
+        restore(draft.fields, true);
+        say(text.draftRestored, "");
+      }
+    }).catch(function () { return undefined; });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-outbox]"), bindForm);
+
+  /* ---- Notes queued by earlier versions of the app (localStorage) join the outbox ---- */
+
+  function adoptLegacyQueue() {
+    var key = "donghanh:queue:" + user;
+    var queue = readJSON(key);
+    if (!queue || !queue.length) {
+      return Promise.resolve();
+    }
+    return Promise.all(queue.map(function (item) {
+      var photo = item.photo === "idb" ? outbox.legacyPhoto(item.id).catch(function () { return null; }) : Promise.resolve(null);
+      return photo.then(function (stored) {
+        var day = item.day || "";
+        return outbox.put({
+          id: item.id,
+          user: user,
+          kind: "note",
+          intent: "note:" + day,
+          url: item.url,
+          page: "/me/notes/new/?day=" + day,
+          label: text.legacyLabel.replace("%(day)s", showDay(day)),
+          fields: item.fields.concat([["written_at", String(item.queuedAt || Date.now())]]),
+          files: stored ? [{ name: "photo", blob: stored.blob, filename: stored.name || "photo.jpg" }] : [],
+          csrf: item.csrf || "",
+          createdAt: item.queuedAt || Date.now(),
+          updatedAt: item.queuedAt || Date.now(),
+          rev: 1,
+          attempts: 0,
+          nextAt: 0,
+          state: "waiting",
+          reason: ""
+        }).then(function () { return item.photo === "idb" ? outbox.dropLegacyPhoto(item.id).catch(function () {}) : null; });
+      });
+    })).then(function () { window.localStorage.removeItem(key); });
+  }
+
+  outbox.subscribe(function (message) {
+    render();
+    if (message.type === "sent" && String(message.user) === user) {
+      refreshFromServer();
+    }
+  });
+
+  adoptLegacyQueue().catch(function () { return undefined; }).then(render).then(function () {
+    if (navigator.onLine) {
+      flush(true);
+    }
+  });
+})();
