@@ -1,23 +1,25 @@
 """Who filed a daily note on which day: the grid staff watch during a campaign.
 
 The grid is computed from two queries whatever its size: the assignments of
-the page, then the (assignment, day) pairs that have a note in the range.
+the page, then the (assignment, day) pairs that have a note in the range, with
+when each note was written, to tell the notes filed late.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
 from cadres.models import Assignment, Campaign
 from localities.models import Locality
 from reports.filters import within_locality
-from reports.models import DailyNote
+from reports.models import DailyNote, written_late
 
 MAX_DAYS = 31
 DEFAULT_DAYS = 14
 
 FILED = "filed"
+LATE = "late"  # filed, but written on a later day (see LATE_FILING_DAYS)
 MISSING = "missing"
 OFF = "off"  # not on mission that day
 UPCOMING = "upcoming"  # a day that has not come yet
@@ -27,6 +29,8 @@ UPCOMING = "upcoming"  # a day that has not come yet
 class ComplianceRow:
     assignment: Assignment
     cells: list[tuple[datetime.date, str]]
+    # When each note filed late was written, by day: the cell shows it.
+    late_written_at: dict[datetime.date, datetime.datetime] = field(default_factory=dict)
 
     @property
     def missing(self) -> int:
@@ -34,7 +38,7 @@ class ComplianceRow:
 
     @property
     def filed(self) -> int:
-        return sum(1 for _day, state in self.cells if state == FILED)
+        return sum(1 for _day, state in self.cells if state in (FILED, LATE))
 
 
 def default_campaign(today: datetime.date) -> Campaign | None:
@@ -75,26 +79,30 @@ def compliance_rows(
     assignments, *, start: datetime.date, end: datetime.date, today: datetime.date
 ) -> list[ComplianceRow]:
     assignments = list(assignments)
-    filed = set(
-        DailyNote.objects.filter(assignment__in=[a.pk for a in assignments], day__range=(start, end)).values_list(
-            "assignment_id", "day"
-        )
+    notes = DailyNote.objects.filter(assignment__in=[a.pk for a in assignments], day__range=(start, end)).values_list(
+        "assignment_id", "day", "written_at", "created_at"
     )
+    # As DailyNote.written: notes from before the phone's time was recorded count as written when they arrived.
+    written = {(assignment_id, day): written_at or created_at for assignment_id, day, written_at, created_at in notes}
     days = days_between(start, end)
     rows = []
     for assignment in assignments:
         cells = []
+        late = {}
         for day in days:
             if not assignment.starts_on <= day <= assignment.ends_on:
                 state = OFF
-            elif (assignment.pk, day) in filed:
+            elif (assignment.pk, day) in written:
                 state = FILED
+                if written_late(day, written[assignment.pk, day]):
+                    state = LATE
+                    late[day] = written[assignment.pk, day]
             elif day > today:
                 state = UPCOMING
             else:
                 state = MISSING
             cells.append((day, state))
-        rows.append(ComplianceRow(assignment=assignment, cells=cells))
+        rows.append(ComplianceRow(assignment=assignment, cells=cells, late_written_at=late))
     return rows
 
 

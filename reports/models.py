@@ -52,6 +52,11 @@ def written_time(phone_millis: int | None, now: datetime.datetime | None = None)
     return min(now, max(phone, now - OUTBOX_MAX_DELAY))
 
 
+def written_late(day: datetime.date, written: datetime.datetime | None) -> bool:
+    """A note is late when it was written on a later local day than the day it tells about."""
+    return written is not None and timezone.localdate(written) > day
+
+
 def report_locks_notes(assignment: Assignment) -> bool:
     """Once the end-of-mission report is submitted, its notes are the record it was judged on."""
     try:
@@ -149,7 +154,7 @@ class DailyNote(models.Model):
 
     @property
     def filed_late(self) -> bool:
-        return self.written is not None and timezone.localdate(self.written) > self.day
+        return written_late(self.day, self.written)
 
     def check_filing(self) -> None:
         """The rules for filing a new note, whoever files it: raise a ValidationError naming the first broken one.

@@ -58,6 +58,8 @@ def refusal(errors: ErrorDict, *, message: str, status: int = 400) -> JsonRespon
 
 
 def first_error(errors: ErrorDict, fallback: str) -> str:
-    """The message to show above the form: the first error not tied to a field, else `fallback`."""
+    """The reason to show with the entry: the first error not tied to a field, else the first of a field."""
     general = errors.get("__all__")
-    return general[0] if general else fallback
+    if general:
+        return general[0]
+    return next((field_errors[0] for field_errors in errors.values() if field_errors), fallback)

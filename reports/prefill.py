@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cadres.models import Assignment
-from reports.models import Activity, Escalation, Health
+from reports.models import Activity, Escalation, Health, written_late
 
 
 def _short(day: datetime.date) -> str:
@@ -33,6 +33,7 @@ class MissionSummary:
     days_so_far: int
     days_with_notes: int
     missing_days: list[datetime.date]
+    late_days: list[datetime.date]  # days whose note was written on a later day
     activity_counts: list[tuple[str, str, int]]  # (code, label, days), most frequent first
     health_events: list[tuple[datetime.date, str, str]]  # (day, code, label), days not "well"
     escalations: list[Escalation]
@@ -52,7 +53,7 @@ def mission_summary(assignment: Assignment, today: datetime.date | None = None) 
     notes = list(
         assignment.notes.filter(day__lte=last_day)
         .order_by("day")
-        .values("day", "activities", "other_activities", "health", "difficulties", "needs")
+        .values("day", "activities", "other_activities", "health", "difficulties", "needs", "written_at", "created_at")
     )
     noted_days = {note["day"] for note in notes}
     missing = [
@@ -73,6 +74,9 @@ def mission_summary(assignment: Assignment, today: datetime.date | None = None) 
         days_so_far=days_so_far,
         days_with_notes=len(noted_days),
         missing_days=missing,
+        late_days=[
+            note["day"] for note in notes if written_late(note["day"], note["written_at"] or note["created_at"])
+        ],
         activity_counts=activity_counts,
         health_events=[
             (note["day"], note["health"], str(health_labels.get(note["health"], note["health"])))
@@ -106,6 +110,11 @@ def results_text(summary: MissionSummary) -> str:
         _("Daily notes filed on %(noted)d of %(days)d days.")
         % {"noted": summary.days_with_notes, "days": summary.days_so_far},
     ]
+    if summary.late_days:
+        lines.append(
+            _("Of which filed late: %(count)d (%(days)s).")
+            % {"count": len(summary.late_days), "days": ", ".join(_short(day) for day in summary.late_days)}
+        )
     if summary.activity_counts:
         lines.append(_("Activities (days):"))
         lines.extend(f"- {label}: {count}" for _code, label, count in summary.activity_counts)

@@ -164,10 +164,17 @@
     return element;
   }
 
+  var shown = "";
   function renderList(entries) {
     if (!list) {
       return;
     }
+    // Drawn again only when something changed, so that a button is never pulled from under a finger.
+    var signature = JSON.stringify(entries.map(function (e) { return [e.id, e.state, e.reason, e.triedAt, e.message, e.label]; }));
+    if (signature === shown) {
+      return;
+    }
+    shown = signature;
     list.textContent = "";
     var empty = document.getElementById("outbox-empty");
     if (empty) {
@@ -286,7 +293,7 @@
       keyInput.value = uuid4(); // a cached page must never reuse the key of another submission
     }
 
-    function say(message, tone) {
+    function say(message, tone, scroll) {
       status.textContent = "";
       status.hidden = !message;
       status.className = "form-status outbox-status" + (tone ? " " + tone : "");
@@ -298,7 +305,9 @@
           to.textContent = text.openOutbox;
           status.appendChild(to);
         }
-        status.scrollIntoView({ block: "nearest" });
+        if (scroll) {
+          status.scrollIntoView({ block: "nearest" });
+        }
       }
     }
 
@@ -392,13 +401,13 @@
       return general;
     }
 
-    function showEntry(entry) {
+    function showEntry(entry, scroll) {
       if (entry.state === "refused") {
         var general = showErrors(entry.errors);
         var message = entry.message && general.indexOf(entry.message) === -1 ? [entry.message].concat(general) : general;
-        say(text.refused.replace("%(message)s", message.join(" ") || text.msgRefusedShort), "refused");
+        say(text.refused.replace("%(message)s", message.join(" ") || text.msgRefusedShort), "refused", scroll);
       } else {
-        say(entry.reason === "login" ? text.waitingLogin : text.waiting, "waiting");
+        say(entry.reason === "login" ? text.waitingLogin : text.waiting, "waiting", scroll);
       }
     }
 
@@ -410,20 +419,20 @@
     function onAnswer(result, entry) {
       busy = false;
       if (!result) {
-        showEntry(entry);
+        showEntry(entry, true);
         return;
       }
       if (result.ok) {
-        say(text.sent, "sent");
+        say(text.sent, "sent", true);
         window.location.assign(result.url);
       } else if (result.refused) {
         entry.state = "refused";
         entry.errors = result.errors;
         entry.message = result.message;
-        showEntry(entry);
+        showEntry(entry, true);
       } else {
         entry.reason = result.reason;
-        showEntry(entry);
+        showEntry(entry, true);
         askBackgroundSync();
       }
     }
@@ -435,12 +444,22 @@
       var csrf = form.querySelector("input[name='csrfmiddlewaretoken']");
       var theIntent = intent();
       return Promise.all([
-        current && current.intent === theIntent ? outbox.get(current.id) : outbox.findByIntent(user, theIntent),
+        outbox.findByIntent(user, theIntent),
+        current ? outbox.get(current.id) : null,
         chosen ? shrinkPhoto(chosen) : null
       ]).then(function (found) {
-        var existing = found[0];
-        var photo = found[1];
-        var id = existing ? existing.id : (current && current.intent === theIntent ? current.id : (keyInput && keyInput.value) || uuid4());
+        // The entry of the same intent is replaced; this page's own waiting entry follows a change of day;
+        // once sent, saving again is a change of what was stored (same key); a new intent gets a new key.
+        var existing = found[0] || found[1];
+        var photo = found[2];
+        var id;
+        if (existing) {
+          id = existing.id;
+        } else if (current) {
+          id = current.intent === theIntent ? current.id : uuid4();
+        } else {
+          id = (keyInput && keyInput.value) || uuid4();
+        }
         if (keyInput) {
           keyInput.value = id;
           fields = fields.filter(function (pair) { return pair[0] !== "client_key"; }).concat([["client_key", id]]);
@@ -480,7 +499,7 @@
       }
       busy = true;
       var submitter = event.submitter;
-      say(text.saving, "");
+      say(text.saving, "", true);
       save(submitter).then(function (entry) {
         current = entry;
         savedAt = Date.now();
@@ -508,12 +527,23 @@
       });
     });
 
+    // Sent, refused or still waiting, by this page's outbox, another tab's or the worker's.
     outbox.subscribe(function (message) {
-      if (!current || message.id !== current.id) {
+      if (!current || message.id !== current.id || busy) {
         return;
       }
-      if (message.type === "sent" && typedAt <= savedAt) {
-        window.location.assign(message.url); // sent from elsewhere (another tab, the worker) and not typed in since
+      if (message.type === "sent") {
+        if (typedAt <= savedAt) {
+          window.location.assign(message.url);
+        } else {
+          say(text.sent, "sent");
+        }
+      } else if (message.type === "refused" || message.type === "waiting") {
+        outbox.get(current.id).then(function (entry) {
+          if (entry) {
+            showEntry(entry);
+          }
+        });
       }
     });
 

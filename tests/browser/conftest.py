@@ -132,6 +132,32 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+# What waits on the phone, in in IndexedDB "donghanh", store "outbox".
+ENTRIES = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open("donghanh", 2);
+  opening.onerror = () => reject(opening.error);
+  opening.onupgradeneeded = () => {
+    opening.result.createObjectStore("photos");
+    opening.result.createObjectStore("outbox", { keyPath: "id" });
+  };
+  opening.onsuccess = () => {
+    const db = opening.result;
+    const request = db.transaction("outbox").objectStore("outbox").getAll();
+    request.onsuccess = () => {
+      db.close();
+      resolve(request.result.map((e) => ({
+        id: e.id, user: e.user, intent: e.intent, state: e.state, message: e.message || "",
+        fields: Object.fromEntries(e.fields), files: e.files.length,
+      })));
+    };
+  };
+})"""
+
+
+def outbox_entries(page) -> list[dict]:
+    return page.evaluate(ENTRIES)
+
+
 def horizontal_overflow(page) -> int:
     """How many pixels the page scrolls sideways (0 when it fits the screen)."""
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

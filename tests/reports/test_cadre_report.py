@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from deployment.concurrency import NEW, version_of
 from reports.models import EscalationStatus, Health, MissionReport, Recommendation, ReportStatus
@@ -108,6 +108,37 @@ def test_the_summary_counts_what_the_notes_say(ending_mission):
     assert [escalation.subject for escalation in summary.escalations] == ["Thiếu y sĩ"]
     text = results_text(summary)
     assert "3" in text and "28" in text and "Thiếu y sĩ" in text
+
+
+def test_the_summary_names_the_days_filed_late(ending_mission, django_assert_num_queries):
+    DailyNoteFactory(assignment=ending_mission, day=days_ago(10))
+    for day in (days_ago(6), days_ago(5)):
+        DailyNoteFactory(
+            assignment=ending_mission,
+            day=day,
+            written_at=timezone.make_aware(datetime.datetime.combine(days_ago(3), datetime.time(20, 15))),
+        )
+    with django_assert_num_queries(2):
+        summary = mission_summary(ending_mission)
+    assert summary.late_days == [days_ago(6), days_ago(5)]
+    assert summary.days_with_notes == 3
+    with translation.override("en"):
+        text = results_text(summary)
+    assert f"Of which filed late: 2 ({days_ago(6):%d/%m/%Y}, {days_ago(5):%d/%m/%Y})." in text
+
+
+def test_the_draft_says_nothing_of_late_days_when_there_are_none(ending_mission):
+    DailyNoteFactory(assignment=ending_mission, day=days_ago(10))
+    summary = mission_summary(ending_mission)
+    assert summary.late_days == []
+    with translation.override("en"):
+        assert "filed late" not in results_text(summary)
+
+
+def test_the_report_form_lists_the_days_filed_late(cadre_client, ending_mission):
+    late = DailyNoteFactory(assignment=ending_mission, day=days_ago(4), written_at=timezone.now())
+    response = cadre_client.get(edit_url(ending_mission))
+    assert f'<p id="summary-late-days">{late.day:%d/%m/%Y}</p>' in response.content.decode()
 
 
 def test_the_first_form_is_prefilled_from_the_notes(cadre_client, ending_mission):

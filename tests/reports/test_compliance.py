@@ -2,12 +2,16 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from cadres.models import Campaign
 from localities.models import LocalityKind
 from reports.compliance import (
     FILED,
+    LATE,
     MISSING,
     OFF,
     UPCOMING,
@@ -16,6 +20,7 @@ from reports.compliance import (
     default_range,
     grid_assignments,
 )
+from reports.models import DailyNote
 from reports.views import staff_compliance
 from tests.factories import AssignmentFactory, CampaignFactory, DailyNoteFactory, LocalityFactory
 
@@ -23,6 +28,10 @@ pytestmark = pytest.mark.django_db
 URL = reverse("reports:compliance")
 D = datetime.date
 RANGE = {"date_from": "2021-08-17", "date_to": "2021-08-23"}
+
+
+def local(*args) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(*args))
 
 
 def _states(response, assignment) -> list[str]:
@@ -143,3 +152,49 @@ def test_the_grid_cells_carry_the_state_and_a_spoken_mark(staff_client):
     assert re.findall(r'data-state="(\w+)"', content) == [OFF, OFF, OFF, FILED, MISSING, MISSING, MISSING]
     assert '<td class="cell filed" data-state="filed"><span aria-label="' in content
     assert content.count('<span aria-label="') == 7
+
+
+def test_a_note_written_on_a_later_day_is_late_and_still_counts_as_filed():
+    assignment = AssignmentFactory(starts_on=D(2021, 8, 17))
+    DailyNoteFactory(assignment=assignment, day=D(2021, 8, 17), written_at=local(2021, 8, 17, 23, 50))
+    DailyNoteFactory(assignment=assignment, day=D(2021, 8, 18), written_at=local(2021, 8, 20, 20, 15))
+    [row] = compliance_rows([assignment], start=D(2021, 8, 17), end=D(2021, 8, 20), today=D(2026, 1, 1))
+    assert [state for _day, state in row.cells] == [FILED, LATE, MISSING, MISSING]
+    assert row.filed == 2 and row.missing == 2
+    assert row.late_written_at == {D(2021, 8, 18): local(2021, 8, 20, 20, 15)}
+
+
+def test_lateness_goes_by_the_local_day():
+    assignment = AssignmentFactory(starts_on=D(2021, 8, 17))
+    # 00:30 in Hồ Chí Minh City is still the day before in UTC.
+    DailyNoteFactory(assignment=assignment, day=D(2021, 8, 17), written_at=local(2021, 8, 18, 0, 30))
+    [row] = compliance_rows([assignment], start=D(2021, 8, 17), end=D(2021, 8, 17), today=D(2026, 1, 1))
+    assert [state for _day, state in row.cells] == [LATE]
+
+
+def test_a_note_from_before_the_phone_time_was_kept_is_late_by_when_it_arrived():
+    assignment = AssignmentFactory(starts_on=D(2021, 8, 17))
+    on_time = DailyNoteFactory(assignment=assignment, day=D(2021, 8, 17), written_at=None)
+    late = DailyNoteFactory(assignment=assignment, day=D(2021, 8, 18), written_at=None)
+    DailyNote.objects.filter(pk=on_time.pk).update(created_at=local(2021, 8, 17, 21, 0))
+    DailyNote.objects.filter(pk=late.pk).update(created_at=local(2021, 8, 19, 7, 0))
+    [row] = compliance_rows([assignment], start=D(2021, 8, 17), end=D(2021, 8, 18), today=D(2026, 1, 1))
+    assert [state for _day, state in row.cells] == [FILED, LATE]
+
+
+def test_the_grid_marks_a_late_note_with_when_it_was_written(staff_client):
+    campaign = CampaignFactory()
+    assignment = AssignmentFactory(campaign=campaign, starts_on=D(2021, 8, 20))
+    DailyNoteFactory(assignment=assignment, day=D(2021, 8, 20))
+    DailyNoteFactory(assignment=assignment, day=D(2021, 8, 21), written_at=local(2021, 8, 23, 20, 15))
+    response = staff_client.get(URL, {"campaign": campaign.pk, **RANGE})
+    content = response.content.decode()
+    assert re.findall(r'data-state="(\w+)"', content) == [OFF, OFF, OFF, FILED, LATE, MISSING, MISSING]
+    with translation.override(settings.LANGUAGE_CODE):
+        label, title = gettext("note filed late"), gettext("written on %(written)s") % {"written": "20:15 23/08/2021"}
+    assert (
+        f'<td class="cell late" data-state="late"><span aria-label="{label}" title="{title}">✓*</span></td>'
+    ) in content
+    assert f'<span class="cell late" aria-hidden="true">✓*</span> {label}' in content  # the legend
+    [row] = response.context["rows"]
+    assert row.filed == 2 and row.missing == 2

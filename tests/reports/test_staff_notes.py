@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from localities.models import LocalityKind
 from reports import filters
@@ -86,6 +87,18 @@ def test_it_links_each_note_to_its_cadre_and_assignment(staff_client):
     assert reverse("cadres:cadre_detail", args=[note.assignment.cadre_id]) in content
     assert reverse("cadres:assignment_detail", args=[note.assignment_id]) in content
     assert reverse("reports:note_detail", args=[note.pk]) in content
+
+
+def test_a_note_filed_late_carries_a_badge(staff_client):
+    assignment = AssignmentFactory()
+    DailyNoteFactory(assignment=assignment, day=D(2021, 8, 17))
+    late = DailyNoteFactory(
+        assignment=assignment, day=D(2021, 8, 18), written_at=timezone.make_aware(datetime.datetime(2021, 8, 20, 9))
+    )
+    content = staff_client.get(URL).content.decode()
+    assert content.count('<span class="badge late">') == 1
+    row = content.split(reverse("reports:note_detail", args=[late.pk]))[1]
+    assert row.index('<span class="badge late">') < row.index("</td>")
 
 
 def _notes(count: int) -> None:
