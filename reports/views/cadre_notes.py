@@ -60,13 +60,11 @@ def note_create(request):
     today = timezone.localdate()
     assignments = list(cadre.assignments.select_related("report").order_by("-starts_on"))
     if request.method == "POST":
-        stored = _stored_submission(cadre, _parse_key(request.POST.get("client_key")))
-        if stored is not None:
-            # The key is known: a retry, or the phone's later edit of the note it sent. Either way, that note.
-            return _save_change(request, stored)
+        # A key already stored is the same note: a retry, or the phone's later edit of what it sent. It is
+        # looked for only when filing fails, so that a new note costs one INSERT (the unique key refuses a copy).
         form = DailyNoteForm(request.POST, request.FILES, assignments=assignments, today=today)
+        client_key = _parse_key(request.POST.get("client_key"))
         if form.is_valid():
-            client_key = form.cleaned_data.get("client_key")
             try:
                 note, created = note_submit(
                     assignment=form.assignment,
@@ -77,10 +75,15 @@ def note_create(request):
                     written_at=form.cleaned_data["written_at"],
                 )
             except ValidationError as error:
+                stored = _stored_submission(cadre, client_key)
+                if stored is not None:
+                    return _save_change(request, stored)
                 form.add_error(None, error)
             else:
-                if created or (client_key is not None and note.client_key == client_key):
+                if created:
                     return saved(request, _detail(note), message=_("The note has been saved."))
+                if client_key is not None and note.client_key == client_key:
+                    return _save_change(request, note)
                 # Another device filed the day in the meantime: this text stays on the phone.
                 form.add_error(
                     "day",
@@ -90,6 +93,10 @@ def note_create(request):
                         code="exists",
                     ),
                 )
+        else:
+            stored = _stored_submission(cadre, client_key)
+            if stored is not None:
+                return _save_change(request, stored)
         if not wants_json(request):
             form.offer_days([open_day for open_day, _assignment in days_open_for_filing(assignments, today)], today)
         day = _parse_day(request.POST.get("day")) or today

@@ -25,10 +25,7 @@ SHELL_STATIC = [
     "js/outbox_core.js",
     "js/outbox.js",
     "js/register_sw.js",
-    "js/report_form.js",
     "img/icon.svg",
-    "img/icon-192.png",
-    "img/icon-512.png",
 ]
 
 

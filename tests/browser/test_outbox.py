@@ -237,3 +237,44 @@ def test_a_missed_day_is_filed_late_from_my_mission_and_an_ended_mission_is_refu
     assert not DailyNote.objects.filter(day=too_far).exists()
     key = str(uuid.uuid4())
     assert key  # a keyed post of an out-of-mission day is refused: tests/reports/test_outbox_protocol.py
+
+
+def test_a_report_drafted_and_submitted_offline_is_one_submitted_report(live_server, phone, cadre_on_mission):
+    from reports.models import MissionReport, ReportStatus
+
+    assignment = cadre_on_mission
+    assignment.starts_on = today() - datetime.timedelta(days=27)
+    assignment.ends_on = today() + datetime.timedelta(days=2)
+    assignment.save()
+    log_in(phone, live_server, "canbo", TEST_PASSWORD)
+    open_page(phone, live_server, f"/me/assignments/{assignment.pk}/report/")
+    phone.context.set_offline(True)
+    phone.fill("#id_local_work", "Đoàn phường hoạt động tích cực.")
+    phone.fill("#id_recommendations-0-text", "Bổ sung máy đo ô-xy.")
+    phone.click("main button[name=save]")
+    expect(phone.locator(".outbox-status.waiting")).to_be_visible()
+    # A second recommendation, then "submit": it replaces the waiting draft.
+    phone.click("#add-recommendation")
+    phone.fill("#id_recommendations-1-text", "Kiện toàn Đoàn phường.")
+    phone.click("main button[name=submit]")
+    expect(phone.locator(".outbox-status.waiting")).to_be_visible()
+    [entry] = outbox_entries(phone)
+    assert entry["intent"] == f"report:{assignment.pk}" and "submit" in entry["fields"]
+    # Opened again while the sends still fail, the form shows what waits, both rows included.
+    phone.route("**/report/", lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+    phone.context.set_offline(False)
+    phone.reload()
+    phone.wait_for_load_state()
+    expect(phone.locator("#id_recommendations-1-text")).to_have_value("Kiện toàn Đoàn phường.")
+    expect(phone.locator("#id_local_work")).to_have_value("Đoàn phường hoạt động tích cực.")
+    assert not MissionReport.objects.exists()
+
+    phone.unroute("**/report/")
+    open_page(phone, live_server, "/me/outbox/")
+    expect(phone.locator("#outbox-empty")).to_be_visible()
+    report = MissionReport.objects.get()
+    assert report.status == ReportStatus.SUBMITTED and report.local_work == "Đoàn phường hoạt động tích cực."
+    assert [rec.text for rec in report.recommendations.order_by("pk")] == [
+        "Bổ sung máy đo ô-xy.",
+        "Kiện toàn Đoàn phường.",
+    ]

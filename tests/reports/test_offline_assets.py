@@ -99,3 +99,12 @@ def test_the_page_scripts_exist_and_no_page_has_inline_code(cadre_client, curren
     for name in ["my_mission", "note_create", "escalation_create", "outbox"]:
         content = cadre_client.get(reverse(f"reports:{name}")).content.decode()
         assert "<script>" not in content and " onclick=" not in content and ' style="' not in content
+
+
+def test_the_cadre_pages_travel_compressed_and_staff_pages_do_not(cadre_client, staff_client, current_mission):
+    """A phone on 400 kbit/s waits for every kilobyte of a page (scripts/phone_weight.py measures it)."""
+    mission = cadre_client.get(reverse("reports:my_mission"), HTTP_ACCEPT_ENCODING="gzip")
+    assert mission["Content-Encoding"] == "gzip"
+    assert len(mission.content) < len(cadre_client.get(reverse("reports:my_mission")).content) / 2
+    dashboard = staff_client.get(reverse("cadres:dashboard"), HTTP_ACCEPT_ENCODING="gzip")
+    assert not dashboard.has_header("Content-Encoding")
