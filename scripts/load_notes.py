@@ -386,7 +386,7 @@ class SimulatedCadre(threading.Thread):
             answer = self.post_note("/me/notes/new/", "note_create", token, fields)
             if answer is None:
                 return
-            self.note_url = answer["note"]
+            self.note_url = answer["url"]
             self.first_submission = fields
             self.figures.acknowledge(self.cadre_id, self.today, client_key)
             if self.random.random() < self.args.double_tap:
@@ -395,14 +395,14 @@ class SimulatedCadre(threading.Thread):
             self.repeat(token)
         else:
             answer = self.post_note(self.note_url + "edit/", "note_edit", token, self.note_fields(None))
-            if answer is not None and answer["note"] != self.note_url:
-                self.figures.error(f"edit of {self.note_url} answered {answer['note']}")
+            if answer is not None and answer["url"] != self.note_url:
+                self.figures.error(f"edit of {self.note_url} answered {answer['url']}")
 
     def repeat(self, token: str) -> None:
         """The first submission sent again: it must answer with the note it filed, not make another."""
         answer = self.post_note("/me/notes/new/", "note_repeat", token, self.first_submission)
-        if answer is not None and answer["note"] != self.note_url:
-            self.figures.error(f"a repeated submission answered {answer['note']}, not {self.note_url}")
+        if answer is not None and answer["url"] != self.note_url:
+            self.figures.error(f"a repeated submission answered {answer['url']}, not {self.note_url}")
 
     def run(self):
         while time.monotonic() < self.deadline:

@@ -67,10 +67,11 @@
   }
 
   function reasonText(entry) {
+    var byReason = text["reason" + (entry.reason || "").replace(/(^|_)(\w)/g, function (m, s, c) { return c.toUpperCase(); })];
     if (entry.state === "refused") {
-      return entry.message || text.msgRefusedShort;
+      return entry.message || byReason || text.msgRefusedShort;
     }
-    return text["reason" + (entry.reason || "").replace(/(^|_)(\w)/g, function (m, s, c) { return c.toUpperCase(); })] || "";
+    return byReason || "";
   }
 
   /* ---- Sending: on load, online, in view, on a timer, and through the service worker ---- */
@@ -404,8 +405,9 @@
     function showEntry(entry, scroll) {
       if (entry.state === "refused") {
         var general = showErrors(entry.errors);
-        var message = entry.message && general.indexOf(entry.message) === -1 ? [entry.message].concat(general) : general;
-        say(text.refused.replace("%(message)s", message.join(" ") || text.msgRefusedShort), "refused", scroll);
+        var first = reasonText(entry);
+        var message = general.indexOf(first) === -1 ? [first].concat(general) : general;
+        say(text.refused.replace("%(message)s", message.join(" ")), "refused", scroll);
       } else {
         say(entry.reason === "login" ? text.waitingLogin : text.waiting, "waiting", scroll);
       }
@@ -429,6 +431,7 @@
         entry.state = "refused";
         entry.errors = result.errors;
         entry.message = result.message;
+        entry.reason = result.reason;
         showEntry(entry, true);
       } else {
         entry.reason = result.reason;

@@ -153,6 +153,10 @@
     }).then(
       function (response) {
         var type = response.headers.get("Content-Type") || "";
+        if (response.status === 413 && type.indexOf("application/json") === -1) {
+          // Too large for the server or a proxy in front of it: sending it again will never pass.
+          return { refused: true, errors: {}, message: "", reason: "too_large" };
+        }
         if (type.indexOf("application/json") === -1) {
           // An HTML answer: the login page after the session ended, a refused CSRF token, a server error page.
           var login = (response.redirected && response.url.indexOf("/accounts/login/") !== -1) || response.status === 403;
@@ -165,8 +169,8 @@
           if (data.retry) {
             return { retry: true, reason: data.code || "server" };
           }
-          if ((response.status === 400 || response.status === 409) && data.errors) {
-            return { refused: true, errors: data.errors, message: data.message || "" };
+          if ((response.status === 400 || response.status === 409 || response.status === 413) && data.errors) {
+            return { refused: true, errors: data.errors, message: data.message || "", reason: "refused" };
           }
           return { retry: true, reason: "server" };
         }, function () {
@@ -206,7 +210,7 @@
             current.state = "refused";
             current.errors = result.errors;
             current.message = result.message;
-            current.reason = "refused";
+            current.reason = result.reason;
           }
         } else {
           current.state = "waiting";
