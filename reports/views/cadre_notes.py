@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from cadres.roles import cadre_required, is_cadre
 from reports.access import get_note_for_user
 from reports.forms.notes import DailyNoteForm
-from reports.models import LATE_FILING_DAYS, DailyNote, days_open_for_filing
+from reports.models import DailyNote, days_open_for_filing
 from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
 from reports.services import NOTE_FIELDS, note_is_editable, note_submit, note_update
 
@@ -88,7 +88,7 @@ def note_create(request):
                 form.add_error(
                     "day",
                     ValidationError(
-                        _("There is already a note for %(day)s, sent from another device or without this phone's key.")
+                        _("There is already a note for %(day)s, sent earlier (from this phone or another device).")
                         % {"day": date_format(note.day, "SHORT_DATE_FORMAT")},
                         code="exists",
                     ),
@@ -112,14 +112,7 @@ def note_create(request):
                 return redirect("reports:note_edit", existing.pk)
             return redirect("reports:note_detail", existing.pk)
     if not any(open_day == day for open_day, _assignment in open_days):
-        if day == today or not open_days:
-            messages.warning(request, _("You have no assignment on that day."))
-        else:
-            messages.warning(
-                request,
-                _("A note for %(day)s can no longer be filed: a missed day can be filed up to %(days)d days late.")
-                % {"day": date_format(day, "SHORT_DATE_FORMAT"), "days": LATE_FILING_DAYS},
-            )
+        messages.warning(request, _why_not_open(assignments, day))
         return redirect("reports:my_mission")
     last = assignment.notes.order_by("-day").only("health").first()
     initial = {"day": day, "health": last.health if last else None}
@@ -130,6 +123,18 @@ def note_create(request):
         days=[open_day for open_day, _assignment in open_days],
     )
     return render(request, "reports/note_form.html", _form_context(request, form, day, assignment=assignment))
+
+
+def _why_not_open(assignments, day) -> str:
+    """Why `day` cannot be filed now, in the words of the filing rules (DailyNote.check_filing)."""
+    covering = next((a for a in assignments if a.starts_on <= day <= a.ends_on), None)
+    if covering is None:
+        return _("You have no assignment on %(day)s.") % {"day": date_format(day, "SHORT_DATE_FORMAT")}
+    try:
+        DailyNote(assignment=covering, day=day, written_at=timezone.now()).check_filing()
+    except ValidationError as error:
+        return error.messages[0]
+    return _("You have no assignment on %(day)s.") % {"day": date_format(day, "SHORT_DATE_FORMAT")}
 
 
 def _save_change(request, note: DailyNote):

@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from cadres.roles import cadre_required
 from localities.models import ZoneStatus
-from reports.models import LATE_FILING_DAYS, Escalation, EscalationStatus, days_open_for_filing
+from reports.models import (
+    LATE_FILING_DAYS,
+    Escalation,
+    EscalationStatus,
+    days_open_for_filing,
+    report_locks_notes,
+)
 from reports.services import report_is_open, report_opens_on
 
 LAST_NOTES = 7
@@ -40,6 +46,8 @@ def my_mission(request):
         # Missed days that can still be filed, newest first (today's note has its own button).
         "missed_days": [day for day, _assignment in days_open_for_filing(assignments, today) if day != today],
         "late_filing_days": LATE_FILING_DAYS,
+        # Once the report is submitted, its notes are the record: no button invites a note that would be refused.
+        "notes_closed": current is not None and report_locks_notes(current),
     }
     if current is not None:
         notes = list(current.notes.order_by("-day")[:LAST_NOTES])

@@ -45,6 +45,25 @@
     return parts ? parts[3] + "/" + parts[2] + "/" + parts[1] : iso;
   }
 
+  function isoDay(date) {
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate());
+  }
+
+  /* The days this phone knows are filed ({day: url}), so that a page kept from before does not invite a second note. */
+  var FILED_KEY = "donghanh:filed:" + user;
+  function filedDays() {
+    return readJSON(FILED_KEY) || {};
+  }
+
+  function rememberFiled(day, url) {
+    var days = filedDays();
+    days[day] = url;
+    var recent = Object.keys(days).sort().slice(-10);
+    var kept = {};
+    recent.forEach(function (key) { kept[key] = days[key]; });
+    writeJSON(FILED_KEY, kept);
+  }
+
   function showTime(millis) {
     var at = new Date(millis);
     return pad(at.getDate()) + "/" + pad(at.getMonth() + 1) + "/" + at.getFullYear() + " " + pad(at.getHours()) + ":" + pad(at.getMinutes());
@@ -122,7 +141,9 @@
       var intents = {};
       entries.forEach(function (entry) { intents[entry.intent] = entry; });
       Array.prototype.forEach.call(document.querySelectorAll("[data-outbox-watch]"), function (element) {
-        element.classList.toggle("outbox-waiting", !!intents[element.dataset.outboxWatch]);
+        var entry = intents[element.dataset.outboxWatch];
+        element.classList.toggle("outbox-waiting", !!entry && entry.state !== "refused");
+        element.classList.toggle("outbox-refused", !!entry && entry.state === "refused");
       });
       renderList(entries);
       return entries;
@@ -293,6 +314,35 @@
     if (keyInput && !entryId) {
       keyInput.value = uuid4(); // a cached page must never reuse the key of another submission
     }
+    var params = new URLSearchParams(window.location.search);
+    // A page opened offline is the copy kept without its query (?note=…): the query still says what it is for.
+    (form.dataset.outboxQuery || "").split(" ").filter(Boolean).forEach(function (name) {
+      if (params.get(name) && form.action.indexOf("?") === -1) {
+        form.action += "?" + name + "=" + encodeURIComponent(params.get(name));
+      }
+    });
+    var daySelect = form.querySelector("select[name='day']:not([disabled])");
+    if (daySelect) {
+      // The day asked for (?day=), or the phone's today when the page was kept on an earlier day.
+      var wanted = params.get("day");
+      var phoneToday = isoDay(new Date());
+      if (!wanted && form.dataset.today && phoneToday > form.dataset.today) {
+        wanted = phoneToday;
+      }
+      if (/^\d{4}-\d{2}-\d{2}$/.test(wanted || "") && daySelect.value !== wanted) {
+        if (!daySelect.querySelector("option[value='" + wanted + "']")) {
+          daySelect.add(new Option(showDay(wanted), wanted), 0);
+        }
+        daySelect.value = wanted;
+      }
+    }
+    var dropFiles = false;
+    var fileNote = document.createElement("p");
+    fileNote.className = "help outbox-file";
+    fileNote.hidden = true;
+    if (fileInput) {
+      fileInput.parentNode.insertBefore(fileNote, fileInput.nextSibling);
+    }
 
     function say(message, tone, scroll) {
       status.textContent = "";
@@ -345,6 +395,54 @@
         fields.push([submitter.name, submitter.value]);
       }
       return fields;
+    }
+
+    /* What the page came with from the server, for the fields a restored text would replace. */
+    function serverValues() {
+      var values = {};
+      Array.prototype.forEach.call(form.querySelectorAll("textarea, input[type='text']"), function (element) {
+        if (element.name) {
+          values[element.name] = element.value;
+        }
+      });
+      return values;
+    }
+
+    /* Where the office already holds another text (an edit or a report saved elsewhere), it is shown
+     * under the field, with a button to take it: saving is a choice made after seeing both. */
+    function showServerVersions(before) {
+      if (!form.dataset.outboxStored) {
+        return false;
+      }
+      var differ = false;
+      Array.prototype.forEach.call(form.querySelectorAll(".server-version"), function (box) { box.remove(); });
+      Object.keys(before).forEach(function (name) {
+        var element = form.elements[name];
+        if (!element || !before[name].trim() || element.value === before[name]) {
+          return;
+        }
+        differ = true;
+        var box = document.createElement("div");
+        box.className = "server-version";
+        var title = document.createElement("strong");
+        title.textContent = text.serverVersion;
+        var body = document.createElement("p");
+        body.textContent = before[name];
+        var take = document.createElement("button");
+        take.type = "button";
+        take.className = "button";
+        take.textContent = text.useServer;
+        take.addEventListener("click", function () {
+          element.value = before[name];
+          box.remove();
+          saveDraft();
+        });
+        box.appendChild(title);
+        box.appendChild(body);
+        box.appendChild(take);
+        element.parentNode.insertBefore(box, element.nextSibling);
+      });
+      return differ;
     }
 
     function restore(fields, keepVersion) {
@@ -402,7 +500,29 @@
       return general;
     }
 
+    function showFiles(entry) {
+      var count = entry && !dropFiles ? (entry.files || []).length : 0;
+      fileNote.hidden = !count;
+      fileNote.textContent = "";
+      if (count) {
+        fileNote.appendChild(document.createTextNode(text.photoWaits + " "));
+        var drop = document.createElement("button");
+        drop.type = "button";
+        drop.className = "link-button";
+        drop.textContent = text.dropPhoto;
+        drop.addEventListener("click", function () {
+          dropFiles = true;
+          if (fileInput) {
+            fileInput.value = "";
+          }
+          showFiles(entry);
+        });
+        fileNote.appendChild(drop);
+      }
+    }
+
     function showEntry(entry, scroll) {
+      showFiles(entry);
       if (entry.state === "refused") {
         var general = showErrors(entry.errors);
         var first = reasonText(entry);
@@ -479,7 +599,7 @@
           page: page,
           label: fill(labelTemplate),
           fields: fields,
-          files: photo ? [{ name: fileInput.name, blob: photo, filename: photo.name || "photo.jpg" }] : (existing && existing.files) || [],
+          files: photo ? [{ name: fileInput.name, blob: photo, filename: photo.name || "photo.jpg" }] : (!dropFiles && existing && existing.files) || [],
           csrf: csrf ? csrf.value : "",
           createdAt: existing ? existing.createdAt : now,
           updatedAt: now,
@@ -505,6 +625,7 @@
       say(text.saving, "", true);
       save(submitter).then(function (entry) {
         current = entry;
+        dropFiles = false;
         savedAt = Date.now();
         window.localStorage.removeItem(draftKey);
         clearErrors();
@@ -554,19 +675,26 @@
     var opening = entryId ? outbox.get(entryId) : outbox.findByIntent(user, intent());
     opening.then(function (entry) {
       var draft = readJSON(draftKey);
+      var before = serverValues();
       if (entry && String(entry.user) === user) {
         current = entry;
         savedAt = entry.updatedAt;
         restore(entry.fields, entry.state === "refused");
         if (draft && draft.savedAt > entry.updatedAt) {
           restore(draft.fields, true);
-          say(text.draftRestored, "");
+          say(showServerVersions(before) ? text.versionsDiffer : text.draftRestored, "");
+          showFiles(entry);
           return;
         }
         showEntry(entry);
+        if (showServerVersions(before)) {
+          say(text.versionsDiffer, entry.state === "refused" ? "refused" : "waiting");
+        }
       } else if (draft && draft.fields) {
         restore(draft.fields, true);
-        say(text.draftRestored, "");
+        say(showServerVersions(before) ? text.versionsDiffer : text.draftRestored, "");
+      } else if (daySelect && filedDays()[daySelect.value]) {
+        say(text.alreadyFiled.replace("%(day)s", showDay(daySelect.value)), "waiting");
       }
     }).catch(function () { return undefined; });
   }
@@ -611,9 +739,23 @@
   outbox.subscribe(function (message) {
     render();
     if (message.type === "sent" && String(message.user) === user) {
+      if (/^note:\d{4}-\d{2}-\d{2}$/.test(message.intent || "")) {
+        rememberFiled(message.intent.slice(5), message.url);
+      }
       refreshFromServer();
     }
   });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-filed-day]"), function (element) {
+    rememberFiled(element.dataset.filedDay, element.dataset.filedUrl);
+  });
+
+  // The forms My mission links to (today's note, missed days, the report) are kept for offline use.
+  if (navigator.onLine && "serviceWorker" in navigator && navigator.serviceWorker.controller) {
+    var keep = Array.prototype.map.call(document.querySelectorAll("a[data-keep-offline]"), function (a) { return a.href; });
+    if (keep.length) {
+      navigator.serviceWorker.controller.postMessage({ type: "keep", urls: keep });
+    }
+  }
 
   adoptLegacyQueue().catch(function () { return undefined; }).then(render).then(function () {
     if (navigator.onLine) {

@@ -123,3 +123,29 @@ self.addEventListener("sync", function (event) {
     })
   );
 });
+
+/* A page asks for the forms it links to to be kept (outbox.js, on My mission): fetched once, if not kept yet. */
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type !== "keep" || !Array.isArray(data.urls)) {
+    return;
+  }
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return Promise.all(data.urls.slice(0, 12).map(function (href) {
+        var url = new URL(href, self.location.origin);
+        if (url.origin !== self.location.origin || url.pathname.indexOf(CADRE_PAGES) !== 0) {
+          return undefined;
+        }
+        return cache.match(url.href).then(function (hit) {
+          if (hit) {
+            return undefined;
+          }
+          return fetch(url.href, { credentials: "same-origin" })
+            .then(function (response) { return keep(cache, url.href, response); })
+            .catch(function () { return undefined; });
+        });
+      }));
+    })
+  );
+});

@@ -132,10 +132,16 @@ def test_a_refused_note_keeps_its_text_says_why_and_can_be_deleted(live_server, 
     assert entry["state"] == "refused" and entry["fields"]["situation"] == "Viết trên điện thoại này."
     assert DailyNote.objects.get().situation == "Từ máy tính bảng."
 
-    # The outbox lists it with the reason; deleting it is an explicit choice.
+    # The outbox lists it with the reason. "Open and correct" shows both texts, the office's under the field.
     open_page(phone, live_server, "/me/outbox/")
     expect(phone.locator(".outbox-entry.refused")).to_contain_text("Đã có ghi chép")
     screenshot(phone, "outbox-refused-phone")
+    phone.click(".outbox-entry a.button")
+    phone.wait_for_url(re.compile(r"/me/notes/\d+/edit/"))
+    expect(phone.locator("#id_situation")).to_have_value("Viết trên điện thoại này.")
+    expect(phone.locator("#field-situation .server-version")).to_contain_text("Từ máy tính bảng.")
+    # Deleting the phone's text is an explicit choice.
+    open_page(phone, live_server, "/me/outbox/")
     phone.once("dialog", lambda dialog: dialog.accept())
     phone.click(".outbox-entry button[data-action=discard]")
     expect(phone.locator("#outbox-empty")).to_be_visible()
