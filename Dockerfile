@@ -27,4 +27,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
 
-CMD ["gunicorn", "deployment.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Gunicorn believes X-Forwarded-Proto/-For from the addresses the app believes them from (TRUSTED_PROXIES,
+# e.g. 10.0.0.5,10.1.0.0/16); unset, from nobody. A shell expands it; exec hands gunicorn the signals.
+CMD ["sh", "-c", "exec gunicorn deployment.wsgi --bind 0.0.0.0:8000 --workers 3 --timeout 120 --access-logfile - --forwarded-allow-ips \"$TRUSTED_PROXIES\""]

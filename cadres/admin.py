@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, UserPreference
+from cadres.filters import chosen_pk
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, RosterUpload, UserPreference
 from localities.admin import LargeTableAdmin, province_filter
 
 
@@ -88,8 +89,8 @@ class DecisionListFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         decisions = Decision.objects.select_related("issuing_unit").order_by("-signed_on", "-number")
-        campaign = request.GET.get("campaign__id__exact")
-        if campaign and campaign.isdigit():
+        campaign = chosen_pk(request.GET.get("campaign__id__exact"))
+        if campaign is not None:
             decisions = decisions.filter(campaign_id=campaign)
         return [(decision.pk, str(decision)) for decision in decisions[: self.LIMIT]]
 
@@ -130,3 +131,18 @@ class UserPreferenceAdmin(admin.ModelAdmin):
     list_filter = ["language"]
     search_fields = ["user__username"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(RosterUpload)
+class RosterUploadAdmin(admin.ModelAdmin):
+    """Previews waiting for confirmation; a new upload removes those older than a day."""
+
+    list_display = ["filename", "uploaded_by", "created_at"]
+    search_fields = ["filename", "uploaded_by__username"]
+    autocomplete_fields = ["uploaded_by"]
+    list_select_related = ["uploaded_by"]
+    readonly_fields = ["created_at"]
+
+    def get_queryset(self, request):
+        # A preview holds every row of its file: the admin shows none of them.
+        return super().get_queryset(request).defer("rows", "results", "form_checked")

@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from cadres.models import Assignment, AssignmentStatus, Cadre, Decision, ProvincialUnit
+from deployment.spreadsheets import text_row
 from localities.models import Level, Locality
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,7 +55,7 @@ def _new_sheet(title: str, columns: Sequence[tuple[str, int]]):
         cell = WriteOnlyCell(sheet, value=title_text)
         cell.font = bold
         header.append(cell)
-    sheet.append(header)
+    sheet.append(text_row(sheet, header))
     return workbook, sheet
 
 
@@ -130,19 +131,22 @@ def write_assignments(assignments: QuerySet[Assignment], filename: str) -> FileR
     ):
         locality, district = localities[locality_id]
         sheet.append(
-            [
-                number,
-                name,
-                code,
-                units[unit_id],
-                locality,
-                district,
-                host,
-                _date_cell(sheet, starts_on),
-                _date_cell(sheet, ends_on),
-                labels[status],
-                decisions.get(decision_id, ""),
-            ]
+            text_row(
+                sheet,
+                [
+                    number,
+                    name,
+                    code,
+                    units[unit_id],
+                    locality,
+                    district,
+                    host,
+                    _date_cell(sheet, starts_on),
+                    _date_cell(sheet, ends_on),
+                    labels[status],
+                    decisions.get(decision_id, ""),
+                ],
+            )
         )
     return _respond(workbook, filename)
 
@@ -163,25 +167,28 @@ def write_cadres(cadres: QuerySet[Cadre], filename: str) -> FileResponse:
     for full_name, position, unit_id, phone, email, is_party_member, code, created_at, updated_at in rows:
         top, department = units[unit_id]
         sheet.append(
-            [
-                full_name,
-                position,
-                top,
-                department,
-                phone,
-                email,
-                party_member_text(is_party_member),
-                code,
-                _date_cell(sheet, timezone_date(created_at)),
-                _date_cell(sheet, timezone_date(updated_at)),
-            ]
+            text_row(
+                sheet,
+                [
+                    full_name,
+                    position,
+                    top,
+                    department,
+                    phone,
+                    email,
+                    party_member_text(is_party_member),
+                    code,
+                    _date_cell(sheet, timezone_date(created_at)),
+                    _date_cell(sheet, timezone_date(updated_at)),
+                ],
+            )
         )
     return _respond(workbook, filename)
 
 
 def write_roster_template(example: Iterable) -> FileResponse:
     workbook, sheet = _new_sheet("Danh sách cán bộ", list(zip(ROSTER_HEADERS, ROSTER_WIDTHS, strict=True)))
-    sheet.append(list(example))
+    sheet.append(text_row(sheet, example))
     return _respond(workbook, "mau-danh-sach-can-bo.xlsx")
 
 

@@ -8,6 +8,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
@@ -16,8 +17,24 @@ from django.utils.translation import gettext_lazy as _
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.models import Assignment, AssignmentStatus, Cadre, Campaign
 from deployment.fields import DayFilter
+from deployment.text_validators import single_line
 from deployment.widgets import CachedSelect
 from localities.models import Level, Locality
+
+# The largest primary key (BigAutoField); a longer number would overflow the database's integer.
+LARGEST_PK = 2**63 - 1
+
+
+def chosen_pk(value) -> int | None:
+    """The primary key a query-string value names, or None: it may be any text.
+
+    `str.isdigit()` is not the test: it accepts "²" and "①", which int() refuses, and int() refuses more
+    than 4300 digits; either reached a primary key lookup as it was and answered 500.
+    """
+    try:
+        return forms.IntegerField(min_value=1, max_value=LARGEST_PK).clean(value)
+    except ValidationError:
+        return None
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -70,12 +87,18 @@ class LocalityFilter(django_filters.ModelChoiceFilter):
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name or code"), method="filter_search")
+    q = django_filters.CharFilter(label=_("Name or code"), method="filter_search", validators=[single_line])
     campaign = django_filters.ModelChoiceFilter(
         label=_("Campaign"), queryset=Campaign.objects.all(), widget=CachedSelect
     )
     unit = UnitFilter(label=_("Unit"), queryset=unit_choices(), method="filter_unit")
     locality = LocalityFilter(label=_("Locality"), queryset=Locality.objects.all())
+    # The locality list's "at the locality itself" figure links here with it.
+    locality_itself = django_filters.BooleanFilter(
+        label=_("Only the locality itself, not those under it"),
+        method="filter_locality_itself",
+        widget=forms.CheckboxInput,
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AssignmentStatus.choices, field_name="status_on")
     day = DayFilter(label=_("Status on"), method="filter_nothing")
     active_on = DayFilter(label=_("Present on"), method="filter_active_on")
@@ -90,8 +113,8 @@ class AssignmentFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         locality_field = self.form.fields["locality"]
         shortlist = Q(level=Level.DISTRICT)
-        chosen = self.data.get("locality") if self.data else None
-        if chosen and str(chosen).isdigit():
+        chosen = chosen_pk(self.data.get("locality") if self.data else None)
+        if chosen is not None:
             shortlist |= Q(pk=chosen)
         locality_field.shortlist = Locality.objects.filter(shortlist).order_by("level", "name")
 
@@ -136,12 +159,16 @@ class AssignmentFilter(django_filters.FilterSet):
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
 
+    def filter_locality_itself(self, queryset, name, value):
+        locality = self.form.cleaned_data.get("locality")
+        return queryset.filter(locality=locality) if value and locality else queryset
+
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
 class CadreFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name, code or phone"), method="filter_search")
+    q = django_filters.CharFilter(label=_("Name, code or phone"), method="filter_search", validators=[single_line])
     unit = UnitFilter(label=_("Unit"), queryset=unit_choices(), method="filter_unit")
     is_party_member = django_filters.TypedChoiceFilter(
         label=_("Party member"), choices=YES_NO, coerce=lambda value: value == "true"

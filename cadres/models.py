@@ -1,4 +1,5 @@
 import datetime
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from deployment.text_validators import plain_text, single_line
 from deployment.vietnamese import MAX_SEARCH_WORDS, NameKey, fold, phone_number
 from localities.models import Locality
 
@@ -44,8 +46,8 @@ HEADING_OF_KIND = {
 
 
 class ProvincialUnit(models.Model):
-    name = models.CharField(_("name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    short_name = models.CharField(_("short name"), max_length=60, blank=True, validators=[single_line])
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent unit"),
@@ -60,11 +62,22 @@ class ProvincialUnit(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Top-left line of its documents, e.g. BCH ĐOÀN TỈNH BÌNH DƯƠNG."),
+        validators=[single_line],
     )
     document_symbol = models.CharField(
-        _("document symbol"), max_length=40, blank=True, help_text=_("e.g. QĐ/TĐTN-BTC or QĐ-UBND")
+        _("document symbol"),
+        max_length=40,
+        blank=True,
+        help_text=_("e.g. QĐ/TĐTN-BTC or QĐ-UBND"),
+        validators=[single_line],
     )
-    place = models.CharField(_("place name on documents"), max_length=60, blank=True, help_text=_("e.g. Bình Dương"))
+    place = models.CharField(
+        _("place name on documents"),
+        max_length=60,
+        blank=True,
+        help_text=_("e.g. Bình Dương"),
+        validators=[single_line],
+    )
 
     class Meta:
         verbose_name = _("provincial unit")
@@ -146,13 +159,14 @@ class Cadre(models.Model):
         max_length=30,
         unique=True,
         help_text=_("Stable identifier used to match rows when a roster is imported again."),
+        validators=[single_line],
     )
-    full_name = models.CharField(_("full name"), max_length=120)
-    position = models.CharField(_("position"), max_length=160, blank=True)
+    full_name = models.CharField(_("full name"), max_length=120, validators=[single_line])
+    position = models.CharField(_("position"), max_length=160, blank=True, validators=[single_line])
     unit = models.ForeignKey(
         ProvincialUnit, verbose_name=_("unit or department"), on_delete=models.PROTECT, related_name="cadres"
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[single_line])
     email = models.EmailField(_("email"), blank=True)
     is_party_member = models.BooleanField(_("party member"), default=False)
     user = models.OneToOneField(
@@ -194,11 +208,11 @@ class Cadre(models.Model):
 
 
 class Campaign(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     organising_unit = models.ForeignKey(
         ProvincialUnit, verbose_name=_("organising unit"), on_delete=models.PROTECT, related_name="campaigns"
     )
-    purpose = models.TextField(_("purpose"), blank=True)
+    purpose = models.TextField(_("purpose"), blank=True, max_length=5_000, validators=[plain_text])
     assignment_days = models.PositiveSmallIntegerField(_("assignment length (days)"), default=30)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -232,15 +246,34 @@ class Decision(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
     signed_on = models.DateField(_("date signed"))
     summary = models.CharField(
-        _("summary"), max_length=300, default="Về việc phân công cán bộ về hỗ trợ cơ sở phòng, chống dịch Covid-19"
+        _("summary"),
+        max_length=300,
+        default="Về việc phân công cán bộ về hỗ trợ cơ sở phòng, chống dịch Covid-19",
+        validators=[single_line],
     )
-    legal_bases = models.TextField(_("legal bases"), blank=True, help_text=_("One 'Căn cứ ...' per line."))
+    legal_bases = models.TextField(
+        _("legal bases"),
+        blank=True,
+        max_length=5_000,
+        help_text=_("One 'Căn cứ ...' per line."),
+        validators=[plain_text],
+    )
     signing_authority = models.CharField(
-        _("signing authority"), max_length=120, blank=True, help_text=_("e.g. TM. BAN THƯỜNG VỤ")
+        _("signing authority"),
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. TM. BAN THƯỜNG VỤ"),
+        validators=[single_line],
     )
-    signer_position = models.CharField(_("signer's position"), max_length=120)
-    signer_name = models.CharField(_("signer's name"), max_length=120)
-    recipients = models.TextField(_("recipients"), blank=True, help_text=_("One recipient per line."))
+    signer_position = models.CharField(_("signer's position"), max_length=120, validators=[single_line])
+    signer_name = models.CharField(_("signer's name"), max_length=120, validators=[single_line])
+    recipients = models.TextField(
+        _("recipients"),
+        blank=True,
+        max_length=2_000,
+        help_text=_("One recipient per line."),
+        validators=[plain_text],
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -343,13 +376,19 @@ class Assignment(models.Model):
         Locality, verbose_name=_("locality"), on_delete=models.PROTECT, related_name="assignments"
     )
     host_organisation = models.CharField(
-        _("host organisation"), max_length=200, blank=True, help_text=_("e.g. Thành đoàn Thủ Dầu Một")
+        _("host organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Thành đoàn Thủ Dầu Một"),
+        validators=[single_line],
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     tasks = models.TextField(
         _("tasks"),
         blank=True,
+        max_length=2_000,
+        validators=[plain_text],
         default=(
             "Trực tiếp hỗ trợ cơ sở trong công tác phòng, chống dịch Covid-19; "
             "nắm bắt tình hình, đánh giá kết quả thực hiện nhiệm vụ tại đơn vị và đưa ra khuyến nghị."
@@ -358,7 +397,7 @@ class Assignment(models.Model):
     recalled_on = models.DateField(
         _("recalled on"), null=True, blank=True, help_text=_("Last day served when recalled early.")
     )
-    recall_reason = models.CharField(_("reason for recall"), max_length=300, blank=True)
+    recall_reason = models.CharField(_("reason for recall"), max_length=300, blank=True, validators=[single_line])
     replaced_by = models.OneToOneField(
         "self",
         verbose_name=_("replaced by"),
@@ -503,3 +542,44 @@ class UserPreference(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.language}"
+
+
+def _roster_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class RosterUploadQuerySet(models.QuerySet):
+    def expired(self, now: datetime.datetime | None = None) -> "RosterUploadQuerySet":
+        return self.filter(created_at__lt=(now or timezone.now()) - RosterUpload.KEPT_FOR)
+
+
+class RosterUpload(models.Model):
+    """A roster file read and checked, kept from its preview until it is confirmed.
+
+    In the database rather than on a server's disk, so that whichever server the
+    load balancer picks shows the preview and confirms it. Only its uploader opens it.
+    """
+
+    # A preview never confirmed: a day is long enough to decide.
+    KEPT_FOR = datetime.timedelta(days=1)
+
+    token = models.CharField(max_length=64, unique=True, default=_roster_token, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("Roster file"), max_length=255)
+    # The file's rows as read; each row's verdict as the preview shows it; the values the
+    # cadre form cleaned, by row number, which the confirmation reuses.
+    rows = models.JSONField(default=list, editable=False)
+    results = models.JSONField(default=list, editable=False)
+    form_checked = models.JSONField(default=dict, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    objects = RosterUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster preview")
+        verbose_name_plural = _("roster previews")
+
+    def __str__(self):
+        return self.filename

@@ -5,24 +5,22 @@ units and existing cadres are loaded once for the whole file, so a roster of
 10,000 rows costs a handful of queries.
 """
 
-import contextlib
 import csv
 import io
-import json
 import re
-import secrets
 import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from cadres.models import Cadre, ProvincialUnit
+from cadres.models import Cadre, ProvincialUnit, RosterUpload
 from deployment.caching import RECORDS, bump_after_commit
 
 # Normalised header -> row key. Headers are matched without case, accents or extra spaces.
@@ -49,6 +47,12 @@ YES = {"co", "x", "1", "yes", "true", "dang vien"}
 NO = {"khong", "0", "no", "false", ""}
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+
+# Rows of cadres in one file: the preview of 10,000 takes about 5 s, and a request must end well
+# within gunicorn's timeout. A larger roster is imported in several files.
+MAX_ROWS = 10_000
+# Empty rows are skipped, but still read: a sheet formatted far below its table is refused, not read for minutes.
+MAX_SHEET_ROWS = 5 * MAX_ROWS
 
 
 class RosterFileError(Exception):
@@ -97,20 +101,22 @@ def read_roster(upload) -> list[dict]:
     return _rows_under_header(table)
 
 
-def _xlsx_rows(upload) -> list[list]:
+def _xlsx_rows(upload) -> list[Sequence]:
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
         try:
-            return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+            return _bounded(workbook.worksheets[0].iter_rows(values_only=True))
         finally:
             workbook.close()
+    except RosterFileError:
+        raise
     except Exception:  # a damaged file can fail in zipfile, the XML parser or openpyxl itself
         raise RosterFileError(
             _("This file cannot be read as an Excel workbook. Save it again as .xlsx and retry."), code="corrupt"
         ) from None
 
 
-def _csv_rows(upload) -> list[list]:
+def _csv_rows(upload) -> list[Sequence]:
     try:
         text = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -122,12 +128,36 @@ def _csv_rows(upload) -> list[list]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return _bounded(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
         raise RosterFileError(_("This CSV file cannot be read."), code="corrupt") from None
 
 
-def _rows_under_header(table: list[list]) -> list[dict]:
+def _bounded(table: Iterable[Sequence]) -> list[Sequence]:
+    """The sheet's rows, read no further than it takes to tell that there are too many."""
+    rows = []
+    filled = 0
+    for row in table:
+        rows.append(row)
+        if any(_cell_text(value) for value in row):
+            filled += 1
+            if filled > MAX_ROWS + 1:  # the header and MAX_ROWS rows of cadres
+                limit = number_format(MAX_ROWS, force_grouping=True)
+                raise RosterFileError(
+                    _("The file has more than %(limit)s rows. Split it into files of at most %(limit)s rows.")
+                    % {"limit": limit},
+                    code="too_many_rows",
+                )
+        if len(rows) > MAX_SHEET_ROWS:
+            raise RosterFileError(
+                _("The sheet goes on past row %(limit)s. Delete the empty rows under the table and retry.")
+                % {"limit": number_format(MAX_SHEET_ROWS, force_grouping=True)},
+                code="too_many_rows",
+            )
+    return rows
+
+
+def _rows_under_header(table: list[Sequence]) -> list[dict]:
     header_at = next((i for i, row in enumerate(table) if any(_cell_text(v) for v in row)), None)
     if header_at is None:
         raise RosterFileError(_("The file is empty."), code="empty")
@@ -351,58 +381,36 @@ def roster_import(*, rows: list[dict], form_checked: dict[int, dict] | None = No
 
 # Keeping an upload between the preview and the confirmation
 
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
+def store_upload(*, uploaded_by: AbstractBaseUser, filename: str, rows: list[dict], check: RosterCheck) -> RosterUpload:
+    """Keep the parsed rows in the database under a random token; the browser only gets the token.
 
-def _upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "private" / "roster-imports"
-
-
-def _path(token: str) -> Path:
-    if not TOKEN_PATTERN.match(token or ""):
-        raise FileNotFoundError(token)
-    return _upload_dir() / f"{token}.json"
-
-
-def store_upload(*, filename: str, rows: list[dict], check: RosterCheck) -> str:
-    """Keep the parsed rows on the server under a random token; the browser only gets the token."""
-    directory = _upload_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    _discard_stale(directory)
-    token = secrets.token_urlsafe(24)
-    results = [{k: v for k, v in asdict(result).items() if k not in ("values", "cleaned")} for result in check.results]
-    form_checked = {str(result.row): result.cleaned for result in check.results if result.cleaned}
-    _path(token).write_text(
-        json.dumps(
-            {"filename": filename, "rows": rows, "results": results, "form_checked": form_checked},
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
-    return token
-
-
-def load_upload(token: str) -> dict | None:
-    """The stored upload: filename, rows, results, and form_checked keyed by row number."""
-    try:
-        upload = json.loads(_path(token).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-    upload["form_checked"] = {int(row): values for row, values in upload.get("form_checked", {}).items()}
+    The uploader's previous preview goes, and so does every preview older than RosterUpload.KEPT_FOR.
+    """
+    (RosterUpload.objects.filter(uploaded_by=uploaded_by) | RosterUpload.objects.expired()).delete()
+    upload = RosterUpload(uploaded_by=uploaded_by, filename=filename[:255], rows=rows)
+    keep_check(upload, check)
+    upload.save()
     return upload
 
 
-def discard_upload(token: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        _path(token).unlink(missing_ok=True)
+def keep_check(upload: RosterUpload, check: RosterCheck) -> None:
+    """Put the verdict of each row on `upload`, as the preview shows it and the confirmation reuses it."""
+    # Written out rather than dataclasses.asdict(), which deep-copies: a second for 10,000 rows.
+    upload.results = [
+        {
+            "row": result.row,
+            "code": result.code,
+            "full_name": result.full_name,
+            "status": result.status,
+            "changes": result.changes,
+            "errors": result.errors,
+        }
+        for result in check.results
+    ]
+    upload.form_checked = {str(result.row): result.cleaned for result in check.results if result.cleaned}
 
 
-def _discard_stale(directory: Path) -> None:
-    # Previews that were never confirmed: a day is long enough to decide.
-    cutoff = timezone.now().timestamp() - 24 * 3600
-    for path in directory.glob("*.json"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-        except OSError:
-            pass
+def form_checked(upload: RosterUpload) -> dict[int, dict]:
+    """The values the cadre form cleaned, by row number (JSON keys are text)."""
+    return {int(row): values for row, values in upload.form_checked.items()}

@@ -38,7 +38,8 @@ WATCHED = {
     "reports.MissionReport": REPORTS,
     "reports.Recommendation": REPORTS,
 }
-NOT_WATCHED = {"cadres.UserPreference"}
+# A roster preview changes nothing shown until it is confirmed, which moves the version itself.
+NOT_WATCHED = {"cadres.UserPreference", "cadres.RosterUpload"}
 
 TIMEOUT = 60  # The dashboard figures, which also count notes: a minute old at most.
 # Exact by their versions: the timeout frees memory and bounds what a failed version update leaves stale.

@@ -1,8 +1,12 @@
-"""The login forms of the site and of the admin."""
+"""The login forms of the site and of the admin, and the password change."""
 
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.views.decorators.debug import sensitive_variables
 
 
 class UsernameLengthMixin:
@@ -25,3 +29,19 @@ class LoginForm(UsernameLengthMixin, AuthenticationForm):
 
 class AdminLoginForm(UsernameLengthMixin, AdminAuthenticationForm):
     pass
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The old password is checked by authenticate(), as at login: django-axes refuses it while the user is
+    locked out and counts a wrong one as a failed login, so the old password cannot be guessed here instead."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) != self.user:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password

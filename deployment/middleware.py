@@ -1,12 +1,15 @@
-"""Response headers, the database-outage page and the client address behind the proxy."""
+"""Response headers, the request size limit, the database-outage page and the client address behind a proxy."""
 
+import functools
+import ipaddress
 import logging
 import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,58 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body over settings.MAX_REQUEST_BYTES with 413, before anything reads it.
+
+    Django keeps at most DATA_UPLOAD_MAX_MEMORY_SIZE of form fields in memory, but streams a file upload
+    of any size to a temporary file. The declared Content-Length is enough to decide: Django never reads
+    past it, and reads nothing of a body that declares none (a chunked request gets an empty form).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            return too_large_response(request)
+        return self.get_response(request)
+
+
+def too_large_response(request: HttpRequest) -> HttpResponse:
+    """413, as a page or, for the phone's outbox, as a refusal: a body this large will never pass."""
+    megabytes = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+    message = _("This is too large to send: at most %(megabytes)d MB at a time.") % {"megabytes": megabytes}
+    if "application/json" in request.headers.get("Accept", ""):
+        errors = {"__all__": [{"message": message, "code": "too_large"}]}
+        return JsonResponse({"ok": False, "retry": False, "errors": errors, "message": message}, status=413)
+    # Rendered without the request, like the outage page: no context processor reads the session.
+    return HttpResponse(loader.get_template("413.html").render({"message": message}), status=413)
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Answers to a signed-in user are kept by no cache: a phone passed between cadres, an office proxy.
+
+    `Cache-Control: private, no-store` unless the view chose its own (a note's photo, the service worker,
+    the manifest). Static files are answered by WhiteNoise before this. The cadre's offline pages are
+    kept by the service worker in the Cache API, which does not obey Cache-Control.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                response["Cache-Control"] = "private, no-store"
         return response
 
 
@@ -84,16 +139,67 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME) -> Htt
     return defaults.server_error(request, template_name)
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address for login throttling.
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-    Behind the TLS proxy (BEHIND_TLS_PROXY), REMOTE_ADDR is the proxy; the proxy
-    appends the address it saw to X-Forwarded-For, so the last entry is the one
-    that cannot be forged by the client. Without a proxy the header is ignored.
+# What a proxy tells about the request; a client talking to the app directly could claim anything in them.
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT")
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(proxy) for proxy in proxies)
+
+
+def _address(text: str | None) -> IPAddress | None:
+    try:
+        address = ipaddress.ip_address((text or "").strip())
+    except ValueError:
+        return None
+    # A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d.
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def is_trusted_proxy(address: IPAddress | None) -> bool:
+    """Whether `address` is one of settings.TRUSTED_PROXIES (addresses and networks)."""
+    return address is not None and any(address in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+class ForwardedHeadersMiddleware:
+    """Drop the X-Forwarded-* headers of a request that does not come from a trusted proxy.
+
+    SECURE_PROXY_SSL_HEADER (BEHIND_TLS_PROXY) makes Django believe X-Forwarded-Proto from anyone:
+    a client reaching the app without the proxy could claim https. Gunicorn believes the headers only
+    from the same addresses (--forwarded-allow-ips in the Dockerfile).
     """
-    if getattr(settings, "BEHIND_TLS_PROXY", False):
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if forwarded:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_trusted_proxy(_address(request.META.get("REMOTE_ADDR"))):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for login throttling (AXES_CLIENT_IP_CALLABLE).
+
+    REMOTE_ADDR, unless it is a trusted proxy (TRUSTED_PROXIES): each proxy appends the address it saw to
+    X-Forwarded-For, so the right-most entry that is not a trusted proxy is the client; what lies left of it
+    was written by the client and proves nothing. Text that is not an address is never taken for one.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    if not is_trusted_proxy(_address(remote)):
+        return remote
+    client = remote
+    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        if not entry.strip():
+            continue
+        address = _address(entry)
+        if address is None:
+            break
+        client = str(address)
+        if not is_trusted_proxy(address):
+            break
+    return client

@@ -6,16 +6,30 @@ README lists every variable.
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma-separated list of IP addresses and networks (10.0.0.5, 10.1.0.0/16); a typo stops the server."""
+    values = [value.strip() for value in env.list(name, default=[]) if value.strip()]
+    for value in values:
+        try:
+            ipaddress.ip_network(value)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network ({error}).") from None
+    return values
+
 
 DEBUG = env.bool("DEBUG", default=False)
 # Serves the bare page that bench/run.py compares every page with.
@@ -48,11 +62,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the https redirect and the lockout's address see X-Forwarded-* only from TRUSTED_PROXIES.
+    "deployment.middleware.ForwardedHeadersMiddleware",
     "deployment.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "deployment.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body (CSRF reads the form); after the headers, which its 413 page gets too.
+    "deployment.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their headers), around everything that answers a signed-in user.
+    "deployment.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "deployment.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,16 +156,29 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Note photos go through Django's storage API only: a folder shared by every server (MEDIA_ROOT), or an
+# object store by setting alone, e.g. MEDIA_STORAGE=storages.backends.s3.S3Storage with
+# MEDIA_STORAGE_OPTIONS='{"bucket_name": "donghanh-photos", "endpoint_url": "https://..."}' (django-storages).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env("MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("MEDIA_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Uploads: photos and spreadsheets are at most 10 MB; larger request bodies
-# are refused before they reach a view.
+# Uploads: photos and spreadsheets are at most 10 MB. A request body over MAX_REQUEST_BYTES is refused
+# with 413 before anything reads it (deployment/middleware.py); Django alone would stream a file upload
+# of any size to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A 10 MB photo and the form around it.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=MAX_UPLOAD_BYTES + 2 * 1024 * 1024)
+if MAX_REQUEST_BYTES <= MAX_UPLOAD_BYTES:
+    raise ImproperlyConfigured(
+        f"MAX_REQUEST_BYTES ({MAX_REQUEST_BYTES}) leaves no room for a {MAX_UPLOAD_BYTES}-byte photo and its form."
+    )
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -163,8 +196,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# The proxies (load balancers) whose forwarded headers are believed: X-Forwarded-For for the client's
+# address, the key of the login lockout (deployment/middleware.py client_ip), and X-Forwarded-Proto. From
+# any other address both are ignored. The Dockerfile gives gunicorn the same list. Empty: no proxy.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
+    # Believed only from TRUSTED_PROXIES (ForwardedHeadersMiddleware): without them every request
+    # would look like plain http and be redirected to https for ever.
+    if not TRUSTED_PROXIES:
+        raise ImproperlyConfigured("BEHIND_TLS_PROXY needs TRUSTED_PROXIES: the addresses of the TLS proxy.")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (django-csp 4): everything from the app itself, no inline
@@ -211,7 +252,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
-# Behind the TLS proxy every request comes from the proxy's address: take the
+# A wrong old password on the password change page counts too (deployment/forms.py); its fields are
+# masked like the login's password in the record of the attempt.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "new_password1", "new_password2"]
+# Behind a trusted proxy every request comes from the proxy's address: take the
 # client's from the X-Forwarded-For entry that the proxy itself appended.
 AXES_CLIENT_IP_CALLABLE = "deployment.middleware.client_ip"
 

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import Error as DatabaseError
@@ -6,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from cadres.roles import is_cadre, is_staff_member
+from deployment.forms import PasswordChangeForm
 
 
 @login_required
@@ -27,3 +29,12 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "database unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, with a wrong old password counted as a failed login (deployment.forms.PasswordChangeForm)."""
+
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Assignment
 from deployment.fields import DayFilter
+from deployment.text_validators import single_line
 from deployment.widgets import CachedSelect
 from localities.models import Level, Locality
 
 
 class LocalityFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_name", label=_("Name"), max_length=120)
+    q = django_filters.CharFilter(method="filter_name", label=_("Name"), max_length=120, validators=[single_line])
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"), empty_label=_("All levels"))
     parent = django_filters.ModelChoiceFilter(
         queryset=Locality.objects.filter(level__lt=Level.COMMUNE),

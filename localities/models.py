@@ -6,6 +6,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from deployment.text_validators import plain_text, single_line
 from deployment.vietnamese import search_filter
 
 
@@ -96,7 +97,7 @@ class LocalityQuerySet(models.QuerySet):
 
 
 class Locality(models.Model):
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[single_line])
     kind = models.CharField(_("kind"), max_length=20, choices=LocalityKind.choices)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, editable=False)
     parent = models.ForeignKey(
@@ -107,7 +108,7 @@ class Locality(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    code = models.CharField(_("official code"), max_length=10, blank=True)
+    code = models.CharField(_("official code"), max_length=10, blank=True, validators=[single_line])
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(
         _("valid to"),
@@ -195,11 +196,15 @@ class ZoneStatus(models.Model):
     )
     grading = models.CharField(_("grading"), max_length=20, choices=Grading.choices)
     directive = models.CharField(
-        _("directive in force"), max_length=120, blank=True, help_text=_("e.g. Directive 16/CT-TTg")
+        _("directive in force"),
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. Directive 16/CT-TTg"),
+        validators=[single_line],
     )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2_000, validators=[plain_text])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

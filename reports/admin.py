@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from localities.admin import LargeTableAdmin, province_filter
+from reports.forms.notes import PhotoField
 from reports.models import DailyNote, Escalation, MissionReport, Recommendation, ReminderLog
 
 
@@ -17,6 +19,8 @@ class DailyNoteAdmin(LargeTableAdmin):
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment__cadre", "assignment__locality"]
     readonly_fields = ["client_key", "created_at", "updated_at"]
+    # The cadre's photo field: bounded, re-encoded, without its metadata, here too.
+    formfield_overrides = {models.ImageField: {"form_class": PhotoField}}
 
 
 @admin.register(Escalation)

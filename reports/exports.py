@@ -8,6 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from deployment.spreadsheets import text_row
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -35,7 +37,7 @@ def recommendations_workbook(recommendations: QuerySet) -> Workbook:
         (_("The province's response"), 50),
         (_("Updated on"), 14),
     ]
-    sheet.append([title for title, _width in headers])
+    sheet.append(text_row(sheet, [title for title, _width in headers]))
     for column, (_title, width) in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
         sheet.cell(row=1, column=column).font = Font(bold=True)
@@ -45,20 +47,23 @@ def recommendations_workbook(recommendations: QuerySet) -> Workbook:
         assignment = report.assignment
         owner = recommendation.owner
         sheet.append(
-            [
-                number,
-                assignment.campaign.name,
-                assignment.cadre.full_name,
-                str(assignment.cadre.unit),
-                _locality_label(assignment.locality),
-                timezone.localdate(report.submitted_at) if report.submitted_at else None,
-                recommendation.text,
-                recommendation.get_addressed_to_display(),
-                recommendation.get_status_display(),
-                (owner.get_full_name() or owner.username) if owner else "",
-                recommendation.response,
-                timezone.localdate(recommendation.updated_at),
-            ]
+            text_row(
+                sheet,
+                [
+                    number,
+                    assignment.campaign.name,
+                    assignment.cadre.full_name,
+                    str(assignment.cadre.unit),
+                    _locality_label(assignment.locality),
+                    timezone.localdate(report.submitted_at) if report.submitted_at else None,
+                    recommendation.text,
+                    recommendation.get_addressed_to_display(),
+                    recommendation.get_status_display(),
+                    (owner.get_full_name() or owner.username) if owner else "",
+                    recommendation.response,
+                    timezone.localdate(recommendation.updated_at),
+                ],
+            )
         )
         row = sheet.max_row
         for column in (6, 12):

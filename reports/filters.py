@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, FilterSet, ModelChoiceFilter
 
 from cadres.filters import LocalityChoiceField as ShortlistLocalityField
+from cadres.filters import chosen_pk
 from cadres.models import Campaign, ProvincialUnit
 from deployment.fields import DayFilter
 from deployment.pagination import paginate as bounded_paginate
+from deployment.text_validators import single_line
 from deployment.vietnamese import search_filter
 from deployment.widgets import CachedSelect
 from localities.models import Level, Locality
@@ -74,7 +76,8 @@ class LocalityFilter(ModelChoiceFilter):
         field = super().field
         shortlist = Q(level__lte=Level.DISTRICT)
         chosen = self.parent.data.get(self.field_name) if getattr(self, "parent", None) and self.parent.data else None
-        if chosen and str(chosen).isdigit():
+        chosen = chosen_pk(chosen)
+        if chosen is not None:
             shortlist |= Q(pk=chosen)
         field.shortlist = locality_choices().filter(shortlist)
         return field
@@ -123,6 +126,7 @@ class NoteFilter(RecentSearchMixin, FilterSet):
         label=_("Search"),
         # The number is SEARCH_WINDOW.
         help_text=_("Looks through the 5,000 most recent notes that match the other filters."),
+        validators=[single_line],
     )
     campaign = ModelChoiceFilter(
         field_name="assignment__campaign",
@@ -161,6 +165,7 @@ class EscalationFilter(RecentSearchMixin, FilterSet):
         label=_("Search"),
         # The number is SEARCH_WINDOW.
         help_text=_("Looks through the 5,000 most recent escalations that match the other filters."),
+        validators=[single_line],
     )
     status = ChoiceFilter(choices=EscalationStatus.choices, label=_("Status"), empty_label=_("All"))
     urgency = ChoiceFilter(choices=Urgency.choices, label=_("Urgency"), empty_label=_("All"))
@@ -199,7 +204,7 @@ class ReportFilter(FilterSet):
         widget=CachedSelect,
     )
     locality = LocalityFilter(path="assignment__locality", empty_label=_("All"))
-    cadre = CharFilter(method="filter_cadre", label=_("Cadre"))
+    cadre = CharFilter(method="filter_cadre", label=_("Cadre"), validators=[single_line])
 
     class Meta:
         model = MissionReport

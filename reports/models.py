@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Assignment
+from deployment.text_validators import plain_text, single_line
 
 
 class Activity(models.TextChoices):
@@ -88,6 +89,13 @@ def days_open_for_filing(assignments: list[Assignment], today: datetime.date) ->
     return days
 
 
+# The most characters a free text holds: a section of a note (also an escalation's description and answer,
+# a reviewer's comment), a section of the end-of-mission report, a recommendation and the province's response.
+NOTE_SECTION_LENGTH = 5_000
+REPORT_SECTION_LENGTH = 10_000
+SHORT_TEXT_LENGTH = 2_000
+
+
 class DailyNoteQuerySet(models.QuerySet):
     def for_cadre(self, cadre):
         return self.filter(assignment__cadre=cadre)
@@ -99,10 +107,16 @@ class DailyNote(models.Model):
     )
     day = models.DateField(_("day"))
     activities = models.JSONField(_("activities"), default=list, blank=True)
-    other_activities = models.TextField(_("other activities"), blank=True)
-    situation = models.TextField(_("situation observed"), blank=True)
-    difficulties = models.TextField(_("difficulties"), blank=True)
-    needs = models.TextField(_("needs"), blank=True)
+    other_activities = models.TextField(
+        _("other activities"), blank=True, max_length=NOTE_SECTION_LENGTH, validators=[plain_text]
+    )
+    situation = models.TextField(
+        _("situation observed"), blank=True, max_length=NOTE_SECTION_LENGTH, validators=[plain_text]
+    )
+    difficulties = models.TextField(
+        _("difficulties"), blank=True, max_length=NOTE_SECTION_LENGTH, validators=[plain_text]
+    )
+    needs = models.TextField(_("needs"), blank=True, max_length=NOTE_SECTION_LENGTH, validators=[plain_text])
     health = models.CharField(_("my health"), max_length=12, choices=Health.choices, default=Health.WELL)
     photo = models.ImageField(_("photo"), upload_to=note_photo_path, blank=True)
     client_key = models.UUIDField(
@@ -255,8 +269,8 @@ class Escalation(models.Model):
         on_delete=models.SET_NULL,
         related_name="escalations",
     )
-    subject = models.CharField(_("subject"), max_length=200)
-    description = models.TextField(_("description"))
+    subject = models.CharField(_("subject"), max_length=200, validators=[single_line])
+    description = models.TextField(_("description"), max_length=NOTE_SECTION_LENGTH, validators=[plain_text])
     category = models.CharField(_("category"), max_length=20, choices=EscalationCategory.choices)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     status = models.CharField(
@@ -270,7 +284,9 @@ class Escalation(models.Model):
         on_delete=models.SET_NULL,
         related_name="escalations_handled",
     )
-    answer = models.TextField(_("the province's answer"), blank=True)
+    answer = models.TextField(
+        _("the province's answer"), blank=True, max_length=NOTE_SECTION_LENGTH, validators=[plain_text]
+    )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     client_key = models.UUIDField(_("submission key"), unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
@@ -308,12 +324,21 @@ class MissionReport(models.Model):
     assignment = models.OneToOneField(
         Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="report"
     )
-    results = models.TextField(_("results"), blank=True)
-    local_work = models.TextField(_("state of the local organisation's work"), blank=True)
-    difficulties = models.TextField(_("difficulties"), blank=True)
+    results = models.TextField(_("results"), blank=True, max_length=REPORT_SECTION_LENGTH, validators=[plain_text])
+    local_work = models.TextField(
+        _("state of the local organisation's work"),
+        blank=True,
+        max_length=REPORT_SECTION_LENGTH,
+        validators=[plain_text],
+    )
+    difficulties = models.TextField(
+        _("difficulties"), blank=True, max_length=REPORT_SECTION_LENGTH, validators=[plain_text]
+    )
     status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    review_comment = models.TextField(
+        _("reviewer's comment"), blank=True, max_length=NOTE_SECTION_LENGTH, validators=[plain_text]
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewed by"),
@@ -362,7 +387,7 @@ class Recommendation(models.Model):
     report = models.ForeignKey(
         MissionReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="recommendations"
     )
-    text = models.TextField(_("recommendation"))
+    text = models.TextField(_("recommendation"), max_length=SHORT_TEXT_LENGTH, validators=[plain_text])
     addressed_to = models.CharField(
         _("addressed to"), max_length=10, choices=Addressee.choices, default=Addressee.PROVINCE
     )
@@ -377,7 +402,9 @@ class Recommendation(models.Model):
         on_delete=models.SET_NULL,
         related_name="recommendations_owned",
     )
-    response = models.TextField(_("the province's response"), blank=True)
+    response = models.TextField(
+        _("the province's response"), blank=True, max_length=SHORT_TEXT_LENGTH, validators=[plain_text]
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])

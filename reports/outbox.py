@@ -6,9 +6,9 @@ each entry on the phone until the server has answered for it:
 
 - 200 `{"ok": true, "url": ...}`: stored, the first time or on a retry (the same key
   is answered with what was stored); the entry leaves the phone.
-- 400 or 409 `{"ok": false, "errors": ..., "message": ...}`: refused (the day has a
+- 400, 409 or 413 `{"ok": false, "errors": ..., "message": ...}`: refused (the day has a
   note from another device, the mission is over, a field is invalid, someone saved
-  first); the entry stays on the phone with the message until the cadre fixes and
+  first, the body is too large); the entry stays on the phone with the message until the cadre fixes and
   sends it again or deletes it.
 - Anything else (the login page, a refused CSRF token, a server error, a network
   failure, `{"retry": true}`): the entry waits and is sent again later.

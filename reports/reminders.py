@@ -8,9 +8,14 @@ Every email sent leaves a ReminderLog row written in the same transaction, so
 running the command again the same day sends nothing twice. Reminders about an
 event (an assignment, the end of a mission, an urgent escalation) go out once
 whatever the day; the missing-note reminder goes out once per day.
+
+Each message is sent on its own: one the mail server refuses (or that cannot
+be made) is logged, leaves no ReminderLog row, and is tried again at the next
+run, while the others go out.
 """
 
 import datetime
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -39,6 +44,21 @@ KINDS = [ASSIGNED, NO_NOTE, ENDING_SOON, REPORT_DUE, URGENT_ESCALATION]
 # Kinds sent again each day while the cause lasts; the others are sent once.
 DAILY_KINDS = {NO_NOTE}
 DAYS_BEFORE_END = 3
+
+# Django's email backends that send nothing, and where their messages go instead.
+MAIL_KEPT_HERE = {
+    "django.core.mail.backends.console.EmailBackend": "EMAIL_URL is not set: the messages are printed here",
+    "django.core.mail.backends.filebased.EmailBackend": "EMAIL_URL names no mail server: the messages go to files",
+    "django.core.mail.backends.locmem.EmailBackend": "EMAIL_URL names no mail server: the messages stay in memory",
+    "django.core.mail.backends.dummy.EmailBackend": "EMAIL_URL names no mail server: the messages are dropped",
+}
+
+logger = logging.getLogger(__name__)
+
+
+def mail_kept_here() -> str | None:
+    """Where the messages go when EMAIL_URL names no mail server; None when they are sent."""
+    return MAIL_KEPT_HERE.get(settings.EMAIL_BACKEND)
 
 
 @dataclass
@@ -175,8 +195,20 @@ def already_sent(reminder: Reminder, day: datetime.date) -> bool:
     return logs.exists()
 
 
+class NotSent(Exception):
+    """The email backend took no message and raised nothing."""
+
+
+def one_line(text: str) -> str:
+    """`text` without line breaks, which a mail header cannot hold (Django raises BadHeaderError)."""
+    return " ".join(text.split())
+
+
 def deliver(reminder: Reminder, *, day: datetime.date) -> bool:
-    """Log and send in one transaction: a failed send leaves no log row, a logged one is not sent again."""
+    """Log and send in one transaction: a failed send leaves no log row, a logged one is not sent again.
+
+    False when it was sent already; raises when it could not be sent.
+    """
     if already_sent(reminder, day):
         return False
     context = {**reminder.context, "day": day, "site_url": settings.SITE_URL}
@@ -189,7 +221,9 @@ def deliver(reminder: Reminder, *, day: datetime.date) -> bool:
                 )
         except IntegrityError:
             return False  # another run got there first
-        send_mail(f"[Đồng hành] {reminder.subject}", body, None, [reminder.recipient])
+        # An escalation's subject written before the forms refused line breaks (or through the ORM) still goes out.
+        if send_mail(one_line(f"[Đồng hành] {reminder.subject}"), body, None, [reminder.recipient]) != 1:
+            raise NotSent(f"the email backend took no message for {reminder.recipient}")
     return True
 
 
@@ -200,14 +234,27 @@ def due_reminders(day: datetime.date, kinds: list[str] | None = None) -> Iterato
                 yield reminder
 
 
-def send_reminders(*, day: datetime.date, kinds: list[str] | None = None, dry_run: bool = False) -> list[Reminder]:
-    """Send what is due on `day`; return what was sent (or, in a dry run, what would be)."""
-    done = []
+@dataclass
+class ReminderRun:
+    sent: list[Reminder] = field(default_factory=list)  # or, in a dry run, what would be
+    failed: list[Reminder] = field(default_factory=list)
+
+
+def send_reminders(*, day: datetime.date, kinds: list[str] | None = None, dry_run: bool = False) -> ReminderRun:
+    """Send what is due on `day`, each message on its own: one that fails does not stop the others."""
+    run = ReminderRun()
     with translation.override(settings.LANGUAGE_CODE):
         for reminder in due_reminders(day, kinds):
             if dry_run:
                 if not already_sent(reminder, day):
-                    done.append(reminder)
-            elif deliver(reminder, day=day):
-                done.append(reminder)
-    return done
+                    run.sent.append(reminder)
+                continue
+            try:
+                if deliver(reminder, day=day):
+                    run.sent.append(reminder)
+            except Exception:  # a refused address, a bad header, the mail server away: the next run tries again
+                logger.exception(
+                    "Reminder %s about %s to %s not sent", reminder.kind, reminder.object_key, reminder.recipient
+                )
+                run.failed.append(reminder)
+    return run

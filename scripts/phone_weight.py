@@ -321,7 +321,7 @@ def notes_today(cadre_id: int) -> list[dict]:
         item = {"id": note.pk, "situation": note.situation, "photo_bytes": None, "photo_size": None}
         if note.photo:
             item["photo_bytes"] = note.photo.size
-            with Image.open(note.photo.path) as image:
+            with note.photo.open("rb") as handle, Image.open(handle) as image:
                 item["photo_size"] = list(image.size)
         found.append(item)
     return found

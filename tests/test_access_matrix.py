@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cadres import roster
-from cadres.views.roster import SESSION_KEY
+from reports.models import MissionReport, ReportStatus
 from tests.factories import (
     StaffUserFactory,
     UserFactory,
@@ -84,6 +84,16 @@ STAFF_POST_ONLY = _policy(
     no_role=FORBIDDEN,
     staff=NOT_ALLOWED,
     superuser=NOT_ALLOWED,
+)
+# A roster preview: the staff member who uploaded the file (here "staff"); other staff get 404.
+UPLOADER_ONLY = _policy(
+    "the staff member who uploaded it",
+    anonymous=LOGIN,
+    cadre=FORBIDDEN,
+    other_cadre=FORBIDDEN,
+    no_role=FORBIDDEN,
+    staff=OK,
+    superuser=NOT_FOUND,
 )
 # Pages of the cadre's own: every cadre has one (their mission, a new note).
 CADRE_ONLY = _policy(
@@ -228,7 +238,7 @@ EXPECTED = {
     "cadres:cadre_edit": STAFF_ONLY.on("cadre"),
     "cadres:roster_import": STAFF_ONLY.on(None),
     "cadres:roster_template": STAFF_ONLY.on(None),
-    "cadres:roster_preview": STAFF_ONLY.on("roster_token"),
+    "cadres:roster_preview": UPLOADER_ONLY.on("roster_token"),
     "cadres:roster_confirm": STAFF_POST_ONLY.on("roster_token"),
     # Staff: localities.
     "localities:locality_list": STAFF_ONLY.on(None),
@@ -328,21 +338,19 @@ def world(mission_world):
         "staff": StaffUserFactory(),
         "superuser": UserFactory(is_superuser=True, is_staff=True),
     }
-    token = roster.store_upload(filename="danh-sach.csv", rows=[], check=roster.check_roster([]))
+    upload = roster.store_upload(
+        uploaded_by=users["staff"], filename="danh-sach.csv", rows=[], check=roster.check_roster([])
+    )
     clients = {"anonymous": Client()}
     for role, user in users.items():
         clients[role] = Client()
         clients[role].force_login(user)
-        # The roster preview belongs to the session that uploaded it.
-        session = clients[role].session
-        session[SESSION_KEY] = token
-        session.save()
     objects = {
         **own,
         "campaign": mission_world["campaign"],
         "decision": mission_world["decision"],
         "locality": mission_world["locality"],
-        "roster_token": token,
+        "roster_token": upload.token,
     }
     return {"clients": clients, "objects": objects, "today": mission_world["today"]}
 
@@ -470,3 +478,44 @@ def test_someone_elses_objects_answer_404_to_a_cadre(world):
         reverse("reports:escalation_create") + f"?note={objects['note'].pk}",
     ]
     assert [client.get(url).status_code for url in urls] == [404] * len(urls)
+
+
+# A report never submitted is its cadre's draft: nobody else reads it. A returned report was submitted
+# once and reviewed: staff keep reading it while the cadre revises it.
+DRAFT_REPORT = {
+    "reports:report_detail": _policy(
+        "a draft report: its cadre only",
+        anonymous=LOGIN,
+        cadre=OK,
+        other_cadre=NOT_FOUND,
+        no_role=NOT_FOUND,
+        staff=NOT_FOUND,
+        superuser=NOT_FOUND,
+    ),
+    "reports:report_review": _policy(
+        "a draft report's review: nobody",
+        anonymous=LOGIN,
+        cadre=FORBIDDEN,
+        other_cadre=FORBIDDEN,
+        no_role=FORBIDDEN,
+        staff=NOT_FOUND,
+        superuser=NOT_FOUND,
+    ),
+}
+DRAFT_REPORT["reports:report_print"] = DRAFT_REPORT["reports:report_review"]
+
+
+@pytest.mark.parametrize("status", [ReportStatus.DRAFT, ReportStatus.RETURNED])
+@pytest.mark.parametrize("role", ROLES)
+def test_a_report_never_submitted_is_its_cadres_alone(world, role, status):
+    report = world["objects"]["report"]
+    submitted_at = None if status == ReportStatus.DRAFT else report.submitted_at
+    MissionReport.objects.filter(pk=report.pk).update(status=status, submitted_at=submitted_at)
+    client = world["clients"][role]
+    wrong = []
+    for name, draft_policy in DRAFT_REPORT.items():
+        policy = draft_policy if status == ReportStatus.DRAFT else EXPECTED[name].policy
+        got = _outcome(client.get(reverse(name, args=[report.pk])))
+        if got != policy.outcomes[role]:
+            wrong.append(f"{name} [{policy.name}]: expected {policy.outcomes[role]!r}, got {got!r}")
+    assert not wrong, "\n".join(wrong)

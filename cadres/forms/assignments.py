@@ -8,9 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import Assignment, Cadre
+from cadres.forms.cadre_picker import CadreField
+from cadres.models import Assignment
 from deployment.concurrency import VersionedFormMixin
 from deployment.fields import DayField
+from deployment.text_validators import single_line
 from localities.models import Level, Locality
 
 
@@ -66,32 +68,26 @@ class ExtendForm(VersionedFormMixin, forms.Form):
 
 class RecallForm(VersionedFormMixin, forms.Form):
     on = DayField(label=_("Last day served"), help_text=_("The cadre serves up to and including this day."))
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = forms.CharField(label=_("Reason"), max_length=300, validators=[single_line])
 
 
 class ReplaceForm(VersionedFormMixin, forms.Form):
-    replacement = forms.CharField(
-        label=_("Code of the replacement cadre"), max_length=30, help_text=_("The cadre code, e.g. TD-007.")
+    replacement = CadreField(
+        label=_("Replacement cadre (code or name)"),
+        help_text=_("A cadre code, e.g. TD-007, or a full name; suggestions appear as you type."),
     )
     on = DayField(
         label=_("Last day of the current cadre"),
         help_text=_("The replacement starts the next day, in the same place, until the planned end."),
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False, validators=[single_line])
 
     def __init__(self, *args, assignment: Assignment, **kwargs):
         super().__init__(*args, versioned=assignment, **kwargs)
         self.assignment = assignment
 
     def clean_replacement(self):
-        code = self.cleaned_data["replacement"].strip()
-        cadre = Cadre.objects.filter(code=code).first()
-        if cadre is None:
-            raise forms.ValidationError(_("No cadre has the code %(code)s."), params={"code": code}, code="unknown")
-        if not cadre.is_active:
-            raise forms.ValidationError(
-                _("%(name)s is no longer active."), params={"name": cadre.full_name}, code="inactive"
-            )
+        cadre = self.cleaned_data["replacement"]
         if cadre.pk == self.assignment.cadre_id:
             raise forms.ValidationError(_("Choose another cadre than the one replaced."), code="same_cadre")
         return cadre

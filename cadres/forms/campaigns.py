@@ -10,6 +10,7 @@ from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.forms.decisions import LocalityInput, find_locality, locality_value
 from cadres.models import Campaign, Quota
 from deployment.fields import DayField, DayFilter
+from deployment.text_validators import single_line
 from deployment.vietnamese import search_filter
 
 
@@ -48,7 +49,7 @@ class CampaignForm(forms.ModelForm):
 
 
 class CampaignFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name"), method="filter_name")
+    q = django_filters.CharFilter(label=_("Name"), method="filter_name", validators=[single_line])
     running_on = DayFilter(label=_("Running on"), method="filter_running_on")
 
     class Meta:
@@ -76,6 +77,7 @@ class QuotaForm(forms.ModelForm):
         required=False,
         widget=LocalityInput(),
         help_text=_("Leave empty when the unit may send its cadres anywhere."),
+        validators=[single_line],
     )
 
     class Meta:

@@ -3,8 +3,9 @@
 The cadre and locality fields are text inputs with a <datalist> (filled by
 static/js/decision_form.js from the search endpoints), not selects: a
 province has thousands of cadres and the country ten thousand communes. A
-cadre is entered by code (or by a full name that only one cadre has), a
-locality by its official code or as "ward, district".
+cadre is entered through the cadre picker (cadres/forms/cadre_picker.py: a
+code, or a full name that only one cadre has), a locality by its official
+code or as "ward, district".
 """
 
 import datetime
@@ -17,19 +18,17 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from cadres.forms.cadre_picker import CadreField
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.models import Assignment, Cadre, Campaign, Decision, overlap_message
 from deployment.fields import DayField
+from deployment.text_validators import single_line
 from localities.models import Level, Locality, LocalityKind
 
 # How a locality's kind may be written before its name ("Phường Phú Cường").
 KIND_PREFIXES = ("Phường", "Xã", "Thị trấn", "Thành phố", "Thị xã", "Quận", "Huyện", "Tỉnh")
 ROWS_WITHOUT_JS = 6
 MAX_ROWS = 300
-
-
-def cadre_label(cadre: Cadre) -> str:
-    return f"{cadre.full_name} · {cadre.unit}"
 
 
 def locality_value(locality: Locality) -> str:
@@ -54,23 +53,6 @@ def locality_options(day: datetime.date, limit: int = 200) -> list[tuple[str, st
         .order_by("parent__name", "level", "name")[:limit]
     )
     return [(locality_value(locality), locality_label(locality)) for locality in localities]
-
-
-def find_cadre(text: str) -> Cadre:
-    """The cadre with this code, or the only active cadre with this full name."""
-    text = " ".join(text.split())
-    cadres = Cadre.objects.select_related("unit")
-    cadre = cadres.filter(code__iexact=text).first()
-    if cadre:
-        return cadre
-    namesakes = list(cadres.active().filter(full_name__iexact=text)[:2])
-    if len(namesakes) == 1:
-        return namesakes[0]
-    if namesakes:
-        raise ValidationError(
-            _("Several cadres are called %(name)s: enter the cadre code."), code="ambiguous", params={"name": text}
-        )
-    raise ValidationError(_("No cadre has the code or name “%(text)s”."), code="unknown", params={"text": text})
 
 
 def _without_kind(name: str) -> str:
@@ -152,7 +134,11 @@ class DecisionForm(forms.ModelForm):
         self.initial.setdefault("issuing_unit", unit.pk)
         self.initial.setdefault("signed_on", signed_on)
         self.initial.setdefault("number", next_decision_number(unit, signed_on.year))
-        latest = self.campaign.decisions.order_by("-signed_on", "-number").first()
+        # A campaign's first decision takes the wording of the organiser's latest one.
+        latest = (
+            self.campaign.decisions.order_by("-signed_on", "-number").first()
+            or Decision.objects.filter(issuing_unit=unit).order_by("-signed_on", "-number").first()
+        )
         if latest:
             for name in ("summary", "legal_bases", "signing_authority", "signer_position", "signer_name", "recipients"):
                 self.initial.setdefault(name, getattr(latest, name))
@@ -175,18 +161,6 @@ def duplicate_number_error() -> ValidationError:
     return ValidationError(_("This unit already has a decision with this number this year."), code="unique")
 
 
-class CadreInput(forms.TextInput):
-    def __init__(self):
-        super().__init__(
-            attrs={
-                "list": "cadre-options",
-                "autocomplete": "off",
-                "data-search": reverse_lazy("cadres:cadre_search"),
-                "class": "cadre-input",
-            }
-        )
-
-
 class LocalityInput(forms.TextInput):
     def __init__(self):
         super().__init__(
@@ -202,21 +176,22 @@ class LocalityInput(forms.TextInput):
 class AssignmentRowForm(forms.Form):
     """One cadre sent to one place from one day; the end date follows the campaign's length."""
 
-    cadre = forms.CharField(label=_("Cadre (code or name)"), max_length=160, widget=CadreInput())
-    locality = forms.CharField(label=_("Locality (code or “ward, district”)"), max_length=200, widget=LocalityInput())
-    host_organisation = forms.CharField(label=_("Host organisation"), max_length=200, required=False)
+    cadre = CadreField(label=_("Cadre (code or name)"))
+    locality = forms.CharField(
+        label=_("Locality (code or “ward, district”)"),
+        max_length=200,
+        widget=LocalityInput(),
+        validators=[single_line],
+    )
+    host_organisation = forms.CharField(
+        label=_("Host organisation"), max_length=200, required=False, validators=[single_line]
+    )
     starts_on = DayField(label=_("From"))
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         self.campaign = campaign
         super().__init__(*args, **kwargs)
         self.fields["starts_on"].initial = default_start(campaign)
-
-    def clean_cadre(self):
-        cadre = find_cadre(self.cleaned_data["cadre"])
-        if not cadre.is_active:
-            raise ValidationError(_("%(name)s is no longer active."), code="inactive", params={"name": cadre.full_name})
-        return cadre
 
     def clean_starts_on(self):
         starts_on = self.cleaned_data["starts_on"]

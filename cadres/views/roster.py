@@ -3,18 +3,17 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cadres import roster
 from cadres.exports import write_roster_template
 from cadres.forms.roster import RosterRowForm, RosterUploadForm
-from cadres.models import ProvincialUnit
+from cadres.models import ProvincialUnit, RosterUpload
 from cadres.roles import staff_required
 
-SESSION_KEY = "roster_import_token"
 PAGE_SIZE = 50
 SHOWN = [roster.ERROR, roster.NEW, roster.CHANGED, roster.UNCHANGED]
 
@@ -25,30 +24,33 @@ def roster_import(request):
     if request.method == "POST" and form.is_valid():
         rows = form.cleaned_data["rows"]
         check = roster.check_roster(rows)
-        previous = request.session.get(SESSION_KEY)
-        if previous:
-            roster.discard_upload(previous)
-        token = roster.store_upload(filename=form.cleaned_data["file"].name, rows=rows, check=check)
-        request.session[SESSION_KEY] = token
-        return redirect("cadres:roster_preview", token=token)
-    return render(request, "cadres/roster_import.html", {"form": form})
+        upload = roster.store_upload(
+            uploaded_by=request.user, filename=form.cleaned_data["file"].name, rows=rows, check=check
+        )
+        return redirect("cadres:roster_preview", token=upload.token)
+    max_rows = number_format(roster.MAX_ROWS, force_grouping=True)
+    return render(request, "cadres/roster_import.html", {"form": form, "max_rows": max_rows})
 
 
-def _upload_for(request, token: str) -> dict:
-    """The stored upload, only for the session that made it."""
-    if token != request.session.get(SESSION_KEY):
-        raise Http404
-    upload = roster.load_upload(token)
-    if upload is None:
-        raise Http404
-    return upload
+def get_roster_upload_for_user(request, token: str, *, fields=(), for_update=False) -> RosterUpload:
+    """The stored upload, only for the user who made it (on any server, in any session).
+
+    `fields` are the only columns read: the file's rows are read only to import them. Locked
+    `for_update`, a second confirmation sent meanwhile (a double click) waits, then finds nothing.
+    """
+    uploads = RosterUpload.objects.filter(uploaded_by=request.user)
+    if fields:
+        uploads = uploads.only(*fields)
+    if for_update:
+        uploads = uploads.select_for_update()
+    return get_object_or_404(uploads, token=token)
 
 
 @staff_required
 @require_GET
 def roster_preview(request, token):
-    upload = _upload_for(request, token)
-    results = upload["results"]
+    upload = get_roster_upload_for_user(request, token, fields=["token", "filename", "results"])
+    results = upload.results
     counts = dict.fromkeys(SHOWN, 0)
     for result in results:
         counts[result["status"]] += 1
@@ -67,8 +69,8 @@ def roster_preview(request, token):
         request,
         "cadres/roster_preview.html",
         {
-            "token": token,
-            "filename": upload["filename"],
+            "token": upload.token,
+            "filename": upload.filename,
             "counts": counts,
             "total": sum(counts.values()),
             "shown": shown if shown in SHOWN else "",
@@ -82,22 +84,20 @@ def roster_preview(request, token):
 @staff_required
 @require_POST
 def roster_confirm(request, token):
-    upload = _upload_for(request, token)
+    upload = get_roster_upload_for_user(request, token, for_update=True)
     try:
         with transaction.atomic():
-            check = roster.roster_import(rows=upload["rows"], form_checked=upload["form_checked"])
+            check = roster.roster_import(rows=upload.rows, form_checked=roster.form_checked(upload))
     except roster.RosterRefused as refused:
         # The cadres on record changed since the preview: show the new verdict, write nothing.
-        roster.discard_upload(token)
-        new_token = roster.store_upload(filename=upload["filename"], rows=upload["rows"], check=refused.check)
-        request.session[SESSION_KEY] = new_token
+        roster.keep_check(upload, refused.check)
+        upload.save(update_fields=["results", "form_checked"])
         messages.error(request, _("Nothing was imported: some rows have errors. Correct the file and upload it again."))
-        return redirect("cadres:roster_preview", token=new_token)
+        return redirect("cadres:roster_preview", token=token)
     except IntegrityError:
         messages.error(request, _("Someone changed the same cadres meanwhile. Nothing was imported; please retry."))
         return redirect("cadres:roster_preview", token=token)
-    roster.discard_upload(token)
-    request.session.pop(SESSION_KEY, None)
+    upload.delete()
     messages.success(
         request,
         _("Roster imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")

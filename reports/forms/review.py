@@ -12,10 +12,11 @@ from cadres.models import Campaign
 from cadres.roles import STAFF_GROUP
 from deployment.concurrency import VersionedFormMixin
 from deployment.fields import DayField
+from deployment.text_validators import plain_text
 from deployment.widgets import CachedSelect
 from reports.compliance import DEFAULT_DAYS, MAX_DAYS
 from reports.filters import LocalityChoiceField, campaign_choices, locality_choices
-from reports.models import Rating, Recommendation
+from reports.models import Escalation, MissionReport, Rating, Recommendation
 
 
 def staff_users() -> QuerySet:
@@ -89,6 +90,8 @@ class EscalationAssignForm(VersionedFormMixin, forms.Form):
 class EscalationAnswerForm(VersionedFormMixin, forms.Form):
     answer = forms.CharField(
         label=_("The province's answer"),
+        max_length=Escalation._meta.get_field("answer").max_length,
+        validators=[plain_text],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("The cadre reads this answer on the escalation's page."),
     )
@@ -116,6 +119,8 @@ class ReportReviewForm(VersionedFormMixin, forms.Form):
     )
     comment = forms.CharField(
         label=_("Comment"),
+        max_length=MissionReport._meta.get_field("review_comment").max_length,
+        validators=[plain_text],
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text=_("Required to return the report: say what to revise."),

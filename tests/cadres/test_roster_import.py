@@ -1,3 +1,4 @@
+import datetime
 import io
 import time
 
@@ -6,22 +7,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from cadres import roster
-from cadres.models import Cadre
-from tests.factories import AssignmentFactory, CadreFactory, ProvincialUnitFactory
+from cadres.models import Cadre, RosterUpload
+from tests.factories import AssignmentFactory, CadreFactory, ProvincialUnitFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 IMPORT = reverse("cadres:roster_import")
 HEADERS = ["Họ và tên", "Chức vụ", "Đơn vị", "Phòng/Ban", "Điện thoại", "Email", "Đảng viên", "Mã cán bộ"]
-
-
-@pytest.fixture(autouse=True)
-def stored_uploads(settings, tmp_path):
-    """Previews are kept under MEDIA_ROOT: each test gets its own, removed afterwards."""
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path / "private" / "roster-imports"
 
 
 @pytest.fixture
@@ -92,8 +87,9 @@ def test_the_pages_refuse_cadres(cadre_client, youth_union):
     assert Cadre.objects.count() == 1  # the cadre fixture only
 
 
-def test_the_upload_page_opens_for_staff(staff_client):
-    assert staff_client.get(IMPORT).status_code == 200
+def test_the_upload_page_opens_for_staff_and_says_the_row_limit(staff_client):
+    response = staff_client.get(IMPORT)
+    assert response.status_code == 200 and "10.000" in response.content.decode()
 
 
 def test_the_preview_marks_new_changed_unchanged_and_error_rows(staff_client, youth_union):
@@ -198,22 +194,48 @@ def test_an_exported_roster_imports_as_unchanged(staff_client, youth_union):
     assert set(statuses(response).values()) == {"unchanged"}
 
 
-def test_a_confirmed_preview_cannot_be_confirmed_twice(staff_client, youth_union, stored_uploads):
+def test_a_confirmed_preview_cannot_be_confirmed_twice(staff_client, youth_union):
     _, preview_url = preview(staff_client, xlsx(ROWS))
-    assert len(list(stored_uploads.glob("*.json"))) == 1
+    assert RosterUpload.objects.count() == 1
     confirm(staff_client, preview_url)
-    assert not list(stored_uploads.glob("*.json"))
+    assert not RosterUpload.objects.exists()
     assert confirm(staff_client, preview_url).status_code == 404
 
 
-def test_another_session_cannot_use_the_preview(staff_client, youth_union, client, django_user_model):
+def test_another_staff_member_cannot_use_the_preview(staff_client, youth_union, client):
     _, preview_url = preview(staff_client, xlsx(ROWS))
-    from tests.factories import StaffUserFactory
-
     client.force_login(StaffUserFactory())
     assert client.get(preview_url).status_code == 404
     assert confirm(client, preview_url).status_code == 404
     assert not Cadre.objects.exists()
+
+
+def test_the_uploader_confirms_from_another_session(staff_client, staff_user, youth_union, client):
+    # Another server, another tab, or a session renewed between the preview and the confirmation.
+    _, preview_url = preview(staff_client, xlsx(ROWS))
+    client.force_login(staff_user)
+    assert client.get(preview_url).status_code == 200
+    assert confirm(client, preview_url).status_code == 302
+    assert Cadre.objects.count() == 2
+
+
+def test_the_preview_is_kept_in_the_database_not_in_the_media_folder(staff_client, youth_union, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    response, _ = preview(staff_client, xlsx(ROWS))
+    upload = RosterUpload.objects.get()
+    assert upload.token in response.request["PATH_INFO"] and upload.filename == "danh-sach.xlsx"
+    assert [row["code"] for row in upload.rows] == ["TD-002", "TD-003"]
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_new_upload_replaces_the_uploaders_preview_and_removes_expired_ones(staff_client, staff_user, youth_union):
+    check = roster.check_roster([])
+    roster.store_upload(uploaded_by=StaffUserFactory(), filename="moi.csv", rows=[], check=check)
+    stale = roster.store_upload(uploaded_by=StaffUserFactory(), filename="cu.csv", rows=[], check=check)
+    RosterUpload.objects.filter(pk=stale.pk).update(created_at=timezone.now() - datetime.timedelta(days=1, minutes=1))
+    roster.store_upload(uploaded_by=staff_user, filename="truoc.csv", rows=[], check=check)
+    preview(staff_client, xlsx(ROWS))
+    assert set(RosterUpload.objects.values_list("filename", flat=True)) == {"moi.csv", "danh-sach.xlsx"}
 
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
@@ -262,6 +284,55 @@ def test_an_oversized_file_is_refused(staff_client, youth_union):
     assert response.status_code == 200
     assert response.context["form"].has_error("file", "too_large")
     assert not Cadre.objects.exists()
+
+
+def roster_rows(count: int) -> list[list]:
+    return [[f"Cán bộ {n}", "", "Tỉnh đoàn", "", "", "", "", f"R-{n:05d}"] for n in range(count)]
+
+
+def test_a_file_of_more_than_ten_thousand_rows_is_refused_quickly(
+    staff_client, youth_union, django_assert_max_num_queries
+):
+    file = xlsx(roster_rows(10_001))
+    started = time.perf_counter()
+    # Refused before any row is checked: no unit nor cadre is read, only the session and the user (in a savepoint).
+    with django_assert_max_num_queries(4):
+        response = upload(staff_client, file)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert response.context["form"].has_error("file", "too_many_rows")
+    assert "10.000" in response.context["form"].errors["file"][0]
+    assert not RosterUpload.objects.exists() and not Cadre.objects.exists()
+    assert elapsed < 10, f"refused in {elapsed:.1f} s"
+
+
+def test_a_csv_of_more_than_ten_thousand_rows_is_refused(staff_client, youth_union):
+    lines = [",".join(HEADERS)] + [",".join(row) for row in roster_rows(10_001)]
+    response = upload(staff_client, csv_file("\n".join(lines)))
+    assert response.context["form"].has_error("file", "too_many_rows")
+    assert not RosterUpload.objects.exists()
+
+
+def test_the_reading_stops_at_the_first_row_over_the_limit():
+    def endless_sheet():
+        yield HEADERS
+        n = 0
+        while True:
+            n += 1
+            if n > roster.MAX_ROWS + 1:
+                raise AssertionError("read past the first row over the limit")
+            yield ["Tên", "", "Tỉnh đoàn", "", "", "", "", f"R-{n}"]
+
+    with pytest.raises(roster.RosterFileError) as refused:
+        roster._bounded(endless_sheet())
+    assert refused.value.code == "too_many_rows"
+
+
+def test_a_sheet_going_on_far_below_its_table_is_refused(staff_client, youth_union):
+    lines = [",".join(HEADERS), ",".join(ROWS[1])] + [""] * roster.MAX_SHEET_ROWS
+    response = upload(staff_client, csv_file("\n".join(lines)))
+    assert response.context["form"].has_error("file", "too_many_rows")
+    assert "50.000" in response.context["form"].errors["file"][0]
 
 
 def test_the_template_has_the_headers_and_an_example_row(staff_client, youth_union):

@@ -1,8 +1,11 @@
 import datetime
 import io
+import logging
+import smtplib
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -35,7 +38,7 @@ def _assignment(email="mai@example.vn", **kwargs):
 
 
 def _run(kind, day=DAY, **kwargs):
-    return send_reminders(day=day, kinds=[kind], **kwargs)
+    return send_reminders(day=day, kinds=[kind], **kwargs).sent
 
 
 def _recipients() -> list[str]:
@@ -148,3 +151,104 @@ def test_the_command_dry_run_sends_nothing():
 def test_the_command_refuses_a_bad_day():
     with pytest.raises(CommandError):
         call_command("send_reminders", "--day", "20/08/2021", stdout=io.StringIO())
+
+
+# One bad message never stops the others.
+
+REFUSED = "refused@example.vn"  # the mail server refuses it
+IGNORED = "ignored@example.vn"  # the backend takes nothing and says so (0 sent)
+
+
+class PickyBackend(locmem.EmailBackend):
+    """The test outbox, with a mail server that refuses one address and silently drops another."""
+
+    tried: list[str] = []
+
+    def send_messages(self, messages):
+        self.tried.extend(address for message in messages for address in message.to)
+        if any(REFUSED in message.to for message in messages):
+            raise smtplib.SMTPRecipientsRefused({REFUSED: (550, b"5.1.1 No such user")})
+        if any(IGNORED in message.to for message in messages):
+            return 0
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def picky_mail_server(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.PickyBackend"
+    PickyBackend.tried = []
+    return PickyBackend
+
+
+def _no_note_for(*emails):
+    return {email: _assignment(email=email) for email in emails}
+
+
+def _command(*args) -> tuple[str, CommandError | None]:
+    out = io.StringIO()
+    try:
+        call_command("send_reminders", "--day", "2021-08-20", "--kind", NO_NOTE, *args, stdout=out)
+    except CommandError as error:
+        return out.getvalue(), error
+    return out.getvalue(), None
+
+
+def test_an_escalation_subject_with_line_breaks_is_sent_on_one_line():
+    StaffUserFactory(email="vanphong@example.vn")
+    EscalationFactory(urgency=Urgency.URGENT, subject="Thiếu oxy\r\nBcc: everyone@example.vn")
+    EscalationFactory(urgency=Urgency.URGENT, subject="Thiếu xe cứu thương")
+    assert len(_run(URGENT_ESCALATION)) == 2
+    first, second = (message.subject for message in mail.outbox)
+    assert first.startswith("[Đồng hành] ") and first.endswith(": Thiếu oxy Bcc: everyone@example.vn")
+    assert second.endswith(": Thiếu xe cứu thương")
+    assert all(message.message()["Bcc"] is None for message in mail.outbox)
+
+
+def test_a_message_the_mail_server_refuses_fails_alone_and_is_tried_again(picky_mail_server, caplog):
+    assignments = _no_note_for("mai@example.vn", REFUSED, "lam@example.vn")
+    with caplog.at_level(logging.ERROR, logger="reports.reminders"):
+        out, error = _command()
+    assert sorted(_recipients()) == ["lam@example.vn", "mai@example.vn"]
+    assert "Sent 2 reminder(s)" in out and "Failed 1" in out and REFUSED in out
+    assert error is not None and "1 reminder(s) could not be sent" in str(error)
+    logged = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert len(logged) == 1 and f"assignment:{assignments[REFUSED].pk}" in logged[0].getMessage()
+    assert logged[0].exc_info  # the mail server's answer is in the log
+    assert not ReminderLog.objects.filter(recipient=REFUSED).exists()
+    assert ReminderLog.objects.count() == 2
+
+    picky_mail_server.tried = []
+    out, error = _command()
+    assert picky_mail_server.tried == [REFUSED]  # only the failed one is tried again
+    assert "Sent 0 reminder(s)" in out and "Failed 1" in out and error is not None
+    assert len(mail.outbox) == 2
+
+
+def test_a_message_the_backend_did_not_take_is_not_counted_as_sent(picky_mail_server):
+    _no_note_for("mai@example.vn", IGNORED)
+    out, error = _command()
+    assert "Sent 1 reminder(s)" in out and "Failed 1" in out and error is not None
+    assert list(ReminderLog.objects.values_list("recipient", flat=True)) == ["mai@example.vn"]
+
+
+def test_a_failed_message_is_sent_at_the_next_run_once_the_mail_server_takes_it(picky_mail_server, settings):
+    _no_note_for(REFUSED.replace("refused", "ok"), REFUSED)
+    _command()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    out, error = _command()
+    assert error is None and "Sent 1 reminder(s)" in out and "Failed" not in out
+    assert _recipients() == ["ok@example.vn", REFUSED]
+
+
+def test_the_command_says_when_nothing_leaves_the_machine(settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    _no_note_for("mai@example.vn")
+    out, error = _command()
+    assert out.startswith("EMAIL_URL is not set: the messages are printed here, nothing is sent.")
+    assert error is None and "mai@example.vn" in capsys.readouterr().out
+
+
+def test_the_command_says_nothing_about_the_mail_server_when_there_is_one(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    out, error = _command("--dry-run")
+    assert "EMAIL_URL" not in out and error is None
