@@ -17,7 +17,7 @@ ENDING_SOON_DAYS = 3
 # The dashboard lists only the first few of a long list; the figure links to all of them.
 UNCOVERED_SHOWN = 50
 ENDING_SOON_SHOWN = 8
-# A chart wider than this many days would be unreadable; longer campaigns are cut at their start.
+# A chart wider than this many days would be unreadable; a longer period is cut around the chosen day.
 CHART_MAX_DAYS = 400
 
 
@@ -150,40 +150,67 @@ def district_rows(day: datetime.date) -> list[DistrictRow]:
 
 
 def campaigns_for_chart(day: datetime.date) -> list[Campaign]:
-    """The campaigns running on `day`, the largest first; if none, the most recent one that started before it."""
+    """The campaigns whose dates the chart spans: those running on `day` (by their dates, or with a
+    cadre on mission that day), the largest first; if none, the most recent one that started before it.
+
+    Each carries `last_day`: the later of its end and its last assignment's end (an assignment may be extended).
+    """
     running = list(
-        Campaign.objects.filter(starts_on__lte=day, ends_on__gte=day)
-        .annotate(size=Count("assignments"))
+        Campaign.objects.filter(
+            Q(starts_on__lte=day, ends_on__gte=day) | Q(pk__in=Assignment.objects.active_on(day).values("campaign_id"))
+        )
+        .annotate(size=Count("assignments"), last_assignment_day=Max("assignments__ends_on"))
         .order_by("-size", "-starts_on", "name")
     )
-    if running:
-        return running
-    latest = Campaign.objects.filter(starts_on__lte=day).order_by("-ends_on", "-starts_on").first()
-    return [latest] if latest else []
+    if not running:
+        latest = (
+            Campaign.objects.filter(starts_on__lte=day)
+            .annotate(last_assignment_day=Max("assignments__ends_on"))
+            .order_by("-ends_on", "-starts_on")
+            .first()
+        )
+        running = [latest] if latest else []
+    for campaign in running:
+        campaign.last_day = max(campaign.ends_on, campaign.last_assignment_day or campaign.ends_on)
+    return running
 
 
-def cadres_per_day(campaign: Campaign) -> list[tuple[datetime.date, int]]:
-    """Cadres of the campaign on mission each day, from its start to its last assignment's end.
+def chart_period(campaigns: list[Campaign], day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """From the first campaign's start to the last one's end, with `day` inside when a campaign runs on it.
 
-    One aggregate query: assignments grouped by their date range (a campaign
-    has few distinct ranges), then the ranges are swept day by day in Python.
+    At most CHART_MAX_DAYS days, around `day`.
     """
-    ranges = list(
-        campaign.assignments.order_by()
+    first = min(campaign.starts_on for campaign in campaigns)
+    last = max(campaign.last_day for campaign in campaigns)
+    if any(campaign.starts_on <= day <= campaign.last_day for campaign in campaigns):
+        first, last = min(first, day), max(last, day)
+    if (last - first).days >= CHART_MAX_DAYS:
+        centre = min(max(day, first), last)
+        first = max(first, centre - datetime.timedelta(days=CHART_MAX_DAYS // 2))
+        last = min(last, first + datetime.timedelta(days=CHART_MAX_DAYS - 1))
+    return first, last
+
+
+def cadres_per_day(first: datetime.date, last: datetime.date) -> list[tuple[datetime.date, int]]:
+    """Cadres on mission each day from `first` to `last`, every campaign together: the dashboard's
+    "cadres on mission" for each of those days.
+
+    A cadre is never in two places on one day (Assignment.clean_overlap, and the exclusion constraint on
+    PostgreSQL), so the assignments of a day are its cadres. One aggregate query: assignments grouped by
+    their date range (there are few distinct ranges), then the ranges are swept day by day in Python.
+    """
+    ranges = (
+        Assignment.objects.overlapping(first, last)
+        .order_by()
         .values("starts_on", "ends_on")
         .annotate(cadres=Count("pk"))
         .values_list("starts_on", "ends_on", "cadres")
     )
-    first = campaign.starts_on
-    last = max([campaign.ends_on] + [ends_on for _start, ends_on, _n in ranges])
-    first = max(first, last - datetime.timedelta(days=CHART_MAX_DAYS - 1))
     length = (last - first).days + 1
     change = [0] * (length + 1)
     for starts_on, ends_on, cadres in ranges:
-        if ends_on < first:
-            continue
         change[max((starts_on - first).days, 0)] += cadres
-        change[(ends_on - first).days + 1] -= cadres
+        change[min((ends_on - first).days, length - 1) + 1] -= cadres
     series, running = [], 0
     for offset in range(length):
         running += change[offset]

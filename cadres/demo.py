@@ -83,6 +83,21 @@ YOUTH_CADRES = [
     ("TD-006", "Võ Thành Đạt", "Chuyên viên", "Văn phòng Tỉnh đoàn", "Thủ Dầu Một"),
 ]
 
+# Youth Union cadres the demo never assigns: free on every day, for the decision the walk-through
+# issues (for the coming campaign, or for the 2021 dates) and for a replacement.
+# (code, name, position, department)
+FREE_CADRES = [
+    ("TD-007", "Đặng Hoàng Yến", "Chuyên viên", "Ban Phong trào"),
+    ("TD-008", "Huỳnh Quốc Bảo", "Chuyên viên", "Ban Tuyên giáo"),
+    ("TD-009", "Bùi Thị Kim Ngân", "Chuyên viên", "Ban Thanh thiếu nhi Trường học"),
+    ("TD-010", "Ngô Minh Trí", "Chuyên viên", "Văn phòng Tỉnh đoàn"),
+    ("TD-011", "Dương Thanh Hương", "Chuyên viên", "Ban Tổ chức - Kiểm tra"),
+    ("TD-012", "Hồ Văn Phát", "Phó Trưởng ban", "Ban Phong trào"),
+]
+COMING_CAMPAIGN = "Đồng hành cùng cơ sở - đợt 2 (dữ liệu minh họa)"
+# The coming campaign starts this many days after the demo is loaded.
+COMING_CAMPAIGN_IN_DAYS = 7
+
 # Further provincial units of the province-wide mobilisation (92 in reality).
 PROVINCIAL_UNITS = [
     ("Hội đồng nhân dân tỉnh Bình Dương", "HĐND tỉnh", UnitKind.STATE, "QĐ-HĐND"),
@@ -139,12 +154,38 @@ def _locality(kind, name, parent, code="") -> Locality:
     return locality
 
 
+def _put(model, lookup: dict, values: dict):
+    """The row found by `lookup`, created with `values` or brought up to them.
+
+    Unlike update_or_create(), a row that already holds `values` is not saved: loading the demo again
+    writes nothing, so it adds no history entry and moves no `updated_at` or data version.
+    """
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        return model.objects.create(**lookup, **values)
+    changed = False
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        stored = getattr(row, field.attname)
+        wanted = value.pk if field.is_relation and value is not None else value
+        if stored != wanted:
+            setattr(row, name, value)
+            changed = True
+    if changed:
+        row.save()
+    return row
+
+
 def _zone(locality: Locality, grading: str, valid_from: datetime.date, valid_to: datetime.date | None, note=""):
     directive = DIRECTIVE_16 if grading in (Grading.RED, Grading.LOCKED_DOWN) else ""
-    ZoneStatus.objects.update_or_create(
-        locality=locality,
-        valid_from=valid_from,
-        defaults={"grading": grading, "directive": directive, "valid_to": valid_to, "note": note},
+    if valid_to is None:
+        # A grading recorded after it (today's campaign records one) has closed it: it stays closed.
+        later = locality.zone_statuses.filter(valid_from__gt=valid_from).order_by("valid_from").first()
+        valid_to = later.valid_from - datetime.timedelta(days=1) if later else None
+    _put(
+        ZoneStatus,
+        {"locality": locality, "valid_from": valid_from},
+        {"grading": grading, "directive": directive, "valid_to": valid_to, "note": note},
     )
 
 
@@ -177,10 +218,10 @@ def load_localities() -> dict[str, Locality]:
 
 
 def _unit(name, short_name, kind, symbol, parent=None, issuing_body="") -> ProvincialUnit:
-    unit, _ = ProvincialUnit.objects.update_or_create(
-        name=name,
-        parent=parent,
-        defaults={
+    return _put(
+        ProvincialUnit,
+        {"name": name, "parent": parent},
+        {
             "short_name": short_name,
             "kind": kind,
             "document_symbol": symbol,
@@ -188,7 +229,6 @@ def _unit(name, short_name, kind, symbol, parent=None, issuing_body="") -> Provi
             "issuing_body": issuing_body,
         },
     )
-    return unit
 
 
 def load_units() -> dict[str, ProvincialUnit]:
@@ -211,17 +251,11 @@ def load_units() -> dict[str, ProvincialUnit]:
 
 
 def _cadre(code, full_name, position, unit, *, party_member=True, phone="") -> Cadre:
-    cadre, _ = Cadre.objects.update_or_create(
-        code=code,
-        defaults={
-            "full_name": full_name,
-            "position": position,
-            "unit": unit,
-            "is_party_member": party_member,
-            "phone": phone,
-        },
+    return _put(
+        Cadre,
+        {"code": code},
+        {"full_name": full_name, "position": position, "unit": unit, "is_party_member": party_member, "phone": phone},
     )
-    return cadre
 
 
 def _assign(cadre, campaign, decision, locality, starts_on, host) -> Assignment:
@@ -240,9 +274,10 @@ def _assign(cadre, campaign, decision, locality, starts_on, host) -> Assignment:
 
 def load_youth_union_campaign(units, places) -> Campaign:
     youth_union = units["Tỉnh đoàn"]
-    campaign, _ = Campaign.objects.update_or_create(
-        name="30 ngày đồng hành cùng cơ sở - Chung tay phòng, chống dịch bệnh Covid-19",
-        defaults={
+    campaign = _put(
+        Campaign,
+        {"name": "30 ngày đồng hành cùng cơ sở - Chung tay phòng, chống dịch bệnh Covid-19"},
+        {
             "organising_unit": youth_union,
             "purpose": (
                 "Cán bộ Tỉnh đoàn về các địa phương vùng đỏ, vùng khóa chặt, đông cứng, cùng ở, cùng làm việc "
@@ -254,11 +289,10 @@ def load_youth_union_campaign(units, places) -> Campaign:
             "ends_on": D(2021, 9, 15),
         },
     )
-    decision, _ = Decision.objects.update_or_create(
-        issuing_unit=youth_union,
-        year=2021,
-        number=125,
-        defaults={
+    decision = _put(
+        Decision,
+        {"issuing_unit": youth_union, "year": 2021, "number": 125},
+        {
             "campaign": campaign,
             "signed_on": YOUTH_CAMPAIGN_START,
             "summary": "Về việc phân công cán bộ Tỉnh đoàn hỗ trợ cơ sở phòng, chống dịch bệnh Covid-19",
@@ -282,9 +316,10 @@ def load_youth_union_campaign(units, places) -> Campaign:
 
 def load_province_campaign(units, places) -> Campaign:
     organiser = units["Tỉnh ủy"]
-    campaign, _ = Campaign.objects.update_or_create(
-        name="Cán bộ, công chức cấp tỉnh về cơ sở hỗ trợ phòng, chống dịch Covid-19 - quý III/2021",
-        defaults={
+    campaign = _put(
+        Campaign,
+        {"name": "Cán bộ, công chức cấp tỉnh về cơ sở hỗ trợ phòng, chống dịch Covid-19 - quý III/2021"},
+        {
             "organising_unit": organiser,
             "purpose": (
                 "Huy động cán bộ, đảng viên của các đơn vị cấp tỉnh về hỗ trợ các xã, phường, thị trấn "
@@ -295,11 +330,10 @@ def load_province_campaign(units, places) -> Campaign:
             "ends_on": D(2021, 9, 30),
         },
     )
-    decision, _ = Decision.objects.update_or_create(
-        issuing_unit=organiser,
-        year=2021,
-        number=45,
-        defaults={
+    decision = _put(
+        Decision,
+        {"issuing_unit": organiser, "year": 2021, "number": 45},
+        {
             "campaign": campaign,
             "signed_on": D(2021, 8, 2),
             "summary": "Về việc phân công cán bộ, công chức cấp tỉnh hỗ trợ cơ sở phòng, chống dịch Covid-19",
@@ -344,9 +378,7 @@ def load_province_campaign(units, places) -> Campaign:
         )
 
     for unit_name, count in [("Sở Y tế", 6), ("Sở Nội vụ", 4), ("Ban Dân vận TU", 3), ("UBMTTQ tỉnh", 3)]:
-        Quota.objects.update_or_create(
-            campaign=campaign, unit=units[unit_name], locality=None, defaults={"count": count}
-        )
+        _put(Quota, {"campaign": campaign, "unit": units[unit_name], "locality": None}, {"count": count})
     return campaign
 
 
@@ -356,8 +388,9 @@ def _account(username, *, group=None, superuser=False, cadre=None, first_name=""
         # example.org is reserved for examples: reminders to demo accounts reach nobody.
         user = User(username=username, first_name=first_name, last_name=last_name, email=f"{username}@example.org")
         user.set_password(DEMO_PASSWORD)
-    user.is_superuser = user.is_staff = superuser
-    user.save()
+    if user.pk is None or user.is_superuser != superuser or user.is_staff != superuser:
+        user.is_superuser = user.is_staff = superuser
+        user.save()
     if group:
         user.groups.add(group)
     if cadre and cadre.user_id != user.pk:
@@ -428,10 +461,37 @@ def load_current_campaign(units, places) -> Campaign:
     return campaign
 
 
+def load_free_cadres(units) -> list[Cadre]:
+    return [_cadre(code, name, position, units[department]) for code, name, position, department in FREE_CADRES]
+
+
+def load_coming_campaign(units) -> Campaign:
+    """A campaign that starts in a week, with no decision yet: the one the walk-through issues a decision for.
+
+    Its dates follow the day the demo is loaded; once loaded it is not moved.
+    """
+    youth_union = units["Tỉnh đoàn"]
+    starts_on = timezone.localdate() + datetime.timedelta(days=COMING_CAMPAIGN_IN_DAYS)
+    campaign, _created = Campaign.objects.get_or_create(
+        name=COMING_CAMPAIGN,
+        defaults={
+            "organising_unit": youth_union,
+            "purpose": "Đợt minh họa sắp diễn ra: cán bộ Tỉnh đoàn về cơ sở hỗ trợ địa phương trong 30 ngày.",
+            "assignment_days": 30,
+            "starts_on": starts_on,
+            "ends_on": starts_on + datetime.timedelta(days=44),
+        },
+    )
+    _put(Quota, {"campaign": campaign, "unit": youth_union, "locality": None}, {"count": len(FREE_CADRES)})
+    return campaign
+
+
 def load_demo() -> list[tuple[str, str]]:
     places = load_localities()
     units = load_units()
     load_youth_union_campaign(units, places)
     load_province_campaign(units, places)
     load_current_campaign(units, places)
+    load_free_cadres(units)
+    load_coming_campaign(units)
     return load_accounts()

@@ -71,9 +71,12 @@ def _with_presence(localities, day: datetime.date):
 
 
 def _label_gradings(localities) -> list[Locality]:
+    """The rows of `_with_presence()` with their grading's label and the cadres of their whole area."""
     localities = list(localities)
     for locality in localities:
         locality.grading_label = Grading(locality.grading).label if locality.grading else ""
+        # At the locality itself and beneath it: a cadre is in one place a day, so the two add up.
+        locality.cadres_in_area = locality.cadres_here + locality.cadres_beneath
     return localities
 
 

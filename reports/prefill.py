@@ -99,14 +99,20 @@ def mission_summary(assignment: Assignment, today: datetime.date | None = None) 
 def results_text(summary: MissionSummary) -> str:
     """A first draft of the "results" section, in the cadre's voice, from the daily notes."""
     assignment = summary.assignment
+    place = {
+        "start": _short(assignment.starts_on),
+        "end": _short(assignment.ends_on),
+        "locality": assignment.locality.display_name,
+        "host": assignment.host_organisation,
+    }
     lines = [
-        _("From %(start)s to %(end)s at %(locality)s (%(host)s).")
-        % {
-            "start": _short(assignment.starts_on),
-            "end": _short(assignment.ends_on),
-            "locality": assignment.locality.display_name,
-            "host": assignment.host_organisation or "–",
-        },
+        # Without a host organisation, no empty brackets.
+        (
+            _("From %(start)s to %(end)s at %(locality)s (%(host)s).")
+            if assignment.host_organisation
+            else _("From %(start)s to %(end)s at %(locality)s.")
+        )
+        % place,
         _("Daily notes filed on %(noted)d of %(days)d days.")
         % {"noted": summary.days_with_notes, "days": summary.days_so_far},
     ]

@@ -1,10 +1,19 @@
 import datetime
 import io
+import re
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db.models import Count, Q
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
+from cadres.demo import COMING_CAMPAIGN, FREE_CADRES
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit
+from deployment.models import DataVersion
 from localities.models import Grading, Locality, ZoneStatus
 from reports.models import DailyNote, Escalation, MissionReport
 
@@ -51,3 +60,98 @@ def test_seed_demo_loads_the_2021_deployment():
     assert tai.locality.name == "Tân Phước Khánh" and tai.locality.parent.name == "Tân Uyên"
     assert tai.locality.grading_on(datetime.date(2021, 8, 25)).grading == Grading.LOCKED_DOWN
     assert mai.user.check_password("dong-hanh-2021")
+
+
+def _every_count() -> dict[str, int]:
+    """Rows of every model, the historical ones (django-simple-history) included."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_seed_demo_run_again_changes_nothing_history_included():
+    call_command("seed_demo", stdout=io.StringIO())
+    counts = _every_count()
+    versions = dict(DataVersion.objects.values_list("topic", "number"))
+    gradings = sorted(ZoneStatus.objects.values_list("pk", "grading", "valid_from", "valid_to"))
+    call_command("seed_demo", stdout=io.StringIO())
+    assert _every_count() == counts
+    assert counts["localities.HistoricalZoneStatus"] > 0
+    # Nothing was saved at all: no data version moved, no grading was reopened.
+    assert dict(DataVersion.objects.values_list("topic", "number")) == versions
+    assert sorted(ZoneStatus.objects.values_list("pk", "grading", "valid_from", "valid_to")) == gradings
+
+
+def test_each_locality_has_one_grading_in_force_after_loading_twice():
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    open_ended = Locality.objects.annotate(n=Count("zone_statuses", filter=Q(zone_statuses__valid_to__isnull=True)))
+    assert set(open_ended.exclude(parent=None).values_list("n", flat=True)) == {1}  # the province has no grading
+
+
+# The walk-through of the README: what a first visitor does with the demo works on the first try.
+
+
+@pytest.fixture
+def demo_staff(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    client = Client()
+    client.force_login(User.objects.get(username="vanphong"))
+    return client
+
+
+def _free_on(day: datetime.date):
+    return Cadre.objects.active().exclude(assignments__in=Assignment.objects.active_on(day))
+
+
+def test_the_demo_keeps_free_cadres_on_the_2021_dates_and_in_the_coming_campaign(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    coming = Campaign.objects.get(name=COMING_CAMPAIGN)
+    assert coming.starts_on > timezone.localdate() and not coming.assignments.exists()
+    free_codes = {code for code, *_rest in FREE_CADRES}
+    for day in (datetime.date(2021, 8, 17), datetime.date(2021, 8, 25), coming.starts_on):
+        assert free_codes <= set(_free_on(day).values_list("code", flat=True)), day
+
+
+def _header(form) -> dict[str, str]:
+    """The decision's header as the form offers it, sent back unchanged."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        data[name] = value.isoformat() if isinstance(value, datetime.date) else str(value or "")
+    return data
+
+
+def test_a_decision_for_the_coming_campaign_works_on_the_first_try(demo_staff):
+    coming = Campaign.objects.get(name=COMING_CAMPAIGN)
+    url = reverse("cadres:decision_create", args=[coming.pk])
+    opened = demo_staff.get(url)
+    rows = opened.context["rows"]
+    typed = [
+        ("Đặng Hoàng Yến", "Phú Cường, Thủ Dầu Một"),  # by name, as suggested
+        ("Huỳnh Quốc Bảo", "An Bình, Dĩ An"),
+        ("TD-009", "725"),  # by code: Thuận An
+    ]
+    data = {**_header(opened.context["form"]), **{f"rows-{key}": value for key, value in _management(rows).items()}}
+    for index, form in enumerate(rows.forms):
+        data[f"rows-{index}-starts_on"] = form["starts_on"].value().isoformat()
+        if index < len(typed):
+            data[f"rows-{index}-cadre"], data[f"rows-{index}-locality"] = typed[index]
+    response = demo_staff.post(url, data)
+    assert response.status_code == 302, [row.errors for row in response.context["rows"].forms]
+    decision = Decision.objects.get(campaign=coming)
+    assert response.url == reverse("cadres:decision_detail", args=[decision.pk])
+    assigned = decision.assignments.order_by("cadre__code")
+    assert [assignment.cadre.code for assignment in assigned] == ["TD-007", "TD-008", "TD-009"]
+    assert {assignment.starts_on for assignment in assigned} == {coming.starts_on}
+    assert decision.signer_name  # the header came prefilled from the Youth Union's latest decision
+
+
+def _management(rows) -> dict[str, str]:
+    form = rows.management_form
+    return {name: str(form[name].value()) for name in form.fields}
+
+
+def test_the_dashboard_chart_agrees_with_the_card_on_25_08_2021(demo_staff):
+    content = demo_staff.get(reverse("cadres:dashboard"), {"day": "2021-08-25"}).content.decode()
+    card = re.search(r'id="figure-cadres"[^>]*>\s*<span class="figure">(\d+)</span>', content)[1]
+    bar = re.search(r"<title>25/08/2021: (\d+)</title>", content)[1]
+    assert bar == card == str(Assignment.objects.active_on(datetime.date(2021, 8, 25)).count())

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cadres.chart import bar_chart
-from cadres.coverage import cadres_per_day, campaigns_for_chart, coverage_on
+from cadres.coverage import cadres_per_day, campaigns_for_chart, chart_period, coverage_on
 from cadres.models import Campaign
 from cadres.roles import staff_required
 from deployment.caching import RECORDS, REPORTS, cached
@@ -46,18 +46,16 @@ def showcase_day(campaign: Campaign, today: datetime.date) -> datetime.date:
     return campaign.starts_on + (campaign.ends_on - campaign.starts_on) / 2
 
 
-def figures_context(day: datetime.date, today: datetime.date, campaign_choice: str) -> dict:
+def figures_context(day: datetime.date, today: datetime.date) -> dict:
     """Everything the dashboard shows under its day form: the same for every staff member."""
     chart_campaigns = campaigns_for_chart(day)
-    chart_campaign = next(
-        (campaign for campaign in chart_campaigns if str(campaign.pk) == campaign_choice),
-        chart_campaigns[0] if chart_campaigns else None,
-    )
-    chart = ""
-    if chart_campaign:
+    chart, chart_first, chart_last = "", None, None
+    if chart_campaigns:
+        # Every campaign is counted, as the "cadres on mission" figure counts: the day's bar is that figure.
+        chart_first, chart_last = chart_period(chart_campaigns, day)
         chart = bar_chart(
-            cadres_per_day(chart_campaign),
-            title=_("Cadres on mission per day: %(campaign)s") % {"campaign": chart_campaign.name},
+            cadres_per_day(chart_first, chart_last),
+            title=_("Cadres on mission per day, all campaigns"),
             chart_id="chart-per-day",
             selected=day,
         )
@@ -70,7 +68,8 @@ def figures_context(day: datetime.date, today: datetime.date, campaign_choice: s
         "iso_day": day.isoformat(),
         "coverage": coverage_on(day),
         "chart": chart,
-        "chart_campaign": chart_campaign,
+        "chart_first": chart_first,
+        "chart_last": chart_last,
         "chart_campaigns": chart_campaigns,
         "quick_links": quick_links,
         "computed_at": timezone.localtime(),
@@ -82,9 +81,6 @@ def figures_context(day: datetime.date, today: datetime.date, campaign_choice: s
 def dashboard(request):
     today = timezone.localdate()
     day = requested_day(request) or today
-    campaign_choice = request.GET.get("campaign", "")
-    if not campaign_choice.isdigit():
-        campaign_choice = ""
     # Nationally the figures take about a second to compute: they are shared for a minute
     # (deployment/caching.py); a change to the records or reports shows at once, new notes within the minute.
     figures = cached(
@@ -92,11 +88,8 @@ def dashboard(request):
         get_language(),
         day,
         today,
-        campaign_choice,
         topics=[RECORDS, REPORTS],
-        compute=lambda: render_to_string(
-            "cadres/_dashboard_figures.html", figures_context(day, today, campaign_choice)
-        ),
+        compute=lambda: render_to_string("cadres/_dashboard_figures.html", figures_context(day, today)),
     )
     return render(
         request,

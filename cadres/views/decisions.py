@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from cadres import services
+from cadres.forms.cadre_picker import cadre_label
 from cadres.forms.decisions import (
     AssignmentRowFormSet,
     DecisionForm,
-    cadre_label,
     default_start,
     locality_label,
     locality_options,

@@ -1,6 +1,6 @@
-// The decision form (and the quota form): suggestions for the cadre and locality inputs,
-// and "Add a row" without a page reload. Without JavaScript the form still works:
-// six empty rows, and codes typed by hand.
+// The decision form (and the quota form, and every cadre picker: cadres/forms/cadre_picker.py):
+// suggestions for the cadre and locality inputs, and "Add a row" without a page reload.
+// Without JavaScript the form still works: six empty rows, and codes typed by hand.
 (function () {
   "use strict";
 

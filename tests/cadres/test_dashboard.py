@@ -162,13 +162,39 @@ def test_every_district_figure_links_to_a_list_showing_the_same_count(staff_clie
         assert _count_at(staff_client, href.replace("&amp;", "&")) == int(figure), href
 
 
-def test_the_chart_counts_cadres_per_day_of_the_campaign(district_scene):
-    series = dict(cadres_per_day(district_scene["campaign"]))
+def test_the_chart_counts_cadres_per_day(district_scene):
+    series = dict(cadres_per_day(D(2021, 8, 16), D(2021, 9, 30)))
     assert series[D(2021, 8, 16)] == 1  # only the one who started in July
     assert series[D(2021, 8, 17)] == 4
     assert series[D(2021, 8, 21)] == 3  # recalled the day before
     assert series[D(2021, 8, 28)] == 2  # the July one ended on 27/08
     assert min(series) == D(2021, 8, 16) and max(series) == D(2021, 9, 30)
+
+
+def _chart_bars(content: str) -> dict[str, int]:
+    svg = content[content.index("<svg") : content.index("</svg>")]
+    return {day: int(count) for day, count in re.findall(r"<rect [^>]*><title>([\d/]+): (\d+)</title>", svg)}
+
+
+def test_the_chart_counts_every_campaign_as_the_card_does(staff_client, district_scene):
+    # A second, smaller campaign the same days: the card counts its cadre, and so must the chart.
+    other = CampaignFactory(starts_on=D(2021, 8, 20), ends_on=D(2021, 9, 10))
+    AssignmentFactory(campaign=other, locality=district_scene["covered"], starts_on=D(2021, 8, 21))
+    for day in (D(2021, 8, 17), DAY, D(2021, 9, 12)):
+        response = staff_client.get(reverse("cadres:dashboard"), {"day": day.isoformat()})
+        content = response.content.decode()
+        card = response.context["coverage"].cadres_on_mission
+        assert _chart_bars(content)[day.strftime("%d/%m/%Y")] == card, day
+        assert re.search(r'id="figure-cadres"[^>]*>\s*<span class="figure">(\d+)</span>', content)[1] == str(card)
+    assert card == 3 and "all campaigns together" in content
+
+
+def test_the_chart_spans_the_campaigns_running_on_the_day(staff_client, district_scene):
+    CampaignFactory(name="Later", starts_on=D(2021, 9, 1), ends_on=D(2021, 10, 20))
+    response = staff_client.get(reverse("cadres:dashboard"), {"day": "2021-09-05"})
+    days = [datetime.datetime.strptime(day, "%d/%m/%Y").date() for day in _chart_bars(response.content.decode())]
+    assert (min(days), max(days)) == (D(2021, 8, 16), D(2021, 10, 20))
+    assert response.context["chart_campaigns"][0] == district_scene["campaign"]
 
 
 def test_the_chart_is_accessible_svg(staff_client, district_scene):

@@ -116,6 +116,17 @@ def test_the_form_starts_from_the_campaign_organiser_and_six_rows(staff_client, 
     assert len(response.context["rows"].forms) == 6
 
 
+def test_a_campaigns_first_decision_starts_from_the_organisers_latest_wording(staff_client, scene):
+    DecisionFactory(
+        campaign=CampaignFactory(organising_unit=scene["unit"]),
+        issuing_unit=scene["unit"],
+        signer_position="BÍ THƯ",
+        signer_name="Nguyễn Thanh Tâm",
+    )
+    form = staff_client.get(_url(scene)).context["form"]
+    assert (form["signer_position"].value(), form["signer_name"].value()) == ("BÍ THƯ", "Nguyễn Thanh Tâm")
+
+
 def test_the_form_never_lists_every_cadre(staff_client, scene):
     for _ in range(30):
         CadreFactory()

@@ -107,6 +107,35 @@ def test_the_list_shows_gradings_and_cadres_on_the_day(staff_client, area):
     assert "Lê Thị Hoa" in response.content.decode()
 
 
+def test_the_whole_area_counts_the_locality_itself_and_the_localities_under_it(staff_client, area):
+    rows = {row.name: row for row in staff_client.get(LIST, {"day": "2021-08-20"}).context["page"].object_list}
+    # Bến Cát's cadre is at the town itself, none in a ward (Dĩ An in the demo): 1 and 1, not 1 and 0.
+    assert (rows["Bến Cát"].cadres_here, rows["Bến Cát"].cadres_in_area) == (1, 1)
+    assert (rows["Tân Uyên"].cadres_here, rows["Tân Uyên"].cadres_in_area) == (0, 2)
+    assert (rows["Bình Dương"].cadres_here, rows["Bình Dương"].cadres_in_area) == (0, 3)
+    assert (rows["Tân Phước Khánh"].cadres_here, rows["Tân Phước Khánh"].cadres_in_area) == (2, 2)
+    assert all(row.cadres_in_area >= row.cadres_here for row in rows.values())
+
+
+def test_the_two_columns_say_what_they_count(staff_client, area):
+    content = staff_client.get(LIST, {"day": "2021-08-20"}).content.decode()
+    assert "Cadres at the locality itself" in content
+    assert "Cadres in the whole area, with the localities under it" in content
+
+
+def test_each_cadre_figure_links_to_the_assignments_it_counts(staff_client, area):
+    AssignmentFactory(locality=area["town"], starts_on=D(2021, 8, 17))  # at the town itself, beside its wards' two
+    response = staff_client.get(LIST, {"day": "2021-08-20"})
+    links = re.findall(r'<a class="(cadres-here|cadres-in-area)" href="([^"]+)">(\d+)</a>', response.content.decode())
+    assert len(links) == 2 * count_on(response)
+    figures = {}
+    for kind, href, figure in links:
+        assert count_on(staff_client.get(href.replace("&amp;", "&"))) == int(figure), href
+        figures.setdefault(kind, []).append(int(figure))
+    assert sorted(figures["cadres-here"]) == [0, 0, 0, 1, 1, 2]
+    assert sorted(figures["cadres-in-area"]) == [0, 0, 1, 2, 3, 4]
+
+
 def test_the_day_defaults_to_today(staff_client, area):
     response = staff_client.get(LIST)
     rows = {locality.name: locality for locality in response.context["page"].object_list}

@@ -135,6 +135,22 @@ def test_the_draft_says_nothing_of_late_days_when_there_are_none(ending_mission)
         assert "filed late" not in results_text(summary)
 
 
+def test_the_draft_names_the_host_organisation_in_brackets(ending_mission):
+    ending_mission.host_organisation = "Đảng ủy phường Tân Phước Khánh"
+    with translation.override("en"):
+        text = results_text(mission_summary(ending_mission))
+        assert f"at {ending_mission.locality.display_name} (Đảng ủy phường Tân Phước Khánh)." in text
+
+
+def test_the_draft_leaves_no_empty_brackets_without_a_host_organisation(ending_mission):
+    ending_mission.host_organisation = ""
+    for language in ("vi", "en"):
+        with translation.override(language):
+            first_line = results_text(mission_summary(ending_mission)).splitlines()[0]
+            assert first_line.endswith(f" {ending_mission.locality.display_name}."), first_line
+        assert "(" not in first_line and "–" not in first_line
+
+
 def test_the_report_form_lists_the_days_filed_late(cadre_client, ending_mission):
     late = DailyNoteFactory(assignment=ending_mission, day=days_ago(4), written_at=timezone.now())
     response = cadre_client.get(edit_url(ending_mission))

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from localities.models import Grading
 from reports.models import EscalationStatus
@@ -47,6 +47,17 @@ def test_it_shows_the_current_assignment_with_its_day_and_grading(cadre_client, 
     assert current_mission.locality.name in content and "Dĩ An" in content
     assert "Thành đoàn Dĩ An" in content
     assert 'class="badge locked_down"' in content
+
+
+def test_it_shows_the_host_organisation_only_when_there_is_one(cadre_client, current_mission):
+    assert "Thành đoàn Dĩ An" in cadre_client.get(URL).content.decode()
+    current_mission.host_organisation = ""
+    current_mission.save()
+    content = cadre_client.get(URL).content.decode()
+    facts = content[content.index('<dl class="facts">') : content.index("</dl>")]
+    with translation.override("vi"):
+        assert translation.gettext("Host organisation") not in facts
+    assert facts.count("<dt>") == 4
 
 
 def test_it_offers_to_write_todays_note_until_it_is_filed(cadre_client, current_mission):
