@@ -187,28 +187,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(env: dict, port: int, workers: int, threads: int, log_path: Path) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict, port: int, workers: int, threads: int, log_path: Path, extra_args: tuple[str, ...] = ()
+) -> subprocess.Popen:
+    """gunicorn as in production, once it answers /healthz; `extra_args` are added to its command line."""
     log = open(log_path, "w")  # noqa: SIM115 (closed with the process, at the end of the run)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "deployment.wsgi",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "gunicorn", "deployment.wsgi", "--bind", f"{HOST}:{port}"]
+    command += ["--workers", str(workers), "--threads", str(threads), "--timeout", "60", *extra_args]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -50,7 +50,6 @@ import random
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -62,6 +61,9 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.load_notes import free_port, start_gunicorn, stop  # noqa: E402  (the project root, for the scripts)
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -219,42 +221,10 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int, log_path: Path, access_log: Path) -> subprocess.Popen:
+def start_server(env: dict[str, str], port: int, workers: int, log_path: Path, access_log: Path) -> subprocess.Popen:
     """gunicorn as in production; its access log gives each request's body size as the server received it."""
-    log = open(log_path, "w")  # noqa: SIM115 (closed with the process, at the end of the run)
-    command = [sys.executable, "-m", "gunicorn", "deployment.wsgi", "--bind", f"{HOST}:{port}"]
-    command += ["--workers", str(workers), "--threads", "4", "--timeout", "60"]
-    command += ["--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"gunicorn stopped at start:\n{log_path.read_text()}")
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.2)
-    process.terminate()
-    sys.exit(f"gunicorn did not answer /healthz:\n{log_path.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    access = ("--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT)
+    return start_gunicorn(env, port, workers, 4, log_path, extra_args=access)
 
 
 def received_posts(access_log: Path, offset: int, path: str) -> list[int | None]:
@@ -921,7 +891,7 @@ def measure(args, workdir: Path, log: Log) -> tuple[dict, list[dict], dict]:
     username, cadre_id = pick_cadre(args.cadre)
     port = args.port or free_port()
     access_log = workdir / "access.log"
-    server = start_gunicorn(env, port, args.workers, workdir / "gunicorn.log", access_log)
+    server = start_server(env, port, args.workers, workdir / "gunicorn.log", access_log)
     base = f"http://{HOST}:{port}"
     print(f"== gunicorn on {base} ({args.workers} workers, log {workdir / 'gunicorn.log'}); cadre {username}")
     photo_path = workdir / "camera.jpg"

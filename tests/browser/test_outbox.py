@@ -171,11 +171,12 @@ def test_my_mission_in_another_tab_follows_the_outbox_without_a_reload(live_serv
     form.close()
 
 
-def test_waiting_entries_stay_through_a_logout_and_are_sent_at_the_next_login(live_server, phone, cadre_on_mission):
+def save_offline_and_log_out(phone, live_server, situation: str) -> None:
+    """As "canbo": a note saved without network, then a logout while sends still cannot get through."""
     log_in(phone, live_server, "canbo", TEST_PASSWORD)
     open_page(phone, live_server, "/me/notes/new/")
     phone.context.set_offline(True)
-    phone.fill("#id_situation", "Trước khi đăng xuất.")
+    phone.fill("#id_situation", situation)
     phone.click("#note-submit")
     expect(phone.locator(".outbox-status.waiting")).to_be_visible()
     phone.route("**/me/notes/new/", lambda route: route.abort("internetdisconnected"))  # still no way through
@@ -183,6 +184,10 @@ def test_waiting_entries_stay_through_a_logout_and_are_sent_at_the_next_login(li
     phone.click("header form[action$='/logout/'] button")
     phone.wait_for_url(re.compile(r"/accounts/login/$"))
     phone.unroute("**/me/notes/new/")
+
+
+def test_waiting_entries_stay_through_a_logout_and_are_sent_at_the_next_login(live_server, phone, cadre_on_mission):
+    save_offline_and_log_out(phone, live_server, "Trước khi đăng xuất.")
     assert len(outbox_entries(phone)) == 1 and not DailyNote.objects.exists()
 
     log_in(phone, live_server, "canbo", TEST_PASSWORD)
@@ -197,17 +202,7 @@ def test_an_entry_of_another_cadre_on_a_shared_phone_is_not_filed_under_the_one_
 
     other = CadreUserFactory(user__username="canbo2")
     AssignmentFactory(cadre=other, starts_on=today() - datetime.timedelta(days=3))
-    log_in(phone, live_server, "canbo", TEST_PASSWORD)
-    open_page(phone, live_server, "/me/notes/new/")
-    phone.context.set_offline(True)
-    phone.fill("#id_situation", "Của cán bộ thứ nhất.")
-    phone.click("#note-submit")
-    expect(phone.locator(".outbox-status.waiting")).to_be_visible()
-    phone.route("**/me/notes/new/", lambda route: route.abort("internetdisconnected"))  # still no way through
-    phone.context.set_offline(False)
-    phone.click("header form[action$='/logout/'] button")
-    phone.wait_for_url(re.compile(r"/accounts/login/$"))
-    phone.unroute("**/me/notes/new/")
+    save_offline_and_log_out(phone, live_server, "Của cán bộ thứ nhất.")
 
     log_in(phone, live_server, "canbo2", TEST_PASSWORD)
     open_page(phone, live_server, "/me/outbox/")
