@@ -88,7 +88,11 @@ def report_accept(*, report: MissionReport, rating: str, by: User, comment: str 
     report.review_comment = comment.strip()
     report.reviewed_by = by
     report.reviewed_at = timezone.now()
-    report.save(update_fields=["status", "rating", "review_comment", "reviewed_by", "reviewed_at", "updated_at"])
+    # A retry of the phone's earlier submission must not submit the old text again over the review.
+    report.client_key = None
+    report.save(
+        update_fields=["status", "rating", "review_comment", "reviewed_by", "reviewed_at", "client_key", "updated_at"]
+    )
     return report
 
 
@@ -104,7 +108,11 @@ def report_return(*, report: MissionReport, comment: str, by: User) -> MissionRe
     report.review_comment = comment
     report.reviewed_by = by
     report.reviewed_at = timezone.now()
-    report.save(update_fields=["status", "rating", "review_comment", "reviewed_by", "reviewed_at", "updated_at"])
+    # A retry of the phone's earlier submission must not submit the old text again over the review.
+    report.client_key = None
+    report.save(
+        update_fields=["status", "rating", "review_comment", "reviewed_by", "reviewed_at", "client_key", "updated_at"]
+    )
     return report
 
 

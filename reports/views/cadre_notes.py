@@ -138,7 +138,18 @@ def _why_not_open(assignments, day) -> str:
 
 
 def _save_change(request, note: DailyNote):
-    """Change `note` with the posted form (the edit page, or the phone's edit of a note it sent)."""
+    """Change `note` with the posted form (the edit page, or the phone's edit of a note it sent).
+
+    A post naming another day with the key of this note (the phone changed the day after a send whose
+    answer it lost) is refused: its text must not land in another day's note."""
+    posted_day = _parse_day(request.POST.get("day"))
+    if posted_day is not None and posted_day != note.day and request.resolver_match.url_name == "note_create":
+        form = DailyNoteForm(request.POST, assignments=[note.assignment], today=note.day, instance=note)
+        message = _("This text was already filed as the note of %(day)s: open that note to change it.") % {
+            "day": date_format(note.day, "SHORT_DATE_FORMAT")
+        }
+        form.add_error(None, ValidationError(message, code="other_day"))
+        return _invalid(request, form, _form_context(request, form, note.day, note=note), status=409)
     form = DailyNoteForm(request.POST, request.FILES, instance=note, assignments=[note.assignment], today=note.day)
     context = _form_context(request, form, note.day, note=note)
     if not form.is_valid():

@@ -77,6 +77,14 @@
     }
   }
 
+  function forget(key) {
+    try {
+      window.localStorage.removeItem(key);
+    } catch (error) {
+      // Nothing to do: the draft stays, and is older than what the outbox holds.
+    }
+  }
+
   function writeJSON(key, value) {
     try {
       window.localStorage.setItem(key, JSON.stringify(value));
@@ -151,23 +159,29 @@
   }
 
   var refreshing = false;
+  var refreshAgain = false;
   function refreshFromServer() {
     var region = document.querySelector("[data-outbox-refresh]");
-    if (!region || refreshing) {
+    if (!region) {
+      return;
+    }
+    if (refreshing) {
+      refreshAgain = true; // another send answered meanwhile: read the page once more after this
       return;
     }
     refreshing = true;
+    refreshAgain = false;
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } }).then(function (response) {
       return response.ok && !response.redirected ? response.text() : null;
     }).then(function (html) {
       refreshing = false;
-      if (!html) {
-        return;
-      }
-      var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-outbox-refresh]");
+      var fresh = html && new DOMParser().parseFromString(html, "text/html").querySelector("[data-outbox-refresh]");
       if (fresh) {
         region.innerHTML = fresh.innerHTML;
         render();
+      }
+      if (refreshAgain) {
+        refreshFromServer();
       }
     }, function () { refreshing = false; });
   }
@@ -275,12 +289,14 @@
     return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
       var scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
       if (scale === 1 && file.size <= 600000) {
+        bitmap.close();
         return file;
       }
       var canvas = document.createElement("canvas");
       canvas.width = Math.round(bitmap.width * scale);
       canvas.height = Math.round(bitmap.height * scale);
       canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close(); // a 12-megapixel bitmap holds about 48 MB of a cheap phone's memory
       return new Promise(function (resolve) {
         canvas.toBlob(function (blob) {
           resolve(blob && blob.size < file.size ? new File([blob], "photo.jpg", { type: "image/jpeg" }) : file);
@@ -293,17 +309,20 @@
     var kind = form.dataset.outbox;
     var keyInput = form.querySelector("input[name='client_key']");
     var fileInput = form.querySelector("input[type='file']");
-    var draftKey = "donghanh:draft:" + user + ":" + (form.dataset.outboxDraft || form.dataset.outboxIntent);
+    // The draft of what this form is for (the day's note, this report…), read when it is needed: the day can change.
+    function draftKey() {
+      return "donghanh:draft:" + user + ":" + (form.dataset.outboxDraft || intent());
+    }
     var entryId = new URLSearchParams(window.location.search).get("entry");
     var current = null; // the entry this page saved or opened
     var savedAt = 0;
     var typedAt = 0;
     var busy = false;
     var status = document.createElement("p");
-    status.className = "form-status outbox-status";
+    status.className = "form-status outbox-status empty";
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
-    status.hidden = true;
+    status.hidden = false; // kept in the accessibility tree, empty, so that the first message is read out
     // Beside the button that was tapped (the note's stays at the bottom of the screen), never out of view.
     var actions = form.querySelector(".actions");
     if (actions) {
@@ -346,8 +365,7 @@
 
     function say(message, tone, scroll) {
       status.textContent = "";
-      status.hidden = !message;
-      status.className = "form-status outbox-status" + (tone ? " " + tone : "");
+      status.className = "form-status outbox-status" + (tone ? " " + tone : "") + (message ? "" : " empty");
       if (message) {
         status.appendChild(document.createTextNode(message + " "));
         if (tone === "waiting" || tone === "refused") {
@@ -462,6 +480,9 @@
         if (element.name === "csrfmiddlewaretoken" || (keepVersion && element.name === "version") || /TOTAL_FORMS$/.test(element.name)) {
           return;
         }
+        if (element.name === "client_key" && !values.client_key) {
+          return; // a draft keeps the page's key
+        }
         var stored = values[element.name];
         if (element.type === "checkbox" || element.type === "radio") {
           element.checked = !!stored && stored.indexOf(element.value) !== -1;
@@ -535,16 +556,24 @@
 
     function saveDraft() {
       typedAt = Date.now();
-      writeJSON(draftKey, { fields: collect(null), savedAt: typedAt });
+      // Without the submission key: a draft is text, and its key may be spent by the time it is restored.
+      var fields = collect(null).filter(function (pair) { return pair[0] !== "client_key"; });
+      writeJSON(draftKey(), { fields: fields, savedAt: typedAt });
     }
 
     function onAnswer(result, entry) {
       busy = false;
+      if (!result && sentElsewhere[entry.id]) {
+        result = { ok: true, url: sentElsewhere[entry.id] }; // another tab or the worker sent it first
+      }
       if (!result) {
         showEntry(entry, true);
         return;
       }
-      if (result.ok) {
+      if (result.ok && result.pending) {
+        say(text.sending, "", true); // a newer text of it still waits, and goes next
+        flush(true);
+      } else if (result.ok) {
         say(text.sent, "sent", true);
         window.location.assign(result.url);
       } else if (result.refused) {
@@ -627,7 +656,7 @@
         current = entry;
         dropFiles = false;
         savedAt = Date.now();
-        window.localStorage.removeItem(draftKey);
+        forget(draftKey());
         clearErrors();
         if (!navigator.onLine) {
           onAnswer({ retry: true, reason: "network" }, entry);
@@ -652,8 +681,15 @@
     });
 
     // Sent, refused or still waiting, by this page's outbox, another tab's or the worker's.
+    var sentElsewhere = {};
     outbox.subscribe(function (message) {
+      if (message.type === "sent" && !message.pending) {
+        sentElsewhere[message.id] = message.url;
+      }
       if (!current || message.id !== current.id || busy) {
+        return;
+      }
+      if (message.type === "sent" && message.pending) {
         return;
       }
       if (message.type === "sent") {
@@ -673,8 +709,8 @@
 
     // Open with what waits on the phone for this form, else with the draft.
     var opening = entryId ? outbox.get(entryId) : outbox.findByIntent(user, intent());
-    opening.then(function (entry) {
-      var draft = readJSON(draftKey);
+    opening.catch(function () { return null; }).then(function (entry) {
+      var draft = readJSON(draftKey());
       var before = serverValues();
       if (entry && String(entry.user) === user) {
         current = entry;
@@ -703,6 +739,18 @@
 
   /* ---- Notes queued by earlier versions of the app (localStorage) join the outbox ---- */
 
+  /* A photo kept as a data URL in localStorage (no IndexedDB then), decoded by hand: the CSP forbids fetching data: URLs. */
+  function legacyDataPhoto(item) {
+    var parts = item.photoData.split(",");
+    var type = (parts[0].match(/^data:([^;]+)/) || [])[1] || "image/jpeg";
+    var binary = window.atob(parts[1] || "");
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i += 1) {
+      bytes[i] = binary.charCodeAt(i);
+    }
+    return { blob: new Blob([bytes], { type: type }), name: item.photoName || "photo.jpg" };
+  }
+
   function adoptLegacyQueue() {
     var key = "donghanh:queue:" + user;
     var queue = readJSON(key);
@@ -710,7 +758,12 @@
       return Promise.resolve();
     }
     return Promise.all(queue.map(function (item) {
-      var photo = item.photo === "idb" ? outbox.legacyPhoto(item.id).catch(function () { return null; }) : Promise.resolve(null);
+      var photo = Promise.resolve(null);
+      if (item.photo === "idb") {
+        photo = outbox.legacyPhoto(item.id).catch(function () { return null; });
+      } else if (item.photo === "dataurl" && item.photoData) {
+        photo = Promise.resolve(legacyDataPhoto(item));
+      }
       return photo.then(function (stored) {
         var day = item.day || "";
         return outbox.put({
@@ -733,7 +786,7 @@
           reason: ""
         }).then(function () { return item.photo === "idb" ? outbox.dropLegacyPhoto(item.id).catch(function () {}) : null; });
       });
-    })).then(function () { window.localStorage.removeItem(key); });
+    })).then(function () { forget(key); });
   }
 
   outbox.subscribe(function (message) {

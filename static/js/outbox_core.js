@@ -95,6 +95,33 @@
     });
   }
 
+  /* Read the entry and change it in one transaction, so that a save made meanwhile is never undone:
+   * change(current) returns "delete", an entry to put, or nothing. Resolves to the entry as it was. */
+  function settle(id, change) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, "readwrite");
+        var store = tx.objectStore(STORE);
+        var seen;
+        store.get(id).onsuccess = function (event) {
+          seen = event.target.result;
+          var outcome = seen ? change(seen) : null;
+          if (outcome === "delete") {
+            store.delete(id);
+          } else if (outcome) {
+            store.put(outcome);
+          }
+        };
+        tx.oncomplete = function () {
+          notify({ type: "changed", id: id });
+          resolve(seen);
+        };
+        tx.onerror = function () { reject(tx.error); };
+        tx.onabort = function () { reject(tx.error || new Error("aborted")); };
+      });
+    });
+  }
+
   function forUser(user) {
     return all().then(function (entries) {
       return entries.filter(function (entry) { return String(entry.user) === String(user); });
@@ -149,13 +176,26 @@
       if (token) {
         headers["X-CSRFToken"] = token;
       }
-      return fetch(entry.url, { method: "POST", body: body, headers: headers, credentials: "same-origin" });
+      // A send that stalls on a bad network gives up, so that it does not hold the outbox for minutes:
+      // 30 s, and 1 s more for every 10 kB of photo (400 kbit/s carries 50 kB a second).
+      var size = (entry.files || []).reduce(function (total, file) { return total + (file.blob.size || 0); }, 0);
+      var options = { method: "POST", body: body, headers: headers, credentials: "same-origin" };
+      if (typeof AbortController === "function") {
+        var controller = new AbortController();
+        setTimeout(function () { controller.abort(); }, 30000 + size / 10);
+        options.signal = controller.signal;
+      }
+      return fetch(entry.url, options);
     }).then(
       function (response) {
         var type = response.headers.get("Content-Type") || "";
         if (response.status === 413 && type.indexOf("application/json") === -1) {
           // Too large for the server or a proxy in front of it: sending it again will never pass.
           return { refused: true, errors: {}, message: "", reason: "too_large" };
+        }
+        if (response.status === 404) {
+          // What it was written for is gone (a note deleted by the office): sending it again will never pass.
+          return { refused: true, errors: {}, message: "", reason: "gone" };
         }
         if (type.indexOf("application/json") === -1) {
           // An HTML answer: the login page after the session ended, a refused CSRF token, a server error page.
@@ -191,27 +231,24 @@
   function deliver(entry) {
     var rev = entry.rev;
     return send(entry).then(function (result) {
-      return get(entry.id).then(function (current) {
-        if (!current) {
-          return result; // deleted while it was on its way
-        }
+      return settle(entry.id, function (current) {
         if (result.ok) {
-          notify({ type: "sent", id: entry.id, intent: entry.intent, user: entry.user, url: result.url, kind: entry.kind });
           if (current.rev === rev) {
-            return remove(entry.id).then(function () { return result; });
+            return "delete";
           }
           // Saved again meanwhile: the newer text goes next, as a change of what was just stored.
           current.attempts = 0;
           current.nextAt = 0;
-          return put(current).then(function () { return result; });
+          return current;
+        }
+        if (current.rev !== rev) {
+          return null; // the answer is about a text that is no longer the one waiting
         }
         if (result.refused) {
-          if (current.rev === rev) {
-            current.state = "refused";
-            current.errors = result.errors;
-            current.message = result.message;
-            current.reason = result.reason;
-          }
+          current.state = "refused";
+          current.errors = result.errors;
+          current.message = result.message;
+          current.reason = result.reason;
         } else {
           current.state = "waiting";
           current.reason = result.reason;
@@ -219,10 +256,14 @@
           current.nextAt = Date.now() + pauseAfter(current.attempts);
         }
         current.triedAt = Date.now();
-        return put(current).then(function () {
-          notify({ type: result.refused ? "refused" : "waiting", id: entry.id, intent: entry.intent, reason: result.reason });
-          return result;
-        });
+        return current;
+      }).then(function (seen) {
+        var type = result.ok ? "sent" : result.refused ? "refused" : "waiting";
+        // pending: a newer text of the same entry still waits.
+        var pending = !!seen && seen.rev !== rev;
+        notify({ type: type, id: entry.id, intent: entry.intent, user: entry.user, url: result.url, kind: entry.kind, reason: result.reason, pending: pending });
+        result.pending = pending;
+        return result;
       });
     });
   }

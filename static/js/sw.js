@@ -90,7 +90,10 @@ self.addEventListener("fetch", function (event) {
     );
     return;
   }
-  if (SHELL.indexOf(url.pathname) !== -1 || url.pathname.indexOf("/static/") === 0) {
+  // Static files from the cache; a cadre page fetched by a script (My mission read again after a send)
+  // goes to the network like a navigation, never to the copy kept for offline use.
+  var keptPage = url.pathname.indexOf(CADRE_PAGES) === 0;
+  if ((SHELL.indexOf(url.pathname) !== -1 && !keptPage) || url.pathname.indexOf("/static/") === 0) {
     event.respondWith(
       caches.open(CACHE).then(function (cache) {
         return cache.match(request).then(function (hit) {

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cadres.chart import bar_chart
 from cadres.coverage import cadres_per_day, coverage_on
@@ -186,7 +187,8 @@ def test_the_chart_counts_every_campaign_as_the_card_does(staff_client, district
         card = response.context["coverage"].cadres_on_mission
         assert _chart_bars(content)[day.strftime("%d/%m/%Y")] == card, day
         assert re.search(r'id="figure-cadres"[^>]*>\s*<span class="figure">(\d+)</span>', content)[1] == str(card)
-    assert card == 3 and "all campaigns together" in content
+    with translation.override("vi"):  # the site's language
+        assert card == 3 and translation.gettext("Cadres on mission per day, all campaigns") in content
 
 
 def test_the_chart_spans_the_campaigns_running_on_the_day(staff_client, district_scene):

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cadres.coverage import coverage_on
 from localities.models import Grading, LocalityKind
@@ -119,8 +120,9 @@ def test_the_whole_area_counts_the_locality_itself_and_the_localities_under_it(s
 
 def test_the_two_columns_say_what_they_count(staff_client, area):
     content = staff_client.get(LIST, {"day": "2021-08-20"}).content.decode()
-    assert "Cadres at the locality itself" in content
-    assert "Cadres in the whole area, with the localities under it" in content
+    with translation.override("vi"):  # the site's language
+        assert translation.gettext("Cadres at the locality itself") in content
+        assert translation.gettext("Cadres in the whole area, with the localities under it") in content
 
 
 def test_each_cadre_figure_links_to_the_assignments_it_counts(staff_client, area):

@@ -288,3 +288,28 @@ def test_a_report_sent_before_it_opens_is_refused_not_redirected(cadre_client, c
     url = reverse("reports:report_edit", args=[current_mission.pk])
     response = cadre_client.post(url, report_data(str(uuid.uuid4())), **JSON)
     assert response.status_code == 400 and response.json()["errors"]["__all__"][0]["code"] == "closed"
+
+
+def test_a_key_sent_again_for_another_day_is_refused_and_the_note_kept(cadre_client, current_mission):
+    """Stored as today's note, its answer lost, then moved to yesterday on the phone: not into today's note."""
+    key = str(uuid.uuid4())
+    cadre_client.post(NOTE, note_data(key=key, situation="Hôm nay."), **JSON)
+    response = cadre_client.post(NOTE, note_data(days_ago(1), key, situation="Hôm qua."), **JSON)
+    assert response.status_code == 409
+    assert response.json()["errors"]["__all__"][0]["code"] == "other_day"
+    note = DailyNote.objects.get()
+    assert (note.day, note.situation) == (today(), "Hôm nay.")
+
+
+def test_a_returned_report_is_not_resubmitted_by_a_retry_of_the_earlier_submission(
+    cadre_client, ending_mission, staff_user
+):
+    from reports.review import report_return
+
+    url = reverse("reports:report_edit", args=[ending_mission.pk])
+    key = str(uuid.uuid4())
+    cadre_client.post(url, report_data(key, action="submit"), **JSON)
+    report_return(report=MissionReport.objects.get(), comment="Bổ sung số liệu.", by=staff_user)
+    retry = cadre_client.post(url, report_data(key, action="submit"), **JSON)
+    assert retry.status_code == 409  # the version it was opened on is old: the cadre sees the comment first
+    assert MissionReport.objects.get().status == ReportStatus.RETURNED
