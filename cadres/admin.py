@@ -34,7 +34,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Cadre)
-class CadreAdmin(LargeTableAdmin):
+class CadreAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     list_display = ["full_name", "code", "position", "unit", "phone", "is_party_member", "is_active"]
     # By the kind of unit, not by unit: two thousand units do not fit in a sidebar (search finds a unit's cadres).
     list_filter = ["is_active", "is_party_member", "unit__kind"]
@@ -55,7 +55,7 @@ class QuotaInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(SimpleHistoryAdmin):
     list_display = ["name", "organising_unit", "starts_on", "ends_on", "assignment_days"]
     list_filter = [("organising_unit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
@@ -66,7 +66,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "signed_on", "campaign", "issuing_unit", "signer_name"]
     list_filter = [("campaign", admin.RelatedOnlyFieldListFilter), ("issuing_unit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["number", "summary", "signer_name"]
@@ -117,7 +117,7 @@ class AssignmentAdmin(SimpleHistoryAdmin, LargeTableAdmin):
 
 
 @admin.register(Quota)
-class QuotaAdmin(admin.ModelAdmin):
+class QuotaAdmin(SimpleHistoryAdmin):
     list_display = ["campaign", "unit", "locality", "count"]
     list_filter = [("campaign", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["unit__name", "locality__name"]

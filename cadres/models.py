@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -186,6 +187,8 @@ class Cadre(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CadreQuerySet.as_manager()
+    # Who changed what and when; updated_at and the folded search_text follow the other fields.
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
 
     class Meta:
         verbose_name = _("cadre")
@@ -218,6 +221,8 @@ class Campaign(models.Model):
     ends_on = models.DateField(_("ends on"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
@@ -233,6 +238,15 @@ class Campaign(models.Model):
     def default_end(self, starts_on: datetime.date) -> datetime.date:
         """An assignment starting on `starts_on` ends `assignment_days` days later, inclusive."""
         return starts_on + datetime.timedelta(days=self.assignment_days - 1)
+
+    def assignment_end(self, starts_on: datetime.date, *, past_campaign_end: bool = False) -> datetime.date:
+        """The last day of an assignment starting on `starts_on`.
+
+        Cut at the campaign's last day, since a decision follows its campaign; the full
+        length past it only when staff chose so.
+        """
+        full = self.default_end(starts_on)
+        return full if past_campaign_end else min(full, self.ends_on)
 
 
 class Decision(models.Model):
@@ -283,6 +297,9 @@ class Decision(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # The year follows the date signed (save()).
+    history = HistoricalRecords(excluded_fields=["year"])
 
     class Meta:
         verbose_name = _("assignment decision")
@@ -470,7 +487,7 @@ class Assignment(models.Model):
             Assignment.objects.filter(cadre_id=self.cadre_id)
             .overlapping(self.starts_on, self.ends_on)
             .exclude(pk=self.pk)
-            .select_related("locality")
+            .select_related("cadre", "locality", "campaign", "decision__issuing_unit")
         )
 
     def clean(self):
@@ -483,16 +500,36 @@ class Assignment(models.Model):
     def clean_overlap(self):
         conflict = self.conflicts().first()
         if conflict:
-            raise ValidationError(overlap_message(conflict), code="overlap")
+            raise overlap_error(conflict)
 
 
-def overlap_message(conflict: Assignment) -> str:
-    return _("%(cadre)s is already assigned to %(locality)s from %(start)s to %(end)s.") % {
+def overlap_error(conflict: Assignment) -> ValidationError:
+    """The refusal of a cadre already elsewhere, naming the decision (or campaign) that sent them.
+
+    The params carry the link to that decision or campaign, for the pages that show the error
+    (templates/_error.html); the message itself stays plain text.
+    """
+    params = {
         "cadre": conflict.cadre.full_name,
         "locality": conflict.locality.display_name,
         "start": date_format(conflict.starts_on, "SHORT_DATE_FORMAT"),
         "end": date_format(conflict.ends_on, "SHORT_DATE_FORMAT"),
     }
+    if conflict.decision_id:
+        message = _("%(cadre)s is already assigned to %(locality)s from %(start)s to %(end)s by decision %(decision)s.")
+        params["decision"] = conflict.decision.reference
+        params["decision_url"] = reverse("cadres:decision_detail", args=[conflict.decision_id])
+    else:
+        message = _(
+            "%(cadre)s is already assigned to %(locality)s from %(start)s to %(end)s in the campaign “%(campaign)s”."
+        )
+        params["campaign"] = conflict.campaign.name
+        params["campaign_url"] = reverse("cadres:campaign_detail", args=[conflict.campaign_id])
+    return ValidationError(message, code="overlap", params=params)
+
+
+def overlap_message(conflict: Assignment) -> str:
+    return overlap_error(conflict).messages[0]
 
 
 class Quota(models.Model):
@@ -510,6 +547,8 @@ class Quota(models.Model):
         help_text=_("Leave empty when the unit may send its cadres anywhere."),
     )
     count = models.PositiveSmallIntegerField(_("cadres asked for"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("quota")

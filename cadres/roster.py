@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cadres.models import Cadre, ProvincialUnit, RosterUpload
 from deployment.caching import RECORDS, bump_after_commit
@@ -234,7 +235,9 @@ class UnitIndex:
             return None, _("The unit (đơn vị) is required.")
         units = self.top.get(_name_key(unit_name), [])
         if not units:
-            return None, _("There is no unit called “%(unit)s”.") % {"unit": unit_name}
+            return None, _("There is no unit called “%(unit)s”: write a unit's full or short name.") % {
+                "unit": unit_name
+            }
         if len(units) > 1:
             return None, _("Several units are called “%(unit)s”: use the full name.") % {"unit": unit_name}
         unit = units[0]
@@ -353,7 +356,7 @@ class RosterRefused(Exception):
 
 
 @transaction.atomic
-def roster_import(*, rows: list[dict], form_checked: dict[int, dict] | None = None) -> RosterCheck:
+def roster_import(*, rows: list[dict], form_checked: dict[int, dict] | None = None, by=None) -> RosterCheck:
     """Create the new cadres and update the changed ones, or write nothing if any row has an error.
 
     The rows are checked again here: units and cadres on record may have changed since the preview.
@@ -362,7 +365,8 @@ def roster_import(*, rows: list[dict], form_checked: dict[int, dict] | None = No
     if check.has_errors:
         raise RosterRefused(check)
     new = [Cadre(**result.values) for result in check.results if result.status == NEW]
-    Cadre.objects.bulk_create(new, batch_size=1000)
+    # With their history, as an edit on a page would have it: who imported them, and when.
+    bulk_create_with_history(new, Cadre, batch_size=1000, default_user=by)
     changed = [result for result in check.results if result.status == CHANGED]
     if changed:
         now = timezone.now()
@@ -374,7 +378,7 @@ def roster_import(*, rows: list[dict], form_checked: dict[int, dict] | None = No
                 setattr(cadre, name, result.values[name])
             cadre.updated_at = now
             cadres.append(cadre)
-        Cadre.objects.bulk_update(cadres, [*COMPARED, "updated_at"], batch_size=500)
+        bulk_update_with_history(cadres, Cadre, [*COMPARED, "updated_at"], batch_size=500, default_user=by)
     bump_after_commit(RECORDS)  # Bulk writes send no signal.
     return check
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, overlap_message
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, overlap_error
 from localities.models import Locality
 
 
@@ -26,7 +26,7 @@ def _save_without_overlap(assignment: Assignment, *, update_fields: list[str] | 
         conflict = assignment.conflicts().first()
         if conflict is None:
             raise
-        raise ValidationError(overlap_message(conflict), code="overlap") from None
+        raise overlap_error(conflict) from None
 
 
 @transaction.atomic
@@ -138,6 +138,8 @@ class DecisionRow:
     locality: Locality
     starts_on: datetime.date
     host_organisation: str = ""
+    # Staff chose to keep the full assignment length past the campaign's last day.
+    past_campaign_end: bool = False
 
 
 class DecisionRowError(ValidationError):
@@ -166,7 +168,8 @@ def decision_create(
 ) -> Decision:
     """Issue a numbered decision and assign every cadre of its list, or nothing at all.
 
-    Each row ends `campaign.assignment_days` after it starts. A row refused
+    Each row ends `campaign.assignment_days` after it starts, cut at the campaign's
+    last day unless the row keeps its full length past it. A row refused
     because a concurrent request assigned the same cadre first raises
     DecisionRowError; a number taken meanwhile raises a ValidationError on `number`.
     """
@@ -207,7 +210,10 @@ def decision_create(
                 locality=row.locality,
                 host_organisation=row.host_organisation,
                 starts_on=row.starts_on,
+                ends_on=campaign.assignment_end(row.starts_on, past_campaign_end=row.past_campaign_end),
             )
         except ValidationError as error:
-            raise DecisionRowError(error.messages, row=index) from None
+            # Flattened, keeping each error's params (the link to a conflicting decision).
+            errors = sum(error.error_dict.values(), []) if hasattr(error, "error_dict") else error.error_list
+            raise DecisionRowError(errors, row=index) from None
     return decision

@@ -138,11 +138,13 @@ _topics = {}
 
 def connect_signals() -> None:
     from django.apps import apps
+    from simple_history.models import HistoricalChanges
 
     for label, topic in WATCHED.items():
         models = apps.get_app_config(label).get_models() if "." not in label else [apps.get_model(label)]
         for model in models:
-            if model._meta.label not in NOT_WATCHED:
+            # The audit history (django-simple-history) only follows rows whose own saves move the version.
+            if model._meta.label not in NOT_WATCHED and not issubclass(model, HistoricalChanges):
                 _topics[model] = topic
     for model in _topics:
         uid = model._meta.label

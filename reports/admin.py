@@ -8,7 +8,7 @@ from reports.models import DailyNote, Escalation, MissionReport, Recommendation,
 
 
 @admin.register(DailyNote)
-class DailyNoteAdmin(LargeTableAdmin):
+class DailyNoteAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     list_display = ["assignment", "day", "health", "created_at"]
     # Millions of rows: no date hierarchy (its list of years reads every note) and no
     # related-only filter (it reads every note to find the campaigns); the day filter

@@ -136,6 +136,8 @@ class DailyNote(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DailyNoteQuerySet.as_manager()
+    # The cadre's edits of the note; the phone's submission key and clock only say how it arrived.
+    history = HistoricalRecords(excluded_fields=["updated_at", "client_key", "written_at"])
 
     class Meta:
         verbose_name = _("daily note")

@@ -26,7 +26,11 @@ class CadreForm(forms.ModelForm):
         fields = ["code", "full_name", "position", "unit", "phone", "email", "is_party_member", "is_active"]
         field_classes = {"unit": UnitChoiceField}
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
-        error_messages = {"code": {"unique": _("Another cadre already has this code.")}}
+        error_messages = {
+            "code": {"unique": _("Another cadre already has this code.")},
+            # Quoting the value: the roster import shows this far from the cell that was mistyped.
+            "email": {"invalid": _("“%(value)s” is not an e-mail address (e.g. ten@example.vn).")},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,7 +50,9 @@ class CadreForm(forms.ModelForm):
         formatted = phone_number(phone)
         if formatted is None:
             raise forms.ValidationError(
-                _("Enter a Vietnamese phone number such as 0912 345 678 (+84 is accepted)."), code="invalid_phone"
+                _("“%(value)s” is not a Vietnamese phone number: write it like 0912 345 678 (+84 is accepted)."),
+                code="invalid_phone",
+                params={"value": phone},
             )
         return formatted
 

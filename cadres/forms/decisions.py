@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadre_picker import CadreField
 from cadres.forms.cadres import UnitChoiceField, unit_choices
-from cadres.models import Assignment, Cadre, Campaign, Decision, overlap_message
+from cadres.models import Assignment, Cadre, Campaign, Decision, overlap_error
 from deployment.fields import DayField
 from deployment.text_validators import single_line
 from localities.models import Level, Locality, LocalityKind
@@ -187,11 +187,18 @@ class AssignmentRowForm(forms.Form):
         label=_("Host organisation"), max_length=200, required=False, validators=[single_line]
     )
     starts_on = DayField(label=_("From"))
+    # Shown only on a row that would run past the campaign's last day (see clean()).
+    keep_full_length = forms.BooleanField(required=False)
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         self.campaign = campaign
         super().__init__(*args, **kwargs)
         self.fields["starts_on"].initial = default_start(campaign)
+        self.fields["keep_full_length"].label = _("Keep the full %(days)s days (past the campaign's end)") % {
+            "days": campaign.assignment_days
+        }
+        # The full end date of a row that runs past the campaign's end, once clean() has warned about it.
+        self.past_end: datetime.date | None = None
 
     def clean_starts_on(self):
         starts_on = self.cleaned_data["starts_on"]
@@ -217,18 +224,49 @@ class AssignmentRowForm(forms.Form):
         cadre = data.get("cadre")
         if starts_on:
             try:
-                data["ends_on"] = self.campaign.default_end(starts_on)
+                full_end = self.campaign.default_end(starts_on)
             except OverflowError:
                 # A campaign planned at the end of the calendar: the assignment would end after 31/12/9999.
                 self.add_error("starts_on", ValidationError(_("This start date is too late."), code="too_late"))
                 starts_on = None
+            else:
+                keep = bool(data.get("keep_full_length"))
+                data["ends_on"] = self.campaign.assignment_end(starts_on, past_campaign_end=keep)
+                if full_end > self.campaign.ends_on:
+                    self._warn_past_end(full_end)
         # Kept even when the row has other errors: the formset compares rows with each other.
         self.period = (cadre, starts_on, data["ends_on"]) if isinstance(cadre, Cadre) and starts_on else None
         if self.period:
             conflict = Assignment(cadre=cadre, starts_on=starts_on, ends_on=data["ends_on"]).conflicts().first()
             if conflict:
-                self.add_error("cadre", ValidationError(overlap_message(conflict), code="overlap"))
+                self.add_error("cadre", overlap_error(conflict))
         return data
+
+    def _warn_past_end(self, full_end: datetime.date) -> None:
+        """Stop the first submission of a row running past the campaign, so that staff choose.
+
+        The page then sends back the end date it warned about (_decision_row.html);
+        submitting again confirms the choice, unless the start date changed meanwhile.
+        """
+        self.past_end = full_end
+        if self.data.get(self.add_prefix("past_end_warned")) == full_end.isoformat():
+            return
+        self.add_error(
+            None,
+            ValidationError(
+                _(
+                    "This assignment would end on %(end)s, after the campaign's last day %(campaign_end)s. "
+                    "It will end on %(campaign_end)s unless you keep the full %(days)s days; "
+                    "choose, then issue the decision again."
+                ),
+                code="past_campaign_end",
+                params={
+                    "end": date_format(full_end, "SHORT_DATE_FORMAT"),
+                    "campaign_end": date_format(self.campaign.ends_on, "SHORT_DATE_FORMAT"),
+                    "days": self.campaign.assignment_days,
+                },
+            ),
+        )
 
 
 def default_start(campaign: Campaign) -> datetime.date:

@@ -11,6 +11,7 @@ from cadres.filters import CadreFilter
 from cadres.forms.cadres import CadreForm
 from cadres.models import Cadre
 from cadres.roles import staff_required
+from deployment.history import history_entries
 from deployment.pagination import paginate
 
 PAGE_SIZE = 50
@@ -52,7 +53,16 @@ def cadre_detail(request, pk):
         .select_related("locality__parent", "campaign", "decision__issuing_unit")
         .order_by("-starts_on")
     )
-    return render(request, "cadres/cadre_detail.html", {"cadre": cadre, "assignments": assignments, "today": today})
+    return render(
+        request,
+        "cadres/cadre_detail.html",
+        {
+            "cadre": cadre,
+            "assignments": assignments,
+            "today": today,
+            "history_entries": history_entries(cadre.history.all()),
+        },
+    )
 
 
 @staff_required

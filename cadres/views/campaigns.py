@@ -13,6 +13,7 @@ from cadres.forms.decisions import locality_options
 from cadres.models import Assignment, Campaign, Decision, Quota
 from cadres.roles import staff_required
 from cadres.views.dashboard import showcase_day
+from deployment.history import HistorySource, history_entries
 
 PER_PAGE = 50
 # The campaign page lists this many assignments and links to the filtered assignment list for all.
@@ -86,8 +87,24 @@ def campaign_detail(request, pk):
             "decisions": decisions,
             "assignments": assignments[:ASSIGNMENTS_SHOWN],
             "quotas": quota_rows(campaign),
+            "history_entries": history_entries(
+                campaign.history.all(),
+                HistorySource(
+                    Quota.history.filter(campaign_id=campaign.pk).select_related("unit"),
+                    subject=_quota_subject,
+                    fields=QUOTA_FIELDS,
+                ),
+            ),
         },
     )
+
+
+# A quota's campaign is the page's own.
+QUOTA_FIELDS = ["unit", "locality", "count"]
+
+
+def _quota_subject(record) -> str:
+    return _("quota of %(unit)s") % {"unit": record.unit}
 
 
 @staff_required

@@ -23,6 +23,7 @@ from cadres.models import Cadre, Decision, UnitKind
 from cadres.roles import staff_required
 from cadres.services import DecisionRow, DecisionRowError
 from cadres.views.campaigns import get_campaign_for_user
+from deployment.history import history_entries
 from deployment.widgets import parse_day
 from localities.models import Level, Locality
 
@@ -64,13 +65,14 @@ def decision_create(request, pk):
                             locality=row.cleaned_data["locality"],
                             starts_on=row.cleaned_data["starts_on"],
                             host_organisation=row.cleaned_data["host_organisation"],
+                            past_campaign_end=row.cleaned_data["keep_full_length"],
                         )
                         for row in filled
                     ],
                 )
             except DecisionRowError as error:
                 # Another request assigned this cadre between the check and the save.
-                filled[error.row].add_error(None, error.messages)
+                filled[error.row].add_error(None, error.error_list)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -103,7 +105,13 @@ def _assignments_of(decision: Decision):
 def decision_detail(request, pk):
     decision = get_decision_for_user(request, pk)
     return render(
-        request, "cadres/decision_detail.html", {"decision": decision, "assignments": _assignments_of(decision)}
+        request,
+        "cadres/decision_detail.html",
+        {
+            "decision": decision,
+            "assignments": _assignments_of(decision),
+            "history_entries": history_entries(decision.history.all()),
+        },
     )
 
 

@@ -87,7 +87,7 @@ def roster_confirm(request, token):
     upload = get_roster_upload_for_user(request, token, for_update=True)
     try:
         with transaction.atomic():
-            check = roster.roster_import(rows=upload.rows, form_checked=roster.form_checked(upload))
+            check = roster.roster_import(rows=upload.rows, form_checked=roster.form_checked(upload), by=request.user)
     except roster.RosterRefused as refused:
         # The cadres on record changed since the preview: show the new verdict, write nothing.
         roster.keep_check(upload, refused.check)

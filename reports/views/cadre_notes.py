@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cadres.roles import cadre_required, is_cadre
+from deployment.history import HistorySource, history_entries
 from reports.access import get_note_for_user
 from reports.forms.notes import DailyNoteForm
 from reports.models import DailyNote, days_open_for_filing
@@ -220,5 +221,6 @@ def note_detail(request, pk):
             "own": own,
             "editable": own and note_is_editable(note),
             "escalations": note.escalations.order_by("-created_at"),
+            "history_entries": history_entries(HistorySource(note.history.all(), fields=[*NOTE_FIELDS, "photo"])),
         },
     )

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from cadres.models import Assignment, Decision, UnitKind
 from cadres.services import DecisionRow, DecisionRowError, decision_create
@@ -30,7 +31,7 @@ def scene():
         issuing_body="BCH ĐOÀN TỈNH BÌNH DƯƠNG",
     )
     campaign = CampaignFactory(
-        organising_unit=youth_union, assignment_days=30, starts_on=D(2021, 8, 16), ends_on=D(2021, 9, 15)
+        organising_unit=youth_union, assignment_days=30, starts_on=D(2021, 8, 16), ends_on=D(2021, 9, 30)
     )
     province = LocalityFactory(kind=LocalityKind.PROVINCE, name="Bình Dương", code="74")
     thu_dau_mot = LocalityFactory(kind=LocalityKind.CITY, name="Thủ Dầu Một", code="718", parent=province)
@@ -185,9 +186,7 @@ def test_every_conflict_shows_at_once(staff_client, scene):
 
 
 def test_back_to_back_rows_for_one_cadre_are_accepted(staff_client, scene):
-    after = {**MAI, "starts_on": "2021-09-16"}
-    scene["campaign"].ends_on = D(2021, 9, 30)
-    scene["campaign"].save()
+    after = {**MAI, "starts_on": "2021-09-16", "past_end_warned": "2021-10-15", "keep_full_length": "on"}
     response = staff_client.post(_url(scene), _post_data(scene, [MAI, after]))
     assert response.status_code == 302
     assert Assignment.objects.filter(cadre=scene["mai"]).count() == 2
@@ -391,3 +390,85 @@ def test_the_empty_row_template_is_there_for_adding_rows(staff_client, scene):
     template = content[content.index('<template id="decision-row-template">') :]
     assert 'name="rows-__prefix__-cadre"' in template[: template.index("</template>")]
     assert "js/decision_form.js" in content
+
+
+def test_a_conflict_names_the_decision_the_cadre_is_already_on_and_links_to_it(staff_client, scene):
+    earlier = DecisionFactory(
+        campaign=scene["campaign"], issuing_unit=scene["unit"], number=98, signed_on=D(2021, 8, 1)
+    )
+    AssignmentFactory(
+        cadre=scene["lam"],
+        campaign=scene["campaign"],
+        decision=earlier,
+        locality=scene["phu_cuong"],
+        starts_on=D(2021, 8, 1),
+    )
+    with translation.override("vi"):
+        response = staff_client.post(_url(scene), _post_data(scene, [MAI, LAM]))
+        link_text = translation.gettext("Open the decision")
+    [message] = response.context["rows"].forms[1].errors["cadre"]
+    assert "98-QĐ/TĐTN-BTC" in message
+    html = response.content.decode()
+    assert f'<a href="{reverse("cadres:decision_detail", args=[earlier.pk])}">{link_text}</a>' in html
+
+
+def test_a_conflict_without_a_decision_names_and_links_to_the_campaign(staff_client, scene):
+    other = CampaignFactory(name="Chiến dịch <hè> & tình nguyện", starts_on=D(2021, 7, 1), ends_on=D(2021, 9, 30))
+    AssignmentFactory(cadre=scene["lam"], campaign=other, locality=scene["phu_cuong"], starts_on=D(2021, 8, 1))
+    with translation.override("vi"):
+        response = staff_client.post(_url(scene), _post_data(scene, [MAI, LAM]))
+        link_text = translation.gettext("Open the campaign")
+    [message] = response.context["rows"].forms[1].errors["cadre"]
+    assert "Chiến dịch <hè> & tình nguyện" in message
+    html = response.content.decode()
+    assert "Chiến dịch &lt;hè&gt; &amp; tình nguyện" in html and "<hè>" not in html
+    assert f'<a href="{reverse("cadres:campaign_detail", args=[other.pk])}">{link_text}</a>' in html
+
+
+LATE = {**MAI, "starts_on": "2021-09-10"}  # 30 days: to 09/10/2021, past the campaign's 30/09/2021
+
+
+def test_a_row_past_the_campaigns_end_is_not_saved_at_first_and_offers_the_choice(staff_client, scene):
+    with translation.override("vi"):
+        response = staff_client.post(_url(scene), _post_data(scene, [LATE]))
+    assert response.status_code == 200
+    [row] = response.context["rows"].forms[:1]
+    assert row.has_error("__all__", "past_campaign_end")
+    html = response.content.decode()
+    assert (
+        'type="checkbox" name="rows-0-keep_full_length"' in html
+        and "checked" not in html.split("keep_full_length")[1][:40]
+    )
+    assert 'name="rows-0-past_end_warned" value="2021-10-09"' in html
+    assert 'name="rows-1-keep_full_length"' not in html
+    assert Decision.objects.count() == 0 and Assignment.objects.count() == 0
+
+
+def test_confirming_without_keeping_the_full_length_ends_on_the_campaigns_last_day(staff_client, scene):
+    response = staff_client.post(_url(scene), _post_data(scene, [{**LATE, "past_end_warned": "2021-10-09"}]))
+    assert response.status_code == 302
+    [assignment] = Assignment.objects.all()
+    assert (assignment.starts_on, assignment.ends_on) == (D(2021, 9, 10), D(2021, 9, 30))
+
+
+def test_keeping_the_full_length_runs_past_the_campaigns_end(staff_client, scene):
+    row = {**LATE, "past_end_warned": "2021-10-09", "keep_full_length": "on"}
+    response = staff_client.post(_url(scene), _post_data(scene, [row]))
+    assert response.status_code == 302
+    [assignment] = Assignment.objects.all()
+    assert assignment.ends_on == D(2021, 10, 9)
+
+
+def test_a_start_date_changed_after_the_warning_is_warned_again(staff_client, scene):
+    row = {**LATE, "starts_on": "2021-09-12", "past_end_warned": "2021-10-09"}
+    response = staff_client.post(_url(scene), _post_data(scene, [row]))
+    assert response.status_code == 200
+    assert response.context["rows"].forms[0].has_error("__all__", "past_campaign_end")
+    assert Assignment.objects.count() == 0
+
+
+def test_a_row_within_the_campaign_shows_no_choice(staff_client, scene):
+    AssignmentFactory(cadre=scene["mai"], starts_on=D(2021, 8, 1))
+    response = staff_client.post(_url(scene), _post_data(scene, [MAI]))
+    assert not response.context["rows"].forms[0].has_error("__all__", "past_campaign_end")
+    assert "keep_full_length" not in response.content.decode()

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from cadres import roster
@@ -390,3 +390,36 @@ def test_a_cadre_renamed_by_an_import_shows_at_once_on_the_assignment_list(staff
     confirm(staff_client, preview_url)
     page = staff_client.get(reverse("cadres:assignment_list")).content.decode()
     assert "Lâm Thái Nguyên" in page and "Lâm Nguyên<" not in page
+
+
+@pytest.mark.parametrize(
+    ("row", "message", "value"),
+    [
+        (
+            ["Tên", "", "Tỉnh đoàn", "", "", "abc@", "", "TD-020"],
+            "“%(value)s” is not an e-mail address (e.g. ten@example.vn).",
+            "abc@",
+        ),
+        (
+            ["Tên", "", "Tỉnh đoàn", "", "0912abc", "", "", "TD-020"],
+            "“%(value)s” is not a Vietnamese phone number: write it like 0912 345 678 (+84 is accepted).",
+            "0912abc",
+        ),
+        (
+            ["Tên", "", "Tỉnh đoàn", "", "", "", "có lẽ", "TD-020"],
+            "Party member (đảng viên) must be có or không, not “%(value)s”.",
+            "có lẽ",
+        ),
+        (
+            ["Tên", "", "Đoàn lạ", "", "", "", "", "TD-020"],
+            "There is no unit called “%(unit)s”: write a unit's full or short name.",
+            "Đoàn lạ",
+        ),
+    ],
+)
+def test_a_mistyped_value_is_quoted_and_the_expected_form_said(youth_union, row, message, value):
+    with translation.override("vi"):
+        check = roster.check_roster(roster.read_roster(xlsx([row])))
+        expected = translation.gettext(message) % {"value": value, "unit": value}
+    [result] = check.results
+    assert any(error.endswith(expected) for error in result.errors), result.errors
