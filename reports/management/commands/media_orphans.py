@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import models
 from django.utils import timezone
 
-# Not records' files: the roster import's previews (cadres/roster.py) keep to themselves.
+# Not records' files: earlier versions kept roster previews there (they are in the database now); the README
+# says to delete that folder once after upgrading, by hand, so that nothing of a staff member's upload goes unseen.
 SKIPPED_FOLDERS = {"private"}
 
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
     help = (
         "List the files of the media storage that no record points to (a note's photo replaced or removed "
         "outside the app, a note deleted, a failed save), with their sizes; --delete removes them. The "
-        "roster import's private folder is left out."
+        "private folder of earlier versions' roster previews is left out."
     )
 
     def add_arguments(self, parser):
