@@ -158,8 +158,8 @@ def prepare_accounts(*, writers: int, province, today) -> dict:
     from django.contrib.auth.models import Group, User
     from django.db import transaction
 
+    from accounts.roles import CADRE_GROUP, STAFF_GROUP
     from cadres.models import Assignment, Cadre, Campaign, ProvincialUnit, UnitKind
-    from cadres.roles import CADRE_GROUP, STAFF_GROUP
     from localities.models import Level, Locality
     from reports.models import DailyNote
 
@@ -275,9 +275,9 @@ def build_pages(*, province, district) -> list[Page]:
         ("notes_inbox", "3 notes inbox", "reports:notes_inbox", None, "", "staff", "GET"),
         ("compliance", "4 compliance grid, province", "reports:compliance", None,
          f"{campaign}locality={province.pk}", "staff", "GET"),
-        ("locality_detail", "5 locality detail (district)", "localities:locality_detail", [district.pk], "",
+        ("locality_detail", "5 locality detail (district)", "cadres:locality_detail", [district.pk], "",
          "staff", "GET"),
-        ("my_mission", "6 my mission (cadre)", "reports:my_mission", None, "", "cadre", "GET"),
+        ("my_mission", "6 my mission (cadre)", "phone:my_mission", None, "", "cadre", "GET"),
         ("note_create", "7 daily note POST (insert)", "reports:note_create", None, "", "writers", "POST"),
         ("admin_assignments", "admin: assignment changelist", "admin:cadres_assignment_changelist", None, "",
          "admin", "GET"),

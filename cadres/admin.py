@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.filters import chosen_pk
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, RosterUpload, UserPreference
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, RosterUpload
 from localities.admin import LargeTableAdmin, province_filter
 
 
@@ -123,14 +123,6 @@ class QuotaAdmin(SimpleHistoryAdmin):
     search_fields = ["unit__name", "locality__name"]
     autocomplete_fields = ["campaign", "unit", "locality"]
     list_select_related = ["campaign", "unit", "locality"]
-
-
-@admin.register(UserPreference)
-class UserPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "language"]
-    list_filter = ["language"]
-    search_fields = ["user__username"]
-    autocomplete_fields = ["user"]
 
 
 @admin.register(RosterUpload)

@@ -17,8 +17,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from cadres.models import Assignment, AssignmentStatus, Cadre, Decision, ProvincialUnit
-from deployment.spreadsheets import text_row
 from localities.models import Level, Locality
+from shared.spreadsheets import text_row
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "dd/mm/yyyy"

@@ -12,9 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from deployment.text_validators import plain_text, single_line
-from deployment.vietnamese import MAX_SEARCH_WORDS, NameKey, fold, phone_number
 from localities.models import Locality
+from shared.text_validators import plain_text, single_line
+from shared.vietnamese import MAX_SEARCH_WORDS, NameKey, fold, phone_number
 
 
 class UnitKind(models.TextChoices):
@@ -179,7 +179,7 @@ class Cadre(models.Model):
         related_name="cadre",
     )
     is_active = models.BooleanField(_("active"), default=True)
-    # Name, code and phone folded (deployment.vietnamese.fold), kept by save() and the bulk writes:
+    # Name, code and phone folded (shared.vietnamese.fold), kept by save() and the bulk writes:
     # the search compares plain text, indexed by trigrams on PostgreSQL (migration 0006),
     # instead of folding 100,000 names per query.
     search_text = models.TextField(editable=False, default="")
@@ -563,33 +563,13 @@ class Quota(models.Model):
         return f"{self.unit}: {self.count}"
 
 
-class UserPreference(models.Model):
-    """What a person chose for themselves, kept across devices (today: the interface language)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user account"),
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="preference",
-    )
-    language = models.CharField(_("interface language"), max_length=8, choices=settings.LANGUAGES)
-
-    class Meta:
-        verbose_name = _("user preference")
-        verbose_name_plural = _("user preferences")
-
-    def __str__(self):
-        return f"{self.user}: {self.language}"
+class RosterUploadQuerySet(models.QuerySet):
+    def expired(self, now: datetime.datetime | None = None) -> "RosterUploadQuerySet":
+        return self.filter(created_at__lt=(now or timezone.now()) - RosterUpload.KEPT_FOR)
 
 
 def _roster_token() -> str:
     return secrets.token_urlsafe(24)
-
-
-class RosterUploadQuerySet(models.QuerySet):
-    def expired(self, now: datetime.datetime | None = None) -> "RosterUploadQuerySet":
-        return self.filter(created_at__lt=(now or timezone.now()) - RosterUpload.KEPT_FOR)
 
 
 class RosterUpload(models.Model):

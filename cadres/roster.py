@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cadres.models import Cadre, ProvincialUnit, RosterUpload
-from deployment.caching import RECORDS, bump_after_commit
+from shared.caching import RECORDS, bump_after_commit
 
 # Normalised header -> row key. Headers are matched without case, accents or extra spaces.
 HEADERS = {

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from cadres.views import assignments, cadres, campaigns, dashboard, decisions, roster, units
+from cadres.views import assignments, cadres, campaigns, dashboard, decisions, localities, roster, units
 
 app_name = "cadres"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("units/", units.unit_list, name="unit_list"),
+    path("localities/", localities.locality_list, name="locality_list"),
+    path("localities/<int:pk>/", localities.locality_detail, name="locality_detail"),
+    path("localities/<int:pk>/grade/", localities.locality_grade, name="locality_grade"),
     path("campaigns/", campaigns.campaign_list, name="campaign_list"),
     path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),

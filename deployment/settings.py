@@ -54,27 +54,31 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "simple_history",
+    # The project's apps, from the bottom layer up (docs/architecture.md): each imports only from those above it here.
+    "shared",
+    "accounts",
     "localities",
     "cadres",
     "reports",
-    # The data versions that keep the caches right across workers (deployment/caching.py).
-    "deployment",
+    "notices",
+    "phone",
+    "demo",
 ]
 
 MIDDLEWARE = [
     # First: the https redirect and the lockout's address see X-Forwarded-* only from TRUSTED_PROXIES.
-    "deployment.middleware.ForwardedHeadersMiddleware",
-    "deployment.middleware.HealthCheckMiddleware",
+    "shared.middleware.ForwardedHeadersMiddleware",
+    "shared.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "deployment.middleware.PermissionsPolicyMiddleware",
+    "shared.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything reads the body (CSRF reads the form); after the headers, which its 413 page gets too.
-    "deployment.middleware.RequestSizeLimitMiddleware",
+    "shared.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their headers), around everything that answers a signed-in user.
-    "deployment.middleware.NoStoreWhenSignedInMiddleware",
+    "shared.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "deployment.language.ChosenLanguageMiddleware",
+    "accounts.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -83,7 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Answers 503 without touching the database when the database is down.
-    "deployment.middleware.DatabaseOutageMiddleware",
+    "shared.middleware.DatabaseOutageMiddleware",
     # Last, as django-axes requires: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -102,7 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "cadres.roles.role_context",
+                "accounts.roles.role_context",
             ],
         },
     },
@@ -128,7 +132,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, reading each request's user with its roles and cadre record in one query.
-    "cadres.backends.UserBackend",
+    "accounts.backends.UserBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,7 +172,7 @@ STORAGES = {
 }
 
 # Uploads: photos and spreadsheets are at most 10 MB. A request body over MAX_REQUEST_BYTES is refused
-# with 413 before anything reads it (deployment/middleware.py); Django alone would stream a file upload
+# with 413 before anything reads it (shared/middleware.py); Django alone would stream a file upload
 # of any size to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -197,7 +201,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # The proxies (load balancers) whose forwarded headers are believed: X-Forwarded-For for the client's
-# address, the key of the login lockout (deployment/middleware.py client_ip), and X-Forwarded-Proto. From
+# address, the key of the login lockout (shared/middleware.py client_ip), and X-Forwarded-Proto. From
 # any other address both are ignored. The Dockerfile gives gunicorn the same list. Empty: no proxy.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
@@ -252,12 +256,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
-# A wrong old password on the password change page counts too (deployment/forms.py); its fields are
+# A wrong old password on the password change page counts too (accounts/forms.py); its fields are
 # masked like the login's password in the record of the attempt.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "new_password1", "new_password2"]
 # Behind a trusted proxy every request comes from the proxy's address: take the
 # client's from the X-Forwarded-For entry that the proxy itself appended.
-AXES_CLIENT_IP_CALLABLE = "deployment.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "shared.middleware.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from deployment.fields import DayField
 from localities.models import Locality, ZoneStatus
+from shared.fields import DayField
 
 # Gradings are recorded for the epidemics the app was built for, not for history books;
 # the bound also keeps "the day before" computable.

@@ -6,8 +6,8 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from deployment.text_validators import plain_text, single_line
-from deployment.vietnamese import search_filter
+from shared.text_validators import plain_text, single_line
+from shared.vietnamese import search_filter
 
 
 class Level(models.IntegerChoices):

@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.roles import is_cadre, is_staff_member
 from cadres.models import Assignment
-from cadres.roles import is_cadre, is_staff_member
 from reports.models import DailyNote, Escalation, MissionReport, ReportStatus
 
 

@@ -12,11 +12,6 @@ from django_filters import CharFilter, ChoiceFilter, FilterSet, ModelChoiceFilte
 from cadres.filters import LocalityChoiceField as ShortlistLocalityField
 from cadres.filters import chosen_pk
 from cadres.models import Campaign, ProvincialUnit
-from deployment.fields import DayFilter
-from deployment.pagination import paginate as bounded_paginate
-from deployment.text_validators import single_line
-from deployment.vietnamese import search_filter
-from deployment.widgets import CachedSelect
 from localities.models import Level, Locality
 from reports.models import (
     Addressee,
@@ -31,6 +26,11 @@ from reports.models import (
     ReportStatus,
     Urgency,
 )
+from shared.fields import DayFilter
+from shared.pagination import paginate as bounded_paginate
+from shared.text_validators import single_line
+from shared.vietnamese import search_filter
+from shared.widgets import CachedSelect
 
 PER_PAGE = 50
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Assignment
-from deployment.text_validators import plain_text, single_line
+from shared.text_validators import plain_text, single_line
 
 
 class Activity(models.TextChoices):

@@ -5,8 +5,6 @@ from reports.views import (
     cadre_escalations,
     cadre_notes,
     cadre_report,
-    mission,
-    offline,
     staff_compliance,
     staff_escalations,
     staff_notes,
@@ -21,13 +19,11 @@ app_name = "reports"
 phone = gzip_page
 
 urlpatterns = [
-    path("me/", phone(mission.my_mission), name="my_mission"),
-    path("me/outbox/", phone(mission.outbox), name="outbox"),
     # Cadre side: daily notes, escalations, the end-of-mission report (detail pages open to staff too).
     path("me/notes/new/", phone(cadre_notes.note_create), name="note_create"),
     path("me/notes/<int:pk>/", phone(cadre_notes.note_detail), name="note_detail"),
     path("me/notes/<int:pk>/edit/", phone(cadre_notes.note_edit), name="note_edit"),
-    path("me/notes/<int:pk>/photo/", offline.note_photo, name="note_photo"),
+    path("me/notes/<int:pk>/photo/", cadre_notes.note_photo, name="note_photo"),
     path("me/escalations/new/", phone(cadre_escalations.escalation_create), name="escalation_create"),
     path("me/escalations/<int:pk>/", phone(cadre_escalations.escalation_detail), name="escalation_detail"),
     path("me/assignments/<int:pk>/report/", phone(cadre_report.report_edit), name="report_edit"),

@@ -132,8 +132,8 @@ def seed(count: int) -> list[dict]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, User
 
+    from accounts.roles import CADRE_GROUP
     from cadres.models import Assignment, Cadre, Campaign, ProvincialUnit, UnitKind
-    from cadres.roles import CADRE_GROUP
     from localities.models import Locality, LocalityKind
 
     today = today_in_vietnam()

@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from deployment import caching
+from shared import caching
 from tests.factories import CadreUserFactory, StaffUserFactory, UserFactory
 
 

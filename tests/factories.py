@@ -4,8 +4,8 @@ import factory
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from accounts.roles import CADRE_GROUP, STAFF_GROUP
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, UnitKind
-from cadres.roles import CADRE_GROUP, STAFF_GROUP
 from localities.models import Grading, Locality, LocalityKind, ZoneStatus
 
 TEST_PASSWORD = "a-long-test-password"

@@ -15,7 +15,7 @@ def test_home_sends_staff_to_the_dashboard(staff_client):
 
 
 def test_home_sends_cadres_to_their_mission(cadre_client):
-    assert cadre_client.get(reverse("home")).url == reverse("reports:my_mission")
+    assert cadre_client.get(reverse("home")).url == reverse("phone:my_mission")
 
 
 def test_home_tells_a_user_without_role(client, django_user_model):
@@ -33,7 +33,7 @@ def test_dashboard_refuses_cadres(cadre_client):
 
 
 def test_my_mission_refuses_staff(staff_client):
-    assert staff_client.get(reverse("reports:my_mission")).status_code == 403
+    assert staff_client.get(reverse("phone:my_mission")).status_code == 403
 
 
 def test_healthz_answers_ok(client):

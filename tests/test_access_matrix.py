@@ -204,8 +204,8 @@ ADMIN_READ_ONLY = _policy(
 EXPECTED = {
     "home": HOME.on(None),
     "healthz": PUBLIC.on(None),
-    "service_worker": PUBLIC.on(None),
-    "manifest": PUBLIC.on(None),
+    "phone:service_worker": PUBLIC.on(None),
+    "phone:manifest": PUBLIC.on(None),
     "login": PUBLIC.on(None),
     "logout": POST_ONLY.on(None),
     "password_change": LOGGED_IN.on(None),
@@ -241,12 +241,12 @@ EXPECTED = {
     "cadres:roster_preview": UPLOADER_ONLY.on("roster_token"),
     "cadres:roster_confirm": STAFF_POST_ONLY.on("roster_token"),
     # Staff: localities.
-    "localities:locality_list": STAFF_ONLY.on(None),
-    "localities:locality_detail": STAFF_ONLY.on("locality"),
-    "localities:locality_grade": STAFF_ONLY.on("locality"),
+    "cadres:locality_list": STAFF_ONLY.on(None),
+    "cadres:locality_detail": STAFF_ONLY.on("locality"),
+    "cadres:locality_grade": STAFF_ONLY.on("locality"),
     # Cadres, and what staff may read of theirs.
-    "reports:my_mission": CADRE_ONLY.on(None),
-    "reports:outbox": CADRE_ONLY.on(None),
+    "phone:my_mission": CADRE_ONLY.on(None),
+    "phone:outbox": CADRE_ONLY.on(None),
     "reports:note_create": CADRE_ONLY.on(None, "?day={yesterday}"),
     "reports:note_detail": OWNER_OR_STAFF.on("note"),
     "reports:note_edit": OWNER_ONLY.on("note"),

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cadres.models import Assignment
-from deployment.concurrency import version_of
-from deployment.history import HISTORY_LIMIT
 from localities.models import Grading, LocalityKind, ZoneStatus
 from reports.models import Escalation, MissionReport, Rating, RecommendationStatus, ReportStatus
+from shared.concurrency import version_of
+from shared.history import HISTORY_LIMIT
 from tests.factories import (
     AssignmentFactory,
     CadreUserFactory,
@@ -129,11 +129,11 @@ def test_a_grading_recorded_shows_in_the_localitys_history(staff_client, staff_u
     town = LocalityFactory(kind=LocalityKind.TOWN, name="Tân Uyên")
     ZoneStatusFactory(locality=town, grading=Grading.RED, valid_from=D(2021, 7, 19))
     response = staff_client.post(
-        reverse("localities:locality_grade", args=[town.pk]),
+        reverse("cadres:locality_grade", args=[town.pk]),
         {"grading": Grading.GREEN, "valid_from": "2021-09-20", "directive": "", "note": "Kiểm soát được dịch"},
     )
     assert response.status_code == 302
-    response = staff_client.get(reverse("localities:locality_detail", args=[town.pk]))
+    response = staff_client.get(reverse("cadres:locality_detail", args=[town.pk]))
     entries = response.context["history_entries"]
     created, closed = entries[0], entries[1]
     assert created.kind == "+" and created.user == staff_user
@@ -294,7 +294,7 @@ def test_the_detail_pages_take_the_same_queries_with_2_or_10_changes(staff_clien
         ),
         "locality": (
             staff_client,
-            reverse("localities:locality_detail", args=[town.pk]),
+            reverse("cadres:locality_detail", args=[town.pk]),
             lambda days: [town.record_grading(grading=Grading.RED, valid_from=D(2021, 7, 1 + day)) for day in days],
         ),
         "report_detail": (

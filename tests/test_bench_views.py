@@ -5,7 +5,7 @@ from django.test import override_settings
 from django.urls import Resolver404, clear_url_caches, resolve
 
 import deployment.urls
-from deployment import bench_views
+from shared import bench_views
 
 
 def _reload_urls():

@@ -34,7 +34,7 @@ def cadre_world(mission_world):
         reverse("cadres:assignment_export"),
         reverse("password_change"),
         "/no-such-page/",
-        reverse("reports:my_mission"),  # another role's page: 403
+        reverse("phone:my_mission"),  # another role's page: 403
         reverse("home"),  # a redirect
     ],
 )
@@ -46,10 +46,10 @@ def test_a_staff_members_answers_are_not_stored(staff_client, page):
 def test_a_cadres_pages_are_not_stored(cadre_world):
     client = cadre_world["client"]
     for url in (
-        reverse("reports:my_mission"),
+        reverse("phone:my_mission"),
         reverse("reports:note_create"),
         reverse("reports:note_detail", args=[cadre_world["note"].pk]),
-        reverse("reports:outbox"),
+        reverse("phone:outbox"),
     ):
         response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
         assert response.status_code in (200, 302), url  # today's note is written: the note page opens it
@@ -65,8 +65,8 @@ def test_a_view_that_chose_its_own_keeps_it(cadre_world):
     client = cadre_world["client"]
     photo = client.get(reverse("reports:note_photo", args=[cadre_world["note"].pk]))
     assert photo.status_code == 200 and photo["Cache-Control"] == "private, max-age=86400"
-    assert client.get(reverse("service_worker"))["Cache-Control"] == "no-cache"
-    assert client.get(reverse("manifest"))["Cache-Control"] == "no-cache"
+    assert client.get(reverse("phone:service_worker"))["Cache-Control"] == "no-cache"
+    assert client.get(reverse("phone:manifest"))["Cache-Control"] == "no-cache"
 
 
 def test_static_files_keep_whitenoises_header(staff_client):

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadres.models import ProvincialUnit
-from deployment import caching
-from deployment.caching import NOTES, RECORDS
-from deployment.models import DataVersion
-from deployment.widgets import CachedSelect
 from localities.models import Grading, LocalityKind
+from shared import caching
+from shared.caching import NOTES, RECORDS
+from shared.models import DataVersion
+from shared.widgets import CachedSelect
 from tests.factories import (
     AssignmentFactory,
     CampaignFactory,
@@ -131,7 +131,7 @@ def _cached_pages(campaign) -> list[str]:
         ASSIGNMENTS + "?page=1",
         NOTES_INBOX,
         COMPLIANCE + f"?campaign={campaign.pk}",
-        reverse("localities:locality_detail", args=[town.pk]),
+        reverse("cadres:locality_detail", args=[town.pk]),
     ]
 
 
@@ -176,7 +176,7 @@ def test_a_note_filed_shows_at_once_in_the_inbox_and_the_compliance_grid(staff_c
 
 def test_a_new_grading_shows_at_once_on_the_locality(staff_client):
     town = LocalityFactory(kind=LocalityKind.TOWN)
-    url = reverse("localities:locality_detail", args=[town.pk])
+    url = reverse("cadres:locality_detail", args=[town.pk])
     staff_client.get(url)
     town.record_grading(grading=Grading.RED, valid_from=timezone.localdate())
     assert '<span class="badge red">' in _main(staff_client.get(url))
@@ -185,7 +185,7 @@ def test_a_new_grading_shows_at_once_on_the_locality(staff_client):
 def test_the_grading_form_is_made_for_each_request(staff_client):
     """The form carries the user's CSRF token: it is never part of what is cached."""
     town = LocalityFactory(kind=LocalityKind.TOWN)
-    url = reverse("localities:locality_detail", args=[town.pk])
+    url = reverse("cadres:locality_detail", args=[town.pk])
     tokens = [
         re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', _main(staff_client.get(url))).group(1)
         for _ in range(2)

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from cadres import services
 from cadres.models import Assignment
-from deployment.concurrency import version_of
 from localities.models import LocalityKind
 from reports.models import Escalation, EscalationStatus, MissionReport, Rating, ReportStatus
+from shared.concurrency import version_of
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadres.models import Campaign
-from deployment.concurrency import version_of
-from deployment.fields import DayField, DayFilter
-from deployment.widgets import DAY_PATTERN, DayInput, parse_day
 from localities.models import Grading, LocalityKind
+from shared.concurrency import version_of
+from shared.fields import DayField, DayFilter
+from shared.widgets import DAY_PATTERN, DayInput, parse_day
 from tests.factories import (
     AssignmentFactory,
     CampaignFactory,
@@ -160,9 +160,9 @@ def _pages_with_days(scene) -> list[str]:
         reverse("cadres:campaign_create"),
         reverse("cadres:campaign_edit", args=[campaign]),
         reverse("cadres:decision_create", args=[campaign]),
-        reverse("localities:locality_list"),
-        reverse("localities:locality_detail", args=[district]),
-        reverse("localities:locality_grade", args=[district]),
+        reverse("cadres:locality_list"),
+        reverse("cadres:locality_detail", args=[district]),
+        reverse("cadres:locality_grade", args=[district]),
         reverse("reports:notes_inbox"),
         reverse("reports:compliance"),
     ]
@@ -203,7 +203,7 @@ def test_the_decision_forms_row_template_has_the_day_input_too(staff_client, sce
     [
         ("cadres:assignment_list", {"day": "2021-08-25", "status": "active"}),
         ("cadres:campaign_list", {"running_on": "2021-08-25"}),
-        ("localities:locality_list", {"day": "2021-08-25"}),
+        ("cadres:locality_list", {"day": "2021-08-25"}),
         ("reports:notes_inbox", {"date_from": "2021-08-25"}),
         ("reports:compliance", {"date_from": "2021-08-25"}),
         ("cadres:dashboard", {"day": "2021-08-25"}),
@@ -217,7 +217,7 @@ def test_a_filter_opened_from_a_link_shows_its_day_as_dd_mm_yyyy(staff_client, s
 
 
 def test_the_locality_detail_shows_its_day_as_dd_mm_yyyy(staff_client, scene):
-    url = reverse("localities:locality_detail", args=[scene["district"].pk])
+    url = reverse("cadres:locality_detail", args=[scene["district"].pk])
     assert 'name="day" value="25/08/2021"' in staff_client.get(url, {"day": "2021-08-25"}).content.decode()
 
 
@@ -262,10 +262,10 @@ def test_an_assignment_action_reads_a_day_typed_without_slashes(staff_client, sc
 
 @pytest.mark.parametrize(
     "name, param",
-    [("cadres:dashboard", "day"), ("cadres:unit_list", "active_on"), ("localities:locality_detail", "day")],
+    [("cadres:dashboard", "day"), ("cadres:unit_list", "active_on"), ("cadres:locality_detail", "day")],
 )
 def test_a_page_shows_the_same_day_whichever_way_it_is_written(staff_client, scene, name, param):
-    url = reverse(name, args=[scene["district"].pk]) if name.startswith("localities") else reverse(name)
+    url = reverse(name, args=[scene["district"].pk]) if name.endswith("locality_detail") else reverse(name)
     iso = staff_client.get(url, {param: "2021-08-25"})
     for typed in ("25/08/2021", "25082021", "25.8.2021"):
         response = staff_client.get(url, {param: typed})
@@ -278,11 +278,11 @@ def test_a_page_shows_the_same_day_whichever_way_it_is_written(staff_client, sce
 
 @pytest.mark.parametrize(
     "name, param",
-    [("cadres:dashboard", "day"), ("cadres:unit_list", "active_on"), ("localities:locality_detail", "day")],
+    [("cadres:dashboard", "day"), ("cadres:unit_list", "active_on"), ("cadres:locality_detail", "day")],
 )
 @pytest.mark.parametrize("garbage", ["garbage", "31/02/2021", "99999999", "\x00"])
 def test_a_page_given_something_else_than_a_day_shows_today_with_a_message(staff_client, scene, name, param, garbage):
-    url = reverse(name, args=[scene["district"].pk]) if name.startswith("localities") else reverse(name)
+    url = reverse(name, args=[scene["district"].pk]) if name.endswith("locality_detail") else reverse(name)
     response = staff_client.get(url, {param: garbage})
     assert response.status_code == 200
     assert response.context["day"] == timezone.localdate()

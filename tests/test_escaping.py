@@ -146,9 +146,9 @@ STAFF_PAGES = [
     ("cadres:cadre_list", None, ""),
     ("cadres:cadre_detail", "cadre", ""),
     ("cadres:cadre_edit", "cadre", ""),
-    ("localities:locality_list", None, ""),
-    ("localities:locality_detail", "locality", ""),
-    ("localities:locality_grade", "locality", ""),
+    ("cadres:locality_list", None, ""),
+    ("cadres:locality_detail", "locality", ""),
+    ("cadres:locality_grade", "locality", ""),
     ("reports:notes_inbox", None, ""),
     ("reports:compliance", None, ""),
     ("reports:escalation_inbox", None, ""),
@@ -163,7 +163,7 @@ STAFF_PAGES = [
     ("reports:report_detail", "report", ""),
 ]
 CADRE_PAGES = [
-    ("reports:my_mission", None, ""),
+    ("phone:my_mission", None, ""),
     ("reports:note_detail", "note", ""),
     ("reports:note_edit", "note", ""),
     ("reports:escalation_detail", "escalation", ""),

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cadres.models import Assignment, Cadre, Campaign, Decision, Quota
-from deployment.concurrency import version_of
 from localities.models import ZoneStatus
 from reports.models import DailyNote, Escalation, MissionReport, Recommendation
+from shared.concurrency import version_of
 from tests.factories import TEST_PASSWORD, CadreFactory, CampaignFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -312,7 +312,7 @@ def test_locality_grading_survives_bad_input(fuzz_world, data):
         "note": "Khóa chặt, đông cứng",
     }
     posted = data.draw(form_data(valid))
-    url = reverse("localities:locality_grade", args=[locality.pk])
+    url = reverse("cadres:locality_grade", args=[locality.pk])
     post_and_check(fuzz_world["staff"], url, posted, models=[ZoneStatus])
 
 
@@ -555,7 +555,7 @@ def test_an_escalation_from_a_note_that_is_not_a_number_is_not_found(fuzz_world,
 @pytest.mark.parametrize("page", ["cadres:campaign_list", "cadres:cadre_list", "reports:notes_inbox"])
 def test_a_search_of_thousands_of_words_answers(fuzz_world, page):
     # One condition per word: SQLite refused the query ("Expression tree is too large"), a 503.
-    # Spaces, not line breaks: a search box is one line (deployment/text_validators.py) and refuses those.
+    # Spaces, not line breaks: a search box is one line (shared/text_validators.py) and refuses those.
     response = fuzz_world["staff"].get(reverse(page), {"q": "0 " * 5_000})
     assert response.status_code == 200
 
@@ -568,10 +568,10 @@ QUERY_NAMES = [
 ]  # fmt: skip
 STAFF_PAGES = [
     "cadres:dashboard", "cadres:unit_list", "cadres:campaign_list", "cadres:assignment_list", "cadres:cadre_list",
-    "cadres:cadre_search", "cadres:locality_search", "localities:locality_list", "reports:notes_inbox",
+    "cadres:cadre_search", "cadres:locality_search", "cadres:locality_list", "reports:notes_inbox",
     "reports:compliance", "reports:escalation_inbox", "reports:report_list", "reports:recommendation_list",
 ]  # fmt: skip
-OBJECT_PAGES = {"localities:locality_detail": "locality", "cadres:campaign_detail": "campaign"}
+OBJECT_PAGES = {"cadres:locality_detail": "locality", "cadres:campaign_detail": "campaign"}
 
 
 @FUZZ

@@ -26,7 +26,7 @@ READ_WITHOUT_A_FORM = {
     "cadres:unit_list": ["active_on"],
     "cadres:cadre_search": ["q"],
     "cadres:locality_search": ["q", "day"],
-    "localities:locality_detail": ["day"],
+    "cadres:locality_detail": ["day"],
 }
 # An export applies the filters of its list.
 EXPORTS = {
@@ -81,7 +81,7 @@ def test_the_filters_of_the_lists_are_found(staff_pages):
     assert assignments <= set(params["cadres:assignment_list"])
     assert {"campaign", "locality", "date_from", "day"} <= set(params["reports:compliance"])
     assert {"locality", "status", "addressed_to"} <= set(params["reports:recommendation_export"])
-    assert {"q", "level", "parent", "covered_on", "uncovered"} <= set(params["localities:locality_list"])
+    assert {"q", "level", "parent", "covered_on", "uncovered"} <= set(params["cadres:locality_list"])
 
 
 def test_a_digit_that_is_not_a_number_is_no_locality(staff_pages):

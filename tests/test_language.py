@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cadres.models import UserPreference
+from accounts.models import UserPreference
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.db import InterfaceError, OperationalError, connection, connections
 from django.test import override_settings
 from django.urls import reverse
 
-from deployment.middleware import outage_response, server_error
+from shared.middleware import outage_response, server_error
 from tests.factories import LocalityFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +46,8 @@ def test_a_page_answers_503_not_500(staff_client, error):
     locality = LocalityFactory()
     staff_client.raise_request_exception = False
     with database_down(error):
-        assert_outage_page(staff_client.get(reverse("localities:locality_list")))
-        assert_outage_page(staff_client.get(reverse("localities:locality_detail", args=[locality.pk])))
+        assert_outage_page(staff_client.get(reverse("cadres:locality_list")))
+        assert_outage_page(staff_client.get(reverse("cadres:locality_detail", args=[locality.pk])))
 
 
 @override_settings(DEBUG=False)
@@ -62,8 +62,8 @@ def test_the_login_page_answers_503_for_anonymous_users(client):
 def test_the_app_works_again_once_the_database_is_back(staff_client):
     staff_client.raise_request_exception = False
     with database_down():
-        assert staff_client.get(reverse("localities:locality_list")).status_code == 503
-    assert staff_client.get(reverse("localities:locality_list")).status_code == 200
+        assert staff_client.get(reverse("cadres:locality_list")).status_code == 503
+    assert staff_client.get(reverse("cadres:locality_list")).status_code == 200
 
 
 def test_the_outage_page_is_rendered_without_the_database(rf, django_assert_num_queries):

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from deployment.pagination import BoundedPaginator
+from shared.pagination import BoundedPaginator
 from tests.factories import AssignmentFactory, CampaignFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
-from deployment.middleware import client_ip
+from shared.middleware import client_ip
 from tests.factories import TEST_PASSWORD, StaffUserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from itertools import pairwise
 import pytest
 from django.core.management import CommandError, call_command
 
-from bench import scale_data
-from bench.scale_data import CODE_PREFIX
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit
+from demo import scale_data
+from demo.scale_data import CODE_PREFIX
 from localities.models import LEVEL_OF_KIND, Level, Locality, ZoneStatus
 from reports.models import DailyNote, Escalation, MissionReport, Recommendation
 from tests.factories import CadreFactory

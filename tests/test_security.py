@@ -33,7 +33,7 @@ urlpatterns = [
     path("test-only/suspicious/", _raise(SuspiciousOperation("spoofed"))),
     path("", include("deployment.urls")),
 ]
-handler500 = "deployment.middleware.server_error"
+handler500 = "shared.middleware.server_error"
 
 EXPECTED_CSP = {
     "default-src": "'self'",
@@ -82,7 +82,7 @@ def test_every_header_is_on_a_page(client):
 
 
 def test_every_header_is_on_a_staff_page(staff_client):
-    response = staff_client.get(reverse("localities:locality_list"))
+    response = staff_client.get(reverse("cadres:locality_list"))
     assert response.status_code == 200
     assert_hardened(response)
 
@@ -109,8 +109,8 @@ def test_pages_carry_no_inline_code(client, staff_client):
     locality = LocalityFactory()
     assert_no_inline_code(client.get(reverse("login")).content.decode())
     for url in (
-        reverse("localities:locality_list"),
-        reverse("localities:locality_detail", args=[locality.pk]),
+        reverse("cadres:locality_list"),
+        reverse("cadres:locality_detail", args=[locality.pk]),
     ):
         assert_no_inline_code(staff_client.get(url).content.decode())
 
@@ -251,7 +251,7 @@ def test_a_staff_members_error_page_keeps_the_menu(staff_client):
     staff_client.raise_request_exception = False
     response = staff_client.get("/test-only/forbidden/")
     assert_site_page_without_leak(response, 403)
-    assert reverse("localities:locality_list") in response.content.decode()
+    assert reverse("cadres:locality_list") in response.content.decode()
 
 
 def test_an_expired_form_gets_the_site_page(staff_user):
@@ -259,7 +259,7 @@ def test_an_expired_form_gets_the_site_page(staff_user):
     client.force_login(staff_user)
     locality = LocalityFactory()
     response = client.post(
-        reverse("localities:locality_grade", args=[locality.pk]), {"grading": "red", "valid_from": "2021-08-01"}
+        reverse("cadres:locality_grade", args=[locality.pk]), {"grading": "red", "valid_from": "2021-08-01"}
     )
     assert_site_page_without_leak(response, 403)
     assert not locality.zone_statuses.exists()
@@ -276,7 +276,7 @@ def test_check_deploy_prints_no_warning():
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "example.vn",
-        "EMAIL_URL": "smtp://mail.example.vn:25",  # without it the reminders warn (reports/checks.py)
+        "EMAIL_URL": "smtp://mail.example.vn:25",  # without it the reminders warn (notices/checks.py)
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

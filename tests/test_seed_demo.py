@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cadres.demo import COMING_CAMPAIGN, FREE_CADRES
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit
-from deployment.models import DataVersion
+from demo.records import COMING_CAMPAIGN, FREE_CADRES
 from localities.models import Grading, Locality, ZoneStatus
 from reports.models import DailyNote, Escalation, MissionReport
+from shared.models import DataVersion
 
 pytestmark = pytest.mark.django_db
 MODELS = [

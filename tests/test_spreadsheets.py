@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from deployment.spreadsheets import cell_text, text_row
 from localities.models import LocalityKind
+from shared.spreadsheets import cell_text, text_row
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,

@@ -1,5 +1,5 @@
 """What people type: a single-line field holds no line break or control character, a free text no control
-character but its line breaks and tabs, and every free text has a maximum length (deployment/text_validators.py)."""
+character but its line breaks and tabs, and every free text has a maximum length (shared/text_validators.py)."""
 
 import pytest
 from django.apps import apps
@@ -8,8 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from deployment.text_validators import plain_text, single_line
 from reports.models import Escalation
+from shared.text_validators import plain_text, single_line
 from tests.factories import AssignmentFactory, EscalationFactory
 
 OUR_APPS = ("cadres", "reports", "localities")

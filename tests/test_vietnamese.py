@@ -1,8 +1,8 @@
 import pytest
 
 from cadres.models import Cadre
-from deployment.vietnamese import NameKey, fold, name_key, search_filter
 from localities.models import Locality
+from shared.vietnamese import NameKey, fold, name_key, search_filter
 from tests.factories import CadreFactory, LocalityFactory
 
 NAMES = [
@@ -86,7 +86,7 @@ def test_search_treats_like_wildcards_as_text():
 def test_the_sql_functions_equal_the_python_ones_for_every_letter():
     from django.db import connection
 
-    from deployment.vietnamese import FOLD_FROM
+    from shared.vietnamese import FOLD_FROM
 
     samples = [FOLD_FROM, "Trương  Đinh Ngọc Mai", " Ánh ", "Ỷ Lan", "Nguyễn Văn-Tèo 2"]
     with connection.cursor() as cursor:
@@ -112,13 +112,13 @@ def test_numbers_and_dates_read_the_vietnamese_way():
     [("+84 912.345.678", "0912 345 678"), ("84912345678", "0912 345 678"), ("0274-3822-123", "0274 3822 123")],
 )
 def test_phone_numbers_are_written_the_vietnamese_way(typed, written):
-    from deployment.vietnamese import phone_number
+    from shared.vietnamese import phone_number
 
     assert phone_number(typed) == written
 
 
 @pytest.mark.parametrize("typed", ["12345", "+1 202 555 0100", "09x2 345 678", "０９１２３４５６７８"])
 def test_what_is_not_a_vietnamese_phone_number(typed):
-    from deployment.vietnamese import phone_number
+    from shared.vietnamese import phone_number
 
     assert phone_number(typed) is None

@@ -33,7 +33,7 @@ def test_the_cadre_list_is_in_vietnamese_roster_order(staff_client):
 def test_the_locality_list_finds_thu_dau_mot_as_typed(staff_client, query):
     LocalityFactory(name="Thủ Dầu Một")
     LocalityFactory(name="Dĩ An")
-    response = staff_client.get(reverse("localities:locality_list"), {"q": query})
+    response = staff_client.get(reverse("cadres:locality_list"), {"q": query})
     assert _shown(response, "Thủ Dầu Một", "Dĩ An") == ["Thủ Dầu Một"]
 
 

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadre_picker import CadreField
 from cadres.models import Assignment
-from deployment.concurrency import VersionedFormMixin
-from deployment.fields import DayField
-from deployment.text_validators import single_line
 from localities.models import Level, Locality
+from shared.concurrency import VersionedFormMixin
+from shared.fields import DayField
+from shared.text_validators import single_line
 
 
 class LocalityField(forms.ModelChoiceField):

@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre
-from deployment.text_validators import single_line
-from deployment.vietnamese import fold
+from shared.text_validators import single_line
+from shared.vietnamese import fold
 
 # Cadres whose name starts like the one typed, read to find those with exactly that name.
 NAME_CANDIDATES = 200

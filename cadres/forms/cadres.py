@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, ProvincialUnit
-from deployment.vietnamese import phone_number
+from shared.vietnamese import phone_number
 
 # Vietnamese numbers as people type them: digits and spaces, optionally the +84 country code.
 

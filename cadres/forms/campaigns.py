@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.forms.decisions import LocalityInput, find_locality, locality_value
 from cadres.models import Campaign, Quota
-from deployment.fields import DayField, DayFilter
-from deployment.text_validators import single_line
-from deployment.vietnamese import search_filter
+from shared.fields import DayField, DayFilter
+from shared.text_validators import single_line
+from shared.vietnamese import search_filter
 
 
 class CampaignForm(forms.ModelForm):

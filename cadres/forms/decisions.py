@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from cadres.forms.cadre_picker import CadreField
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.models import Assignment, Cadre, Campaign, Decision, overlap_error
-from deployment.fields import DayField
-from deployment.text_validators import single_line
 from localities.models import Level, Locality, LocalityKind
+from shared.fields import DayField
+from shared.text_validators import single_line
 
 # How a locality's kind may be written before its name ("Phường Phú Cường").
 KIND_PREFIXES = ("Phường", "Xã", "Thị trấn", "Thành phố", "Thị xã", "Quận", "Huyện", "Tỉnh")

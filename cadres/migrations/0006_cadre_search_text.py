@@ -8,7 +8,7 @@ candidates of words of three letters or more.
 
 from django.db import migrations, models
 
-from deployment.vietnamese import fold
+from shared.vietnamese import fold
 
 INDEX = "cadre_search_text_trgm"
 BATCH = 2_000

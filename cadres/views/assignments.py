@@ -9,16 +9,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.roles import staff_required
 from cadres import services
 from cadres.exports import write_assignments
 from cadres.filters import AssignmentFilter
 from cadres.forms.assignments import AssignmentForm, ExtendForm, RecallForm, ReplaceForm, default_day
 from cadres.models import Assignment
-from cadres.roles import staff_required
-from deployment.caching import RECORDS, cached_fragment
-from deployment.concurrency import CONFLICT_CODES, conflict_status
-from deployment.history import history_entries
-from deployment.pagination import paginate
+from shared.caching import RECORDS, cached_fragment
+from shared.concurrency import CONFLICT_CODES, conflict_status
+from shared.history import history_entries
+from shared.pagination import paginate
 
 PAGE_SIZE = 50
 

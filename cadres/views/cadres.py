@@ -6,13 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.roles import staff_required
 from cadres.exports import write_cadres
 from cadres.filters import CadreFilter
 from cadres.forms.cadres import CadreForm
 from cadres.models import Cadre
-from cadres.roles import staff_required
-from deployment.history import history_entries
-from deployment.pagination import paginate
+from shared.history import history_entries
+from shared.pagination import paginate
 
 PAGE_SIZE = 50
 

@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import staff_required
 from cadres.coverage import SubqueryCount, campaign_progress, quota_rows
 from cadres.forms.campaigns import CampaignFilter, CampaignForm, QuotaFormSet
 from cadres.forms.decisions import locality_options
 from cadres.models import Assignment, Campaign, Decision, Quota
-from cadres.roles import staff_required
 from cadres.views.dashboard import showcase_day
-from deployment.history import HistorySource, history_entries
+from shared.history import HistorySource, history_entries
 
 PER_PAGE = 50
 # The campaign page lists this many assignments and links to the filtered assignment list for all.

@@ -11,12 +11,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.roles import staff_required
 from cadres.chart import bar_chart
 from cadres.coverage import cadres_per_day, campaigns_for_chart, chart_period, coverage_on
 from cadres.models import Campaign
-from cadres.roles import staff_required
-from deployment.caching import RECORDS, REPORTS, cached
-from deployment.widgets import parse_day
+from shared.caching import RECORDS, REPORTS, cached
+from shared.widgets import parse_day
 
 # How many campaigns the quick links offer, most recent first.
 CAMPAIGN_LINKS = 12
@@ -82,7 +82,7 @@ def dashboard(request):
     today = timezone.localdate()
     day = requested_day(request) or today
     # Nationally the figures take about a second to compute: they are shared for a minute
-    # (deployment/caching.py); a change to the records or reports shows at once, new notes within the minute.
+    # (shared/caching.py); a change to the records or reports shows at once, new notes within the minute.
     figures = cached(
         "dashboard",
         get_language(),

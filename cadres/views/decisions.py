@@ -1,7 +1,5 @@
 """Assignment decisions: issuing one with its list of cadres, its page, and its printable document."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -9,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.roles import staff_required
 from cadres import services
 from cadres.forms.cadre_picker import cadre_label
 from cadres.forms.decisions import (
@@ -20,12 +19,12 @@ from cadres.forms.decisions import (
     locality_value,
 )
 from cadres.models import Cadre, Decision, UnitKind
-from cadres.roles import staff_required
 from cadres.services import DecisionRow, DecisionRowError
 from cadres.views.campaigns import get_campaign_for_user
-from deployment.history import history_entries
-from deployment.widgets import parse_day
 from localities.models import Level, Locality
+from shared.history import history_entries
+from shared.vietnamese import place_and_date
+from shared.widgets import parse_day
 
 SEARCH_RESULTS = 20
 
@@ -131,14 +130,6 @@ def authority_line(decision: Decision) -> str:
     if not authority or authority in body:
         return body
     return f"{authority} {body}"
-
-
-def place_and_date(place: str, day: datetime.date) -> str:
-    """'Bình Dương, ngày 16 tháng 8 năm 2021': days below 10 and months below 3 take a leading zero."""
-    day_part = f"{day.day:02d}" if day.day < 10 else str(day.day)
-    month_part = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    prefix = f"{place}, " if place else ""
-    return f"{prefix}ngày {day_part} tháng {month_part} năm {day.year}"
 
 
 @staff_required

@@ -8,11 +8,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.roles import staff_required
 from cadres import roster
 from cadres.exports import write_roster_template
 from cadres.forms.roster import RosterRowForm, RosterUploadForm
 from cadres.models import ProvincialUnit, RosterUpload
-from cadres.roles import staff_required
 
 PAGE_SIZE = 50
 SHOWN = [roster.ERROR, roster.NEW, roster.CHANGED, roster.UNCHANGED]

@@ -5,11 +5,11 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.roles import staff_required
 from cadres.coverage import SubqueryCount
 from cadres.models import Assignment, Cadre, ProvincialUnit
-from cadres.roles import staff_required
 from cadres.views.dashboard import requested_day
-from deployment.pagination import paginate
+from shared.pagination import paginate
 
 PER_PAGE = 50
 

@@ -1,12 +1,12 @@
 """dh_fold() and dh_name_key() in PostgreSQL, with the indexes that make them fast.
 
 SQLite gets the same functions from Python on every connection
-(LocalitiesConfig.ready); see deployment/vietnamese.py.
+(LocalitiesConfig.ready); see shared/vietnamese.py.
 """
 
 from django.db import migrations
 
-from deployment.vietnamese import postgresql_functions_sql
+from shared.vietnamese import postgresql_functions_sql
 
 INDEXES = [
     "CREATE INDEX IF NOT EXISTS cadre_name_folded_trgm ON cadres_cadre USING gin (dh_fold(full_name) gin_trgm_ops)",

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from deployment.concurrency import VersionedFormMixin
 from reports.models import MissionReport, Recommendation
 from reports.services import RecommendationItem
+from shared.concurrency import VersionedFormMixin
 
 
 class MissionReportForm(VersionedFormMixin, forms.ModelForm):

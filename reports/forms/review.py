@@ -8,15 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import STAFF_GROUP
 from cadres.models import Campaign
-from cadres.roles import STAFF_GROUP
-from deployment.concurrency import VersionedFormMixin
-from deployment.fields import DayField
-from deployment.text_validators import plain_text
-from deployment.widgets import CachedSelect
 from reports.compliance import DEFAULT_DAYS, MAX_DAYS
 from reports.filters import LocalityChoiceField, campaign_choices, locality_choices
 from reports.models import Escalation, MissionReport, Rating, Recommendation
+from shared.concurrency import VersionedFormMixin
+from shared.fields import DayField
+from shared.text_validators import plain_text
+from shared.widgets import CachedSelect
 
 
 def staff_users() -> QuerySet:

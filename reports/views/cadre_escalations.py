@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres.roles import cadre_required
-from deployment.history import history_entries
+from accounts.roles import cadre_required
 from reports.access import get_escalation_for_user, get_note_for_user
 from reports.forms.escalations import EscalationForm
 from reports.models import LATE_FILING_DAYS, Escalation
 from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
 from reports.services import ESCALATION_FIELDS, escalation_raise
+from shared.history import history_entries
 
 
 def _note_asked_for(request):
@@ -78,7 +78,7 @@ def escalation_create(request):
         return _invalid(request, form, note, assignment)
     if assignment is None:
         messages.warning(request, _("You have no current assignment to raise an issue from."))
-        return redirect("reports:my_mission")
+        return redirect("phone:my_mission")
     return _form_page(request, EscalationForm(), note, assignment)
 
 

@@ -7,25 +7,27 @@ retry, answered with what is stored, or the phone's later edit of it.
 """
 
 import datetime
+import mimetypes
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cadres.roles import cadre_required, is_cadre
-from deployment.history import HistorySource, history_entries
+from accounts.roles import cadre_required, is_cadre
 from reports.access import get_note_for_user
 from reports.forms.notes import DailyNoteForm
 from reports.models import DailyNote, days_open_for_filing
 from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
 from reports.services import NOTE_FIELDS, note_is_editable, note_submit, note_update
+from shared.history import HistorySource, history_entries
 
 
 def _parse_day(value: str | None) -> datetime.date | None:
@@ -114,7 +116,7 @@ def note_create(request):
             return redirect("reports:note_detail", existing.pk)
     if not any(open_day == day for open_day, _assignment in open_days):
         messages.warning(request, _why_not_open(assignments, day))
-        return redirect("reports:my_mission")
+        return redirect("phone:my_mission")
     last = assignment.notes.order_by("-day").only("health").first()
     initial = {"day": day, "health": last.health if last else None}
     form = DailyNoteForm(
@@ -224,3 +226,19 @@ def note_detail(request, pk):
             "history_entries": history_entries(HistorySource(note.history.all(), fields=[*NOTE_FIELDS, "photo"])),
         },
     )
+
+
+@login_required
+def note_photo(request, pk):
+    """Photos are served only through here, to the cadre who took them and to staff."""
+    note = get_note_for_user(request, pk)
+    if not note.photo:
+        raise Http404
+    try:
+        handle = note.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(note.photo.name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -13,9 +13,7 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from cadres.roles import cadre_required, is_cadre
-from deployment.concurrency import conflict_status
-from deployment.history import HistorySource, history_entries
+from accounts.roles import cadre_required, is_cadre
 from reports.access import get_assignment_for_user, get_report_for_user
 from reports.forms.report import MissionReportForm, RecommendationFormSet
 from reports.models import MissionReport, Recommendation
@@ -29,6 +27,8 @@ from reports.services import (
     report_save_draft,
     report_submit,
 )
+from shared.concurrency import conflict_status
+from shared.history import HistorySource, history_entries
 
 
 def _save(form, assignment, fields: dict, items: list, *, submitting: bool) -> MissionReport:
@@ -67,7 +67,7 @@ def _closed(request, assignment, message: str, *, report: MissionReport | None =
     messages.warning(request, message)
     if report is not None:
         return redirect("reports:report_detail", report.pk)
-    return redirect("reports:my_mission")
+    return redirect("phone:my_mission")
 
 
 @cadre_required

@@ -2,8 +2,7 @@ from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 
-from cadres.roles import staff_required
-from deployment.caching import NOTES, RECORDS, cached_fragment
+from accounts.roles import staff_required
 from reports.compliance import (
     compliance_rows,
     days_between,
@@ -14,6 +13,7 @@ from reports.compliance import (
 )
 from reports.filters import paginate
 from reports.forms.review import ComplianceForm
+from shared.caching import NOTES, RECORDS, cached_fragment
 
 # A province's cadres who have not filed today can be hundreds: the first ones are named, all are counted.
 NOT_FILED_SHOWN = 200

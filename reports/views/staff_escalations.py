@@ -5,14 +5,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cadres.roles import staff_required
-from deployment.concurrency import CONFLICT_CODES, conflict_status
-from deployment.history import history_entries
+from accounts.roles import staff_required
 from reports.access import get_escalation_for_user
 from reports.filters import EscalationFilter, paginate
 from reports.forms.review import EscalationAnswerForm, EscalationAssignForm, EscalationStatusForm
 from reports.models import Escalation
 from reports.review import escalation_answer, escalation_assign, escalation_reopen, escalation_resolve
+from shared.concurrency import CONFLICT_CODES, conflict_status
+from shared.history import history_entries
 
 
 @staff_required

@@ -1,10 +1,10 @@
 from django.db import transaction
 from django.shortcuts import render
 
-from cadres.roles import staff_required
-from deployment.caching import NOTES, RECORDS, cached_fragment
+from accounts.roles import staff_required
 from reports.filters import NoteFilter, paginate
 from reports.models import DailyNote
+from shared.caching import NOTES, RECORDS, cached_fragment
 
 
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.

@@ -6,13 +6,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cadres.roles import staff_required
-from deployment.concurrency import conflict_status
+from accounts.roles import staff_required
 from reports.exports import recommendations_workbook_response
 from reports.filters import RecommendationFilter, paginate
 from reports.forms.review import RecommendationForm, owner_choices
 from reports.models import Recommendation, ReportStatus
 from reports.review import recommendation_update as update_recommendation
+from shared.concurrency import conflict_status
 
 TRACKED_REPORT_STATUSES = [ReportStatus.SUBMITTED, ReportStatus.ACCEPTED]
 

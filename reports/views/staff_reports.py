@@ -8,16 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.roles import staff_required
 from cadres.coverage import SubqueryCount
-from cadres.roles import staff_required
-from cadres.views.decisions import place_and_date
-from deployment.concurrency import conflict_status
 from reports.access import get_report_for_user
 from reports.filters import ReportFilter, paginate
 from reports.forms.review import ReportReviewForm
 from reports.models import Addressee, MissionReport, Recommendation, ReportStatus
 from reports.review import report_accept, report_return
 from reports.views.cadre_report import report_history
+from shared.concurrency import conflict_status
+from shared.vietnamese import place_and_date
 
 
 def _get_reviewable_report(request, pk) -> MissionReport:

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from cadres.models import Assignment
-from deployment.concurrency import version_of
 from localities.models import LocalityKind
+from shared.concurrency import version_of
 from tests.factories import AssignmentFactory, CadreFactory, DecisionFactory, LocalityFactory
 
 D = datetime.date
@@ -46,7 +46,7 @@ def url(name, assignment):
 
 
 def versioned(assignment, data: dict) -> dict:
-    """What a form opened on the assignment as it is stored posts (deployment/concurrency.py)."""
+    """What a form opened on the assignment as it is stored posts (shared/concurrency.py)."""
     return {**data, "version": version_of(assignment)}
 
 

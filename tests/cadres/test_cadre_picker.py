@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cadres.forms.cadre_picker import find_cadre
 from cadres.models import Assignment
-from deployment.concurrency import version_of
+from shared.concurrency import version_of
 from tests.cadres.test_decisions import _post_data, _url, scene  # noqa: F401 (a fixture)
 from tests.factories import AssignmentFactory, CadreFactory, ProvincialUnitFactory
 

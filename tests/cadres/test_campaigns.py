@@ -302,7 +302,7 @@ def test_the_detail_queries_do_not_grow_with_the_data(staff_client, django_asser
 
     grow(2)
     url = reverse("cadres:campaign_detail", args=[campaign.pk])
-    # 12, and 4 for the history of changes: the campaign's and its quotas' (deployment/history.py).
+    # 12, and 4 for the history of changes: the campaign's and its quotas' (shared/history.py).
     with django_assert_max_num_queries(16):
         assert staff_client.get(url).status_code == 200
     grow(30)

@@ -7,8 +7,8 @@ from django.utils import translation
 
 from cadres.models import Assignment, Decision, UnitKind
 from cadres.services import DecisionRow, DecisionRowError, decision_create
-from cadres.views.decisions import place_and_date
 from localities.models import LocalityKind
+from shared.vietnamese import place_and_date
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,

@@ -3,11 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from cadres.filters import AssignmentFilter, CadreFilter
+from cadres.filters import AssignmentFilter, CadreFilter, LocalityFilter
 from cadres.forms.assignments import RecallForm, ReplaceForm
 from cadres.forms.campaigns import CampaignFilter
 from cadres.models import Cadre, Decision
-from localities.filters import LocalityFilter
 from tests.cadres.test_decisions import MAI, _post_data, _url, scene  # noqa: F401 (a fixture)
 from tests.factories import AssignmentFactory, CadreFactory, ProvincialUnitFactory
 

@@ -13,7 +13,7 @@ D = datetime.date
 DAY = D(2021, 8, 20)
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("localities:locality_list")
+LIST = reverse("cadres:locality_list")
 
 
 def count_on(response) -> int:
@@ -54,8 +54,8 @@ def area():
 def test_anonymous_users_are_sent_to_login(client, area):
     for url in (
         LIST,
-        reverse("localities:locality_detail", args=[area["town"].pk]),
-        reverse("localities:locality_grade", args=[area["town"].pk]),
+        reverse("cadres:locality_detail", args=[area["town"].pk]),
+        reverse("cadres:locality_grade", args=[area["town"].pk]),
     ):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
@@ -64,12 +64,12 @@ def test_anonymous_users_are_sent_to_login(client, area):
 def test_cadres_are_refused(cadre_client, area):
     for url in (
         LIST,
-        reverse("localities:locality_detail", args=[area["town"].pk]),
-        reverse("localities:locality_grade", args=[area["town"].pk]),
+        reverse("cadres:locality_detail", args=[area["town"].pk]),
+        reverse("cadres:locality_grade", args=[area["town"].pk]),
     ):
         assert cadre_client.get(url).status_code == 403
     response = cadre_client.post(
-        reverse("localities:locality_grade", args=[area["town"].pk]),
+        reverse("cadres:locality_grade", args=[area["town"].pk]),
         {"grading": Grading.GREEN, "valid_from": "2021-10-01"},
     )
     assert response.status_code == 403
@@ -78,17 +78,17 @@ def test_cadres_are_refused(cadre_client, area):
 
 def test_staff_see_every_page(staff_client, area):
     assert staff_client.get(LIST).status_code == 200
-    assert staff_client.get(reverse("localities:locality_detail", args=[area["town"].pk])).status_code == 200
-    assert staff_client.get(reverse("localities:locality_grade", args=[area["town"].pk])).status_code == 200
+    assert staff_client.get(reverse("cadres:locality_detail", args=[area["town"].pk])).status_code == 200
+    assert staff_client.get(reverse("cadres:locality_grade", args=[area["town"].pk])).status_code == 200
 
 
 def test_an_unknown_locality_answers_404(staff_client):
-    assert staff_client.get(reverse("localities:locality_detail", args=[999999])).status_code == 404
+    assert staff_client.get(reverse("cadres:locality_detail", args=[999999])).status_code == 404
 
 
 def test_staff_have_the_link_in_the_menu(staff_client, cadre_client):
     assert f'href="{LIST}"' in staff_client.get(reverse("cadres:dashboard")).content.decode()
-    assert f'href="{LIST}"' not in cadre_client.get(reverse("reports:my_mission")).content.decode()
+    assert f'href="{LIST}"' not in cadre_client.get(reverse("phone:my_mission")).content.decode()
 
 
 # The list and its filters
@@ -240,7 +240,7 @@ def test_the_list_takes_the_same_number_of_queries_whatever_its_length(
 def test_the_detail_shows_the_grading_history_newest_first(staff_client, area, staff_user):
     ward = area["uncovered"]
     ward.record_grading(grading=Grading.ORANGE, valid_from=D(2021, 9, 16), note="Nới lỏng", by=staff_user)
-    response = staff_client.get(reverse("localities:locality_detail", args=[ward.pk]), {"day": "2021-08-20"})
+    response = staff_client.get(reverse("cadres:locality_detail", args=[ward.pk]), {"day": "2021-08-20"})
     history = list(response.context["history"])
     assert [status.grading for status in history] == [Grading.ORANGE, Grading.LOCKED_DOWN]
     assert history[1].valid_to == D(2021, 9, 15)
@@ -250,7 +250,7 @@ def test_the_detail_shows_the_grading_history_newest_first(staff_client, area, s
 
 
 def test_the_detail_shows_the_wards_and_the_people_assigned_over_time(staff_client, area):
-    response = staff_client.get(reverse("localities:locality_detail", args=[area["town"].pk]), {"day": "2021-08-20"})
+    response = staff_client.get(reverse("cadres:locality_detail", args=[area["town"].pk]), {"day": "2021-08-20"})
     children = {child.name: child for child in response.context["children"]}
     assert children["Tân Phước Khánh"].grading == Grading.RED and children["Tân Phước Khánh"].cadres_here == 2
     assert children["Uyên Hưng"].cadres_here == 0
@@ -262,7 +262,7 @@ def test_the_detail_shows_the_wards_and_the_people_assigned_over_time(staff_clie
 
 
 def test_a_bad_day_on_the_detail_falls_back_to_today_with_a_message(staff_client, area):
-    response = staff_client.get(reverse("localities:locality_detail", args=[area["town"].pk]), {"day": "2021-02-31"})
+    response = staff_client.get(reverse("cadres:locality_detail", args=[area["town"].pk]), {"day": "2021-02-31"})
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
 
@@ -270,10 +270,10 @@ def test_a_bad_day_on_the_detail_falls_back_to_today_with_a_message(staff_client
 def test_the_detail_takes_the_same_number_of_queries_whatever_its_length(
     staff_client, area, django_assert_max_num_queries
 ):
-    url = reverse("localities:locality_detail", args=[area["town"].pk])
+    url = reverse("cadres:locality_detail", args=[area["town"].pk])
     staff_client.get(url)
     _many_localities(3, area["town"])
-    # 12, and 2 for the history of changes (deployment/history.py).
+    # 12, and 2 for the history of changes (shared/history.py).
     with django_assert_max_num_queries(16) as small:
         staff_client.get(url, {"day": "2021-08-20"})
     _many_localities(40, area["town"])

@@ -18,7 +18,7 @@ def ward():
 
 
 def grade(client, ward, **data):
-    return client.post(reverse("localities:locality_grade", args=[ward.pk]), data)
+    return client.post(reverse("cadres:locality_grade", args=[ward.pk]), data)
 
 
 def test_it_records_a_grading_and_closes_the_previous_one(staff_client, staff_user, ward):
@@ -26,7 +26,7 @@ def test_it_records_a_grading_and_closes_the_previous_one(staff_client, staff_us
         staff_client, ward, grading=Grading.LOCKED_DOWN, valid_from="2021-08-23", directive="Khóa chặt", note="Ổ dịch"
     )
     assert response.status_code == 302
-    assert response.url == reverse("localities:locality_detail", args=[ward.pk]) + "?day=2021-08-23"
+    assert response.url == reverse("cadres:locality_detail", args=[ward.pk]) + "?day=2021-08-23"
     previous, new = ward.zone_statuses.order_by("valid_from")
     assert previous.valid_to == D(2021, 8, 22)
     assert (new.grading, new.valid_from, new.valid_to) == (Grading.LOCKED_DOWN, D(2021, 8, 23), None)
@@ -38,8 +38,8 @@ def test_it_records_a_grading_and_closes_the_previous_one(staff_client, staff_us
 
 
 def test_the_detail_page_carries_the_form(staff_client, ward):
-    page = staff_client.get(reverse("localities:locality_detail", args=[ward.pk])).content.decode()
-    assert f'action="{reverse("localities:locality_grade", args=[ward.pk])}"' in page
+    page = staff_client.get(reverse("cadres:locality_detail", args=[ward.pk])).content.decode()
+    assert f'action="{reverse("cadres:locality_grade", args=[ward.pk])}"' in page
     assert 'name="valid_from"' in page and 'name="grading"' in page
 
 
@@ -85,13 +85,13 @@ def test_invalid_input_saves_nothing(staff_client, ward, data):
 
 
 def test_the_grade_page_shows_the_form(staff_client, ward):
-    response = staff_client.get(reverse("localities:locality_grade", args=[ward.pk]))
+    response = staff_client.get(reverse("cadres:locality_grade", args=[ward.pk]))
     assert response.status_code == 200
     assert 'name="valid_from"' in response.content.decode()
 
 
 def test_grading_an_unknown_locality_answers_404(staff_client):
     response = staff_client.post(
-        reverse("localities:locality_grade", args=[999999]), {"grading": "red", "valid_from": "2021-09-01"}
+        reverse("cadres:locality_grade", args=[999999]), {"grading": "red", "valid_from": "2021-09-01"}
     )
     assert response.status_code == 404

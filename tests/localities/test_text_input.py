@@ -28,7 +28,7 @@ def ward():
 )
 def test_a_grading_with_hostile_text_saves_nothing(staff_client, ward, field, value, code):
     data = {"grading": Grading.GREEN, "valid_from": "2021-09-01", "directive": "", "note": "", field: value}
-    response = staff_client.post(reverse("localities:locality_grade", args=[ward.pk]), data)
+    response = staff_client.post(reverse("cadres:locality_grade", args=[ward.pk]), data)
     assert response.status_code == 200
     assert response.context["form"].has_error(field, code)
     assert ward.zone_statuses.count() == 1
@@ -36,5 +36,5 @@ def test_a_grading_with_hostile_text_saves_nothing(staff_client, ward, field, va
 
 def test_a_grading_note_keeps_its_lines(staff_client, ward):
     data = {"grading": Grading.GREEN, "valid_from": "2021-09-01", "directive": "", "note": "Một\r\nHai"}
-    staff_client.post(reverse("localities:locality_grade", args=[ward.pk]), data)
+    staff_client.post(reverse("cadres:locality_grade", args=[ward.pk]), data)
     assert ward.zone_statuses.get(valid_from=datetime.date(2021, 9, 1)).note == "Một\r\nHai"

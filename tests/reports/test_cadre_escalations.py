@@ -40,7 +40,7 @@ def test_it_shows_the_form(cadre_client, current_mission):
 
 
 def test_it_needs_a_current_assignment(cadre_client):
-    assert cadre_client.get(NEW).url == reverse("reports:my_mission")
+    assert cadre_client.get(NEW).url == reverse("phone:my_mission")
 
 
 def test_it_raises_the_issue(cadre_client, current_mission):

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from deployment.concurrency import NEW, version_of
 from reports.models import EscalationStatus, Health, MissionReport, Recommendation, ReportStatus
 from reports.prefill import mission_summary, results_text
+from shared.concurrency import NEW, version_of
 from tests.factories import AssignmentFactory, DailyNoteFactory, EscalationFactory, MissionReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def edit_url(assignment) -> str:
 
 
 def report_data(*recommendations, action="save", version=NEW, **overrides) -> dict:
-    """`version`: that of the report the form was opened on (deployment/concurrency.py), NEW before the first save."""
+    """`version`: that of the report the form was opened on (shared/concurrency.py), NEW before the first save."""
     data = {
         "version": version,
         "results": "Hỗ trợ 12 đợt xét nghiệm.",
@@ -64,7 +64,7 @@ def test_another_cadre_gets_404(other_cadre_client, ending_mission):
 def test_it_is_closed_before_the_last_five_days(cadre_client, current_mission):
     # Day 10 of 30: the report opens on day 26.
     response = cadre_client.get(edit_url(current_mission))
-    assert response.url == reverse("reports:my_mission")
+    assert response.url == reverse("phone:my_mission")
     cadre_client.post(edit_url(current_mission), report_data(("Đề xuất", "province"), action="submit"))
     assert not MissionReport.objects.exists()
 

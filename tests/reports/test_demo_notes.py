@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadres.models import Assignment
-from reports.demo import CURRENT_CAMPAIGN, load_demo_notes
+from demo.mission_reports import CURRENT_CAMPAIGN, load_demo_notes
 from reports.models import (
     DailyNote,
     Escalation,

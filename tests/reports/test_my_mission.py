@@ -17,7 +17,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("reports:my_mission")
+URL = reverse("phone:my_mission")
 
 
 def days_ago(n: int) -> datetime.date:

@@ -71,7 +71,7 @@ def test_it_shows_the_form_with_a_submission_key(cadre_client, current_mission):
 
 
 def test_a_cadre_without_an_assignment_is_sent_to_their_mission(cadre_client):
-    assert cadre_client.get(NEW).url == reverse("reports:my_mission")
+    assert cadre_client.get(NEW).url == reverse("phone:my_mission")
 
 
 def test_it_files_the_note(cadre_client, current_mission):

@@ -17,7 +17,7 @@ def test_the_manifest_describes_the_app(client):
     assert response["Content-Type"] == "application/manifest+json"
     manifest = json.loads(response.content)
     assert manifest["name"] == "Đồng hành"
-    assert manifest["start_url"] == reverse("reports:my_mission") == "/me/"
+    assert manifest["start_url"] == reverse("phone:my_mission") == "/me/"
     assert manifest["display"] == "standalone"
     sizes = {icon["sizes"] for icon in manifest["icons"]}
     assert {"192x192", "512x512"} <= sizes
@@ -34,8 +34,8 @@ def test_the_service_worker_is_served_from_the_root(client):
     assert response["Cache-Control"] == "no-cache"
     body = response.content.decode()
     shell = json.loads(body.split("const SHELL_URLS = ", 1)[1].split(";\n", 1)[0])
-    pages = ["my_mission", "note_create", "escalation_create", "outbox"]
-    assert all(reverse(f"reports:{name}") in shell for name in pages)
+    pages = ["phone:my_mission", "reports:note_create", "reports:escalation_create", "phone:outbox"]
+    assert all(reverse(name) in shell for name in pages)
     assert {"/static/css/site.css", "/static/js/outbox_core.js", "/static/js/outbox.js"} <= set(shell)
     assert 'addEventListener("fetch"' in body and 'addEventListener("sync"' in body
     assert 'const OUTBOX_CORE = "/static/js/outbox_core.js"' in body
@@ -52,9 +52,11 @@ def test_it_refuses_to_post_to_the_service_worker(client):
     assert client.post("/sw.js").status_code == 405
 
 
-@pytest.mark.parametrize("name", ["my_mission", "note_create", "escalation_create", "outbox"])
+@pytest.mark.parametrize(
+    "name", ["phone:my_mission", "reports:note_create", "reports:escalation_create", "phone:outbox"]
+)
 def test_cadre_pages_load_the_manifest_and_the_outbox(cadre, cadre_client, current_mission, name):
-    content = cadre_client.get(reverse(f"reports:{name}")).content.decode()
+    content = cadre_client.get(reverse(name)).content.decode()
     assert 'rel="manifest" href="/manifest.webmanifest"' in content
     assert "js/register_sw.js" in content and 'data-sw-url="/sw.js"' in content
     assert "js/outbox_core.js" in content and "js/outbox.js" in content
@@ -96,15 +98,15 @@ def test_the_page_scripts_exist_and_no_page_has_inline_code(cadre_client, curren
     scripts = ["js/outbox_core.js", "js/outbox.js", "js/sw.js", "js/register_sw.js", "js/report_form.js"]
     for path in [*scripts, "manifest.webmanifest"]:
         assert finders.find(path), path
-    for name in ["my_mission", "note_create", "escalation_create", "outbox"]:
-        content = cadre_client.get(reverse(f"reports:{name}")).content.decode()
+    for name in ["phone:my_mission", "reports:note_create", "reports:escalation_create", "phone:outbox"]:
+        content = cadre_client.get(reverse(name)).content.decode()
         assert "<script>" not in content and " onclick=" not in content and ' style="' not in content
 
 
 def test_the_cadre_pages_travel_compressed_and_staff_pages_do_not(cadre_client, staff_client, current_mission):
     """A phone on 400 kbit/s waits for every kilobyte of a page (scripts/phone_weight.py measures it)."""
-    mission = cadre_client.get(reverse("reports:my_mission"), HTTP_ACCEPT_ENCODING="gzip")
+    mission = cadre_client.get(reverse("phone:my_mission"), HTTP_ACCEPT_ENCODING="gzip")
     assert mission["Content-Encoding"] == "gzip"
-    assert len(mission.content) < len(cadre_client.get(reverse("reports:my_mission")).content) / 2
+    assert len(mission.content) < len(cadre_client.get(reverse("phone:my_mission")).content) / 2
     dashboard = staff_client.get(reverse("cadres:dashboard"), HTTP_ACCEPT_ENCODING="gzip")
     assert not dashboard.has_header("Content-Encoding")

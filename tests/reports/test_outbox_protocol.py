@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deployment.concurrency import NEW as NEW_VERSION
 from reports.models import LATE_FILING_DAYS, DailyNote, Escalation, MissionReport, ReportStatus
+from shared.concurrency import NEW as NEW_VERSION
 from tests.factories import AssignmentFactory, DailyNoteFactory, EscalationFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +155,7 @@ def test_a_note_of_an_assignment_whose_report_is_submitted_is_refused(cadre, cad
 
 def test_my_mission_offers_the_missed_days_that_can_still_be_filed(cadre_client, current_mission):
     DailyNoteFactory(assignment=current_mission, day=days_ago(2))
-    page = cadre_client.get(reverse("reports:my_mission"))
+    page = cadre_client.get(reverse("phone:my_mission"))
     assert page.context["missed_days"] == [days_ago(1), days_ago(3)]
     content = page.content.decode()
     assert f"?day={days_ago(1).isoformat()}" in content and f"?day={days_ago(3).isoformat()}" in content
@@ -164,7 +164,7 @@ def test_my_mission_offers_the_missed_days_that_can_still_be_filed(cadre_client,
 
 def test_opening_a_day_too_far_back_says_why(cadre_client, current_mission):
     response = cadre_client.get(NOTE, {"day": days_ago(LATE_FILING_DAYS + 2).isoformat()}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("reports:my_mission")
+    assert response.redirect_chain[-1][0] == reverse("phone:my_mission")
     assert "3" in str(list(response.context["messages"])[0])
 
 

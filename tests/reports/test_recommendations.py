@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from deployment.concurrency import version_of
 from reports.models import Addressee, RecommendationStatus, ReportStatus
+from shared.concurrency import version_of
 from tests.factories import (
     AssignmentFactory,
     LocalityFactory,
@@ -25,7 +25,7 @@ def _update(recommendation) -> str:
 
 
 def _form(recommendation, **data) -> dict:
-    """The row's form as posted, with the version it was opened on (deployment/concurrency.py)."""
+    """The row's form as posted, with the version it was opened on (shared/concurrency.py)."""
     prefix = f"r{recommendation.pk}"
     data.setdefault("version", version_of(recommendation))
     return {f"{prefix}-{name}": value for name, value in data.items()}

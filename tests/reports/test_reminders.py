@@ -9,8 +9,7 @@ from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from reports.models import EscalationStatus, ReminderLog, ReportStatus, Urgency
-from reports.reminders import (
+from notices.reminders import (
     ASSIGNED,
     ENDING_SOON,
     NO_NOTE,
@@ -18,6 +17,7 @@ from reports.reminders import (
     URGENT_ESCALATION,
     send_reminders,
 )
+from reports.models import EscalationStatus, ReminderLog, ReportStatus, Urgency
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,
@@ -206,7 +206,7 @@ def test_an_escalation_subject_with_line_breaks_is_sent_on_one_line():
 
 def test_a_message_the_mail_server_refuses_fails_alone_and_is_tried_again(picky_mail_server, caplog):
     assignments = _no_note_for("mai@example.vn", REFUSED, "lam@example.vn")
-    with caplog.at_level(logging.ERROR, logger="reports.reminders"):
+    with caplog.at_level(logging.ERROR, logger="notices.reminders"):
         out, error = _command()
     assert sorted(_recipients()) == ["lam@example.vn", "mai@example.vn"]
     assert "Sent 2 reminder(s)" in out and "Failed 1" in out and REFUSED in out

@@ -1,15 +1,15 @@
 import pytest
 from django.urls import reverse
 
-from deployment.concurrency import version_of
 from reports.models import Escalation, EscalationCategory, EscalationStatus, Urgency
+from shared.concurrency import version_of
 from tests.factories import AssignmentFactory, EscalationFactory, LocalityFactory, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def versioned(obj, data: dict) -> dict:
-    """What a form opened on the object as it is stored posts (deployment/concurrency.py)."""
+    """What a form opened on the object as it is stored posts (shared/concurrency.py)."""
     return {**data, "version": version_of(obj)}
 
 

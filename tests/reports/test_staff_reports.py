@@ -3,15 +3,15 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from deployment.concurrency import version_of
 from reports.models import Rating, ReportStatus
+from shared.concurrency import version_of
 from tests.factories import AssignmentFactory, LocalityFactory, MissionReportFactory, RecommendationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def versioned(obj, data: dict) -> dict:
-    """What a form opened on the object as it is stored posts (deployment/concurrency.py)."""
+    """What a form opened on the object as it is stored posts (shared/concurrency.py)."""
     return {**data, "version": version_of(obj)}
 
 

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from deployment.concurrency import NEW, version_of
 from reports.filters import EscalationFilter, NoteFilter, ReportFilter
 from reports.forms.review import EscalationAnswerForm, ReportReviewForm
 from reports.models import DailyNote, Escalation, Health, MissionReport, Urgency
+from shared.concurrency import NEW, version_of
 from tests.factories import AssignmentFactory, EscalationFactory, MissionReportFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,30 @@
+"""Django's model backend, reading with the user what every page asks about them."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
+
+from accounts.roles import CADRE_GROUP, STAFF_GROUP
+
+
+def _member_of(name: str) -> Exists:
+    return Exists(Group.objects.filter(name=name, user=OuterRef("pk")))
+
+
+class UserBackend(ModelBackend):
+    """Signs in as ModelBackend does; each request's user comes with its roles and cadre record.
+
+    One query instead of three: the user, the groups (every view's role
+    check, accounts/roles.py) and the cadre record (every cadre page).
+    """
+
+    def get_user(self, user_id):
+        user = (
+            get_user_model()
+            ._default_manager.select_related("cadre")
+            .annotate(in_staff_group=_member_of(STAFF_GROUP), in_cadre_group=_member_of(CADRE_GROUP))
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

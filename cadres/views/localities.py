@@ -1,0 +1,201 @@
+"""Staff pages of localities: the list with the day's gradings and cadres, the detail, and a new grading."""
+
+import datetime
+import functools
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.roles import staff_required
+from cadres.filters import LocalityFilter
+from cadres.models import Assignment, AssignmentStatus
+from localities.forms import GradingForm
+from localities.models import Grading, Locality, ZoneStatus
+from shared.caching import RECORDS, cached_fragments, versions
+from shared.history import HistorySource, history_entries
+from shared.pagination import paginate
+from shared.widgets import parse_day
+
+PER_PAGE = 50
+# Names of the cadres present shown in a list row; the count says how many there are in all.
+NAMES_PER_ROW = 5
+
+
+def get_locality_for_user(request, pk: int) -> Locality:
+    """Every locality is visible to provincial staff (the views are staff-only); others do not reach here."""
+    return get_object_or_404(Locality.objects.select_related("parent", "successor"), pk=pk)
+
+
+def _cadres_present(day: datetime.date, *where: Q) -> Coalesce:
+    """How many different cadres are on mission on `day` in the places `where` selects (a subquery)."""
+    present = (
+        Assignment.objects.active_on(day)
+        .filter(*where)
+        .order_by()
+        .annotate(together=Value(1))
+        .values("together")
+        .annotate(n=Count("cadre_id", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(present, output_field=IntegerField()), 0)
+
+
+def _with_presence(localities, day: datetime.date):
+    """Gradings on `day`, the cadres there, and the cadres in the localities under it."""
+    here = Q(locality=OuterRef("pk"))
+    # A cadre is in one place a day, so the two levels beneath add up without counting anyone twice;
+    # one OR across both joins made PostgreSQL scan every assignment for each row.
+    beneath = _cadres_present(day, Q(locality__parent=OuterRef("pk")))
+    beneath += _cadres_present(day, Q(locality__parent__parent=OuterRef("pk")))
+    return (
+        localities.with_grading_on(day)
+        .select_related("parent")
+        .annotate(cadres_here=_cadres_present(day, here), cadres_beneath=beneath)
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.active_on(day)
+                .select_related("cadre")
+                .order_by("cadre__full_name")[:NAMES_PER_ROW],
+                to_attr="present",
+            )
+        )
+    )
+
+
+def _label_gradings(localities) -> list[Locality]:
+    """The rows of `_with_presence()` with their grading's label and the cadres of their whole area."""
+    localities = list(localities)
+    for locality in localities:
+        locality.grading_label = Grading(locality.grading).label if locality.grading else ""
+        # At the locality itself and beneath it: a cadre is in one place a day, so the two add up.
+        locality.cadres_in_area = locality.cadres_here + locality.cadres_beneath
+    return localities
+
+
+def _day_param(request) -> datetime.date | None:
+    """The `day` of a detail page; a malformed one is reported and today shown instead."""
+    raw = request.GET.get("day", "")
+    if not raw:
+        return None
+    day = parse_day(raw)
+    if day is None:
+        messages.error(request, _("The date %(value)s is not valid; showing today.") % {"value": raw[:20]})
+    return day
+
+
+@staff_required
+def locality_list(request):
+    filterset = LocalityFilter(request.GET, queryset=Locality.objects.order_by("level", "parent__name", "name"))
+    if not filterset.is_valid():
+        messages.error(request, _("Some filters are not valid; correct them to see the list."))
+        return render(request, "localities/locality_list.html", {"filter": filterset, "day": timezone.localdate()})
+    day = filterset.shown_day
+    localities = _with_presence(filterset.qs, day)
+    page = paginate(request, localities, PER_PAGE)
+    _label_gradings(page)
+    return render(
+        request,
+        "localities/locality_list.html",
+        {
+            "filter": filterset,
+            "day": day,
+            "page": page,
+            "query": _query_without_page(request),
+            "within": filterset.form.cleaned_data.get("parent"),
+        },
+    )
+
+
+@transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
+@staff_required
+def locality_detail(request, pk):
+    versions()  # Before the locality is read: what is cached under them is at least as new.
+    locality = get_locality_for_user(request, pk)
+    day = _day_param(request) or timezone.localdate()
+    compute = functools.cache(lambda: _detail_context(request, locality, day))
+    # The grading form between the two parts carries the user's CSRF token: it is made for each request.
+    parts = ["localities/_locality_facts.html", "localities/_locality_records.html"]
+    facts, records = cached_fragments(request, parts, compute, topics=[RECORDS])
+    form = GradingForm(locality=locality, initial={"valid_from": day})
+    return render(
+        request,
+        "localities/locality_detail.html",
+        {"locality": locality, "facts": facts, "form": form, "records": records},
+    )
+
+
+def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
+    history = locality.zone_statuses.select_related("recorded_by").order_by("-valid_from")
+    children = _label_gradings(_with_presence(locality.children.order_by("name"), day))
+    assignments = (
+        Assignment.objects.filter(locality__in=Locality.objects.subtree(locality))
+        .with_status(day)
+        .select_related("cadre__unit", "locality", "campaign")
+        .order_by("-starts_on", "cadre__full_name", "pk")
+    )
+    page = paginate(request, assignments, PER_PAGE)
+    for assignment in page:
+        assignment.status_label = AssignmentStatus(assignment.status_on).label
+    current = next((status for status in history if _in_force(status, day)), None)
+    return {
+        "locality": locality,
+        "day": day,
+        "current": current,
+        "history": history,
+        "children": children,
+        "page": page,
+        "query": _query_without_page(request),
+        "history_entries": history_entries(
+            HistorySource(ZoneStatus.history.filter(locality_id=locality.pk), subject=_grading_subject)
+        ),
+    }
+
+
+def _grading_subject(record) -> str:
+    return _("%(grading)s from %(day)s") % {
+        "grading": record.get_grading_display(),
+        "day": date_format(record.valid_from, "SHORT_DATE_FORMAT"),
+    }
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _in_force(status: ZoneStatus, day: datetime.date) -> bool:
+    return status.valid_from <= day and (status.valid_to is None or status.valid_to >= day)
+
+
+@staff_required
+def locality_grade(request, pk):
+    locality = get_locality_for_user(request, pk)
+    if request.method == "POST":
+        form = GradingForm(request.POST, locality=locality)
+        if form.is_valid():
+            status = form.record(by=request.user)
+            messages.success(
+                request,
+                _("%(locality)s is graded %(grading)s from %(day)s.")
+                % {
+                    "locality": locality.display_name,
+                    "grading": status.get_grading_display(),
+                    "day": date_format(status.valid_from, "SHORT_DATE_FORMAT"),
+                },
+            )
+            # Open the detail on the new grading's first day, where it shows as the one in force.
+            detail = reverse("cadres:locality_detail", args=[locality.pk])
+            return redirect(f"{detail}?day={status.valid_from.isoformat()}")
+        messages.error(request, _("The grading was not recorded; see the messages next to the fields."))
+    else:
+        form = GradingForm(locality=locality, initial={"valid_from": timezone.localdate()})
+    return render(request, "localities/locality_grade.html", {"locality": locality, "form": form})

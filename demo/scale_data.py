@@ -1,0 +1,1072 @@
+"""A synthetic national-scale data set: every province sending cadres at once, for a year.
+
+`generate_scale_data` (the management command) is a thin wrapper around
+`generate()`. Rows are built as tuples with explicit primary keys, so that
+children can point at parents without reading anything back, then written
+with COPY on PostgreSQL (minutes instead of hours at 3 million notes) and
+with bulk_create on SQLite (small counts, as in the tests).
+
+Everything is drawn from one seeded random generator: the same seed and the
+same counts on an empty database give the same rows.
+"""
+
+import datetime
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, fields
+
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, UnitKind
+from demo import records
+from localities.models import LEVEL_OF_KIND, Grading, Locality, LocalityKind, ZoneStatus
+from reports.models import (
+    Activity,
+    Addressee,
+    DailyNote,
+    Escalation,
+    EscalationCategory,
+    EscalationStatus,
+    Health,
+    MissionReport,
+    Rating,
+    Recommendation,
+    RecommendationStatus,
+    ReportStatus,
+    Urgency,
+)
+from shared.caching import TOPICS, bump_after_commit
+
+# Every generated cadre's code starts with this, so a later run can tell a
+# previous scale data set from real data.
+CODE_PREFIX = "SC-"
+SUPPORTED_VENDORS = {"postgresql", "sqlite"}
+# One year of campaigns, ending a month from today: most missions are over,
+# a slice is running today and a few are still planned.
+WINDOW_DAYS = 365
+WINDOW_AFTER_TODAY = 30
+ASSIGNMENT_DAYS = 30
+DIRECTIVE_16 = "Chỉ thị 16/CT-TTg"
+
+
+@dataclass(frozen=True)
+class Counts:
+    provinces: int = 63
+    districts: int = 700
+    communes: int = 10_000
+    units: int = 2_000
+    cadres: int = 100_000
+    assignments: int = 200_000
+    notes: int = 3_000_000
+    escalations: int = 50_000
+    reports: int = 150_000
+    recommendations_per_report: int = 3
+    campaigns_per_province: int = 4
+
+    def problems(self) -> list[str]:
+        found = []
+        if min(getattr(self, f.name) for f in fields(self) if f.name != "recommendations_per_report") < 1:
+            found.append("every count except recommendations must be at least 1")
+        if not self.provinces <= self.districts <= self.communes:
+            found.append("there must be at least as many districts as provinces and communes as districts")
+        if self.units < self.provinces:
+            found.append("every province needs at least one provincial unit")
+        if self.cadres < self.provinces:
+            found.append("every province needs at least one cadre")
+        if self.assignments > self.cadres * (WINDOW_DAYS // 2):
+            found.append("too many assignments per cadre to fit without overlap in one year")
+        if self.reports > self.assignments:
+            found.append("a report belongs to one assignment: reports cannot outnumber assignments")
+        return found
+
+
+# --- Names ---------------------------------------------------------------
+
+PROVINCES = [
+    ("Hà Nội", LocalityKind.CITY_PROVINCE),
+    ("Hồ Chí Minh", LocalityKind.CITY_PROVINCE),
+    ("Hải Phòng", LocalityKind.CITY_PROVINCE),
+    ("Đà Nẵng", LocalityKind.CITY_PROVINCE),
+    ("Cần Thơ", LocalityKind.CITY_PROVINCE),
+] + [
+    (name, LocalityKind.PROVINCE)
+    for name in [
+        "Hà Giang",
+        "Cao Bằng",
+        "Bắc Kạn",
+        "Tuyên Quang",
+        "Lào Cai",
+        "Điện Biên",
+        "Lai Châu",
+        "Sơn La",
+        "Yên Bái",
+        "Hòa Bình",
+        "Thái Nguyên",
+        "Lạng Sơn",
+        "Quảng Ninh",
+        "Bắc Giang",
+        "Phú Thọ",
+        "Vĩnh Phúc",
+        "Bắc Ninh",
+        "Hải Dương",
+        "Hưng Yên",
+        "Thái Bình",
+        "Hà Nam",
+        "Nam Định",
+        "Ninh Bình",
+        "Thanh Hóa",
+        "Nghệ An",
+        "Hà Tĩnh",
+        "Quảng Bình",
+        "Quảng Trị",
+        "Thừa Thiên Huế",
+        "Quảng Nam",
+        "Quảng Ngãi",
+        "Bình Định",
+        "Phú Yên",
+        "Khánh Hòa",
+        "Ninh Thuận",
+        "Bình Thuận",
+        "Kon Tum",
+        "Gia Lai",
+        "Đắk Lắk",
+        "Đắk Nông",
+        "Lâm Đồng",
+        "Bình Phước",
+        "Tây Ninh",
+        "Bình Dương",
+        "Đồng Nai",
+        "Bà Rịa - Vũng Tàu",
+        "Long An",
+        "Tiền Giang",
+        "Bến Tre",
+        "Trà Vinh",
+        "Vĩnh Long",
+        "Đồng Tháp",
+        "An Giang",
+        "Kiên Giang",
+        "Hậu Giang",
+        "Sóc Trăng",
+        "Bạc Liêu",
+        "Cà Mau",
+    ]
+]
+
+PLACE_SYLLABLES = [
+    "An",
+    "Bình",
+    "Phú",
+    "Tân",
+    "Hòa",
+    "Thạnh",
+    "Long",
+    "Phước",
+    "Mỹ",
+    "Thuận",
+    "Hiệp",
+    "Đông",
+    "Tây",
+    "Nam",
+    "Bắc",
+    "Vĩnh",
+    "Hưng",
+    "Thới",
+    "Khánh",
+    "Lợi",
+    "Định",
+    "Chánh",
+    "Sơn",
+    "Hải",
+    "Thành",
+    "Quang",
+    "Trung",
+    "Đức",
+    "Xuân",
+    "Thanh",
+    "Hương",
+    "Lộc",
+    "Hà",
+    "Cẩm",
+    "Yên",
+    "Gia",
+    "Kim",
+    "Ngọc",
+    "Tường",
+    "Lạc",
+    "Hội",
+    "Trà",
+    "Cát",
+    "Linh",
+]
+
+FAMILY_NAMES = [
+    "Nguyễn",
+    "Nguyễn",
+    "Nguyễn",
+    "Trần",
+    "Trần",
+    "Lê",
+    "Lê",
+    "Phạm",
+    "Huỳnh",
+    "Hoàng",
+    "Võ",
+    "Vũ",
+    "Phan",
+    "Trương",
+    "Bùi",
+    "Đặng",
+    "Đỗ",
+    "Ngô",
+    "Hồ",
+    "Dương",
+    "Lý",
+    "Đinh",
+    "Lâm",
+    "Mai",
+    "Tô",
+    "Cao",
+    "Lương",
+    "Hà",
+    "Tạ",
+    "Châu",
+]
+MIDDLE_NAMES = [
+    "Văn",
+    "Thị",
+    "Minh",
+    "Thanh",
+    "Ngọc",
+    "Hữu",
+    "Quốc",
+    "Thu",
+    "Hoàng",
+    "Đức",
+    "Thị",
+    "Văn",
+    "Kim",
+    "Xuân",
+    "Gia",
+    "Bảo",
+    "Anh",
+    "Công",
+    "Thành",
+    "Mỹ",
+]
+# The demo's given names, then more, so that a hundred thousand people are not all called alike.
+GIVEN_NAMES = records.GIVEN_NAMES + [
+    "Bảo",
+    "Cường",
+    "Duy",
+    "Hà",
+    "Hiếu",
+    "Hòa",
+    "Huy",
+    "Hương",
+    "Khoa",
+    "Lan",
+    "Mai",
+    "Minh",
+    "Nga",
+    "Ngân",
+    "Nhân",
+    "Phong",
+    "Phương",
+    "Quang",
+    "Quyên",
+    "Tài",
+    "Thắng",
+    "Thịnh",
+    "Thủy",
+    "Tiến",
+    "Trinh",
+    "Trung",
+    "Tú",
+    "Uyên",
+    "Việt",
+    "Xuân",
+]
+POSITIONS = [
+    "Chuyên viên",
+    "Chuyên viên chính",
+    "Phó Trưởng phòng",
+    "Trưởng phòng",
+    "Phó Chánh Văn phòng",
+    "Cán sự",
+    "Phó Giám đốc",
+    "Ủy viên Ban Thường vụ",
+]
+
+# (name pattern, short name, kind, document symbol); the first one organises the province's campaigns.
+UNIT_TEMPLATES = [
+    ("Ban Tổ chức Tỉnh ủy {p}", "Ban Tổ chức TU", UnitKind.PARTY, "QĐ/TU"),
+    ("Ủy ban nhân dân {region}", "UBND", UnitKind.STATE, "QĐ-UBND"),
+    ("Sở Y tế {region}", "Sở Y tế", UnitKind.STATE, "QĐ-SYT"),
+    ("Sở Nội vụ {region}", "Sở Nội vụ", UnitKind.STATE, "QĐ-SNV"),
+    ("Sở Lao động - Thương binh và Xã hội {region}", "Sở LĐTBXH", UnitKind.STATE, "QĐ-SLĐTBXH"),
+    ("Sở Giáo dục và Đào tạo {region}", "Sở GDĐT", UnitKind.STATE, "QĐ-SGDĐT"),
+    ("Sở Tài chính {region}", "Sở Tài chính", UnitKind.STATE, "QĐ-STC"),
+    ("Sở Công Thương {region}", "Sở Công Thương", UnitKind.STATE, "QĐ-SCT"),
+    ("Sở Xây dựng {region}", "Sở Xây dựng", UnitKind.STATE, "QĐ-SXD"),
+    ("Sở Tư pháp {region}", "Sở Tư pháp", UnitKind.STATE, "QĐ-STP"),
+    ("Sở Giao thông vận tải {region}", "Sở GTVT", UnitKind.STATE, "QĐ-SGTVT"),
+    ("Sở Tài nguyên và Môi trường {region}", "Sở TNMT", UnitKind.STATE, "QĐ-STNMT"),
+    ("Sở Thông tin và Truyền thông {region}", "Sở TTTT", UnitKind.STATE, "QĐ-STTTT"),
+    ("Sở Văn hóa, Thể thao và Du lịch {region}", "Sở VHTTDL", UnitKind.STATE, "QĐ-SVHTTDL"),
+    ("Ban Dân vận Tỉnh ủy {p}", "Ban Dân vận TU", UnitKind.PARTY, "QĐ/BDVTU"),
+    ("Ban Tuyên giáo Tỉnh ủy {p}", "Ban Tuyên giáo TU", UnitKind.PARTY, "QĐ/BTGTU"),
+    ("Ủy ban Mặt trận Tổ quốc Việt Nam {region}", "UBMTTQ", UnitKind.MASS, "QĐ/MTTQ-BTT"),
+    ("Tỉnh đoàn {p}", "Tỉnh đoàn", UnitKind.YOUTH_UNION, "QĐ/TĐTN-BTC"),
+    ("Hội Liên hiệp Phụ nữ {region}", "Hội LHPN", UnitKind.MASS, "QĐ/HPN"),
+    ("Hội Nông dân {region}", "Hội ND", UnitKind.MASS, "QĐ/HND"),
+    ("Hội Cựu chiến binh {region}", "Hội CCB", UnitKind.MASS, "QĐ/HCCB"),
+    ("Liên đoàn Lao động {region}", "LĐLĐ", UnitKind.MASS, "QĐ/LĐLĐ"),
+]
+DEPARTMENT_NAMES = ["Văn phòng", "Phòng Tổ chức", "Phòng Nghiệp vụ", "Phòng Tổng hợp", "Thanh tra"]
+
+SITUATIONS = [
+    "Cùng tổ Covid cộng đồng đi từng nhà rà soát người chưa tiêm vắc xin.",
+    "Hỗ trợ lấy mẫu xét nghiệm diện rộng tại khu nhà trọ công nhân.",
+    "Phát túi an sinh cho các hộ khó khăn trong khu phong tỏa.",
+    "Tuyên truyền 5K tại các công ty đang sản xuất ba tại chỗ.",
+    "Trực chốt kiểm soát ra vào khu vực cách ly.",
+    "Làm việc với Đoàn cơ sở về tình hình tổ chức và hoạt động.",
+    "Số ca F0 trong ngày giảm, người dân chấp hành tốt giãn cách.",
+    "Phát hiện thêm ổ dịch mới trong khu dân cư, đã báo cáo Ban Chỉ đạo.",
+    "Hỗ trợ điều phối tiêm vắc xin mũi 2 cho người cao tuổi.",
+    "Cùng cán bộ phường cập nhật danh sách F0 điều trị tại nhà.",
+]
+DIFFICULTIES = [
+    "",
+    "",
+    "Thiếu nhân lực vì nhiều cán bộ phường là F0.",
+    "Thiếu que test nhanh.",
+    "Nhiều người lao động mất việc, thiếu lương thực.",
+    "Mưa lớn, đường vào khu phong tỏa ngập.",
+]
+NEEDS = ["", "", "Cần bổ sung que test nhanh.", "Cần thêm gạo và nhu yếu phẩm.", "Cần thêm tình nguyện viên y tế."]
+ESCALATION_SUBJECTS = [
+    ("Thiếu que test nhanh cho khu phong tỏa", EscalationCategory.MEDICAL),
+    ("Cần gạo cho hộ nghèo trong khu cách ly", EscalationCategory.SUPPLIES),
+    ("Trạm y tế phường thiếu nhân lực", EscalationCategory.STAFFING),
+    ("Cần máy tạo oxy cho F0 tại nhà", EscalationCategory.EQUIPMENT),
+    ("Người lao động ngoại tỉnh không có chỗ ở", EscalationCategory.SOCIAL),
+    ("Tụ tập đông người tại chợ tự phát", EscalationCategory.ORDER),
+    ("Đề nghị hướng dẫn thủ tục hỗ trợ", EscalationCategory.OTHER),
+]
+RECOMMENDATIONS = [
+    "Kiện toàn Ban Chấp hành Đoàn cơ sở sau đợt dịch.",
+    "Tăng cường tập huấn nghiệp vụ cho cán bộ Đoàn phường.",
+    "Duy trì tổ Covid cộng đồng sau khi nới lỏng giãn cách.",
+    "Bổ sung kinh phí hoạt động cho tổ chức cơ sở.",
+    "Xây dựng quy chế phối hợp giữa phường và doanh nghiệp trên địa bàn.",
+    "Biểu dương các tình nguyện viên tiêu biểu.",
+]
+ACTIVITY_CODES = [choice for choice, _label in Activity.choices]
+COMMUNE_WORD = {LocalityKind.WARD: "phường", LocalityKind.COMMUNE: "xã", LocalityKind.TOWNSHIP: "thị trấn"}
+
+
+# --- Writing -------------------------------------------------------------
+
+
+class Loader:
+    """Writes rows of one table at a time, with COPY on PostgreSQL and bulk_create elsewhere."""
+
+    def __init__(self, write: Callable[[str], None], batch_size: int = 2_000):
+        self.write = write
+        self.batch_size = batch_size
+        self.totals: dict[str, int] = {}
+
+    def load(self, model: type[models.Model], columns: list[str], rows: Iterable[tuple], expected: int) -> int:
+        label = model._meta.db_table
+        started = time.monotonic()
+        report_every = max(50_000, expected // 10)
+        written = 0
+
+        def counted(source: Iterable[tuple]) -> Iterator[tuple]:
+            nonlocal written
+            for row in source:
+                yield row
+                written += 1
+                if written % report_every == 0:
+                    self._progress(label, written, expected, started)
+
+        if connection.vendor == "postgresql":
+            self._copy(model, columns, counted(rows))
+        else:
+            self._bulk_create(model, columns, counted(rows))
+        self._progress(label, written, expected, started, done=True)
+        self.totals[label] = written
+        return written
+
+    def _progress(self, label: str, written: int, expected: int, started: float, done: bool = False) -> None:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        end = f" in {elapsed:.1f} s" if done else ""
+        self.write(f"  {label:<28} {written:>10,} / {expected:,} rows, {written / elapsed:>10,.0f} rows/s{end}")
+
+    def _copy(self, model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> None:
+        from psycopg import sql
+
+        json_positions = [
+            index
+            for index, name in enumerate(columns)
+            if model._meta.get_field(name).get_internal_type() == "JSONField"
+        ]
+        statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
+            table=sql.Identifier(model._meta.db_table),
+            columns=sql.SQL(", ").join(sql.Identifier(model._meta.get_field(name).column) for name in columns),
+        )
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                if json_positions:
+                    row = list(row)
+                    for index in json_positions:
+                        row[index] = json.dumps(row[index], ensure_ascii=False)
+                copy.write_row(row)
+
+    def _bulk_create(self, model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> None:
+        attnames = [model._meta.get_field(name).attname for name in columns]
+        batch = []
+        for row in rows:
+            batch.append(model(**dict(zip(attnames, row, strict=True))))
+            if len(batch) >= self.batch_size:
+                model.objects.bulk_create(batch)
+                batch = []
+        if batch:
+            model.objects.bulk_create(batch)
+
+
+# --- The guard -----------------------------------------------------------
+
+
+class RefusedError(Exception):
+    pass
+
+
+def check_database_may_be_filled(*, force: bool) -> None:
+    """Refuse a database that holds cadres, assignments or notes, unless forced.
+
+    Forcing never deletes anything: the scale data set is added beside what is there.
+    """
+    occupied = [model for model in (Cadre, Assignment, DailyNote) if model.objects.exists()]
+    if not occupied:
+        return
+    names = ", ".join(str(model._meta.verbose_name_plural) for model in occupied)
+    previous_run_only = not Cadre.objects.exclude(code__startswith=CODE_PREFIX).exists()
+    if not force:
+        what = "a previous scale data set" if previous_run_only else "real data"
+        raise RefusedError(
+            f"This database already holds {names} ({what}). Use an empty database "
+            "(e.g. drop and recreate it, then migrate), or pass --force to add the scale data beside it."
+        )
+    if connection.vendor not in SUPPORTED_VENDORS:
+        raise RefusedError(
+            f"--force on a database that holds {names} is only supported on PostgreSQL and SQLite, "
+            f"not on {connection.vendor}."
+        )
+
+
+# --- Generation ----------------------------------------------------------
+
+
+def _next_id(model: type[models.Model]) -> int:
+    return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+
+def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+@dataclass
+class AssignmentRow:
+    id: int
+    cadre_id: int
+    province: int
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+
+class ScaleDataSet:
+    def __init__(self, counts: Counts, *, seed: int, today: datetime.date, loader: Loader):
+        self.counts = counts
+        self.rng = random.Random(seed)
+        self.today = today
+        self.now = min(timezone.now(), _at(today, 23, 59))
+        self.window_start = today + datetime.timedelta(days=WINDOW_AFTER_TODAY - WINDOW_DAYS + 1)
+        self.loader = loader
+
+    # Localities: provinces, then districts, then communes, each with gradings over the year.
+    def localities(self) -> None:
+        counts, rng = self.counts, self.rng
+        first = _next_id(Locality)
+        self.province_ids = [first + index for index in range(counts.provinces)]
+        self.province_names: list[str] = []
+        self.province_kinds: list[str] = []
+        district_first = first + counts.provinces
+        commune_first = district_first + counts.districts
+        self.district_province = [index % counts.provinces for index in range(counts.districts)]
+        self.communes_of_province: list[list[tuple[int, str, str]]] = [[] for _ in range(counts.provinces)]
+
+        def place_name() -> str:
+            return f"{rng.choice(PLACE_SYLLABLES)} {rng.choice(PLACE_SYLLABLES)}"
+
+        def rows() -> Iterator[tuple]:
+            for index in range(counts.provinces):
+                name, kind = PROVINCES[index] if index < len(PROVINCES) else (f"{place_name()} {index}", "province")
+                self.province_names.append(name)
+                self.province_kinds.append(kind)
+                yield (first + index, name, kind, LEVEL_OF_KIND[kind], None, f"{index + 1:02d}")
+            for index in range(counts.districts):
+                kind = rng.choices([LocalityKind.DISTRICT, LocalityKind.TOWN, LocalityKind.CITY], weights=[8, 1, 1])[0]
+                parent = self.province_ids[self.district_province[index]]
+                yield (district_first + index, place_name(), kind, LEVEL_OF_KIND[kind], parent, f"{index + 1:03d}")
+            for index in range(counts.communes):
+                district = index % counts.districts
+                kind = rng.choices([LocalityKind.COMMUNE, LocalityKind.WARD, LocalityKind.TOWNSHIP], weights=[6, 3, 1])[
+                    0
+                ]
+                name = place_name()
+                pk = commune_first + index
+                self.communes_of_province[self.district_province[district]].append((pk, kind, name))
+                yield (pk, name, kind, LEVEL_OF_KIND[kind], district_first + district, f"{index + 1:05d}")
+
+        total = counts.provinces + counts.districts + counts.communes
+        self.loader.load(Locality, ["id", "name", "kind", "level", "parent", "code"], rows(), total)
+        self._zone_statuses(district_first, counts.districts + counts.communes)
+
+    def _zone_statuses(self, first_locality: int, how_many: int) -> None:
+        """Three gradings per district and commune: a red period, a harder or softer one, then the all-clear."""
+        rng, start = self.rng, self.window_start
+        first = _next_id(ZoneStatus)
+
+        def rows() -> Iterator[tuple]:
+            pk = first
+            for locality in range(first_locality, first_locality + how_many):
+                turn = start + datetime.timedelta(days=rng.randrange(60, 160))
+                clear = turn + datetime.timedelta(days=rng.randrange(20, 120))
+                periods = [
+                    (rng.choice([Grading.RED, Grading.ORANGE]), start - datetime.timedelta(days=30), turn),
+                    (
+                        rng.choice([Grading.LOCKED_DOWN, Grading.RED, Grading.ORANGE]),
+                        turn + datetime.timedelta(days=1),
+                        clear,
+                    ),
+                    (rng.choice([Grading.YELLOW, Grading.GREEN]), clear + datetime.timedelta(days=1), None),
+                ]
+                for grading, valid_from, valid_to in periods:
+                    directive = DIRECTIVE_16 if grading in (Grading.RED, Grading.LOCKED_DOWN) else ""
+                    yield (pk, locality, grading, directive, valid_from, valid_to, "", _at(valid_from, 8))
+                    pk += 1
+
+        columns = ["id", "locality", "grading", "directive", "valid_from", "valid_to", "note", "recorded_at"]
+        self.loader.load(ZoneStatus, columns, rows(), how_many * 3)
+
+    def units(self) -> None:
+        counts = self.counts
+        first = _next_id(ProvincialUnit)
+        self.unit_province = [index % counts.provinces for index in range(counts.units)]
+        self.organiser_of_province = [first + index for index in range(counts.provinces)]
+
+        def rows() -> Iterator[tuple]:
+            for index in range(counts.units):
+                province = self.unit_province[index]
+                place = self.province_names[province]
+                region = (
+                    "thành phố " if self.province_kinds[province] == LocalityKind.CITY_PROVINCE else "tỉnh "
+                ) + place
+                rank = index // counts.provinces
+                template = UNIT_TEMPLATES[rank % len(UNIT_TEMPLATES)]
+                name_pattern, short_name, kind, symbol = template
+                parent = None
+                if rank >= len(UNIT_TEMPLATES):
+                    # More units than kinds of body: departments of the bodies above.
+                    parent_rank = 1 + rank % (len(UNIT_TEMPLATES) - 1)
+                    parent = first + parent_rank * counts.provinces + province
+                    department = DEPARTMENT_NAMES[rank % len(DEPARTMENT_NAMES)]
+                    name = f"{department} {rank} - {name_pattern.format(p=place, region=region)}"
+                    short_name, symbol = f"{department} {rank}", ""
+                else:
+                    name = name_pattern.format(p=place, region=region)
+                issuing_body = name.upper() if parent is None else ""
+                yield (first + index, name, short_name, parent, kind, issuing_body, symbol, place)
+
+        columns = ["id", "name", "short_name", "parent", "kind", "issuing_body", "document_symbol", "place"]
+        self.loader.load(ProvincialUnit, columns, rows(), counts.units)
+
+    def cadres(self) -> None:
+        counts, rng = self.counts, self.rng
+        first = _next_id(Cadre)
+        unit_first = self.organiser_of_province[0]
+        self.cadre_first = first
+        created = _at(self.window_start - datetime.timedelta(days=60), 9)
+
+        def rows() -> Iterator[tuple]:
+            for index in range(counts.cadres):
+                pk = first + index
+                family, middle, given = rng.choice(FAMILY_NAMES), rng.choice(MIDDLE_NAMES), rng.choice(GIVEN_NAMES)
+                phone = f"09{rng.randrange(10**8):08d}"
+                unit = unit_first + index % counts.units
+                party = rng.random() < 0.7
+                code, full_name = f"{CODE_PREFIX}{pk:07d}", f"{family} {middle} {given}"
+                yield (
+                    pk,
+                    code,
+                    full_name,
+                    rng.choice(POSITIONS),
+                    unit,
+                    phone,
+                    "",
+                    party,
+                    True,
+                    Cadre(full_name=full_name, code=code, phone=phone).searchable_text(),
+                    created,
+                    created,
+                )
+
+        columns = [
+            "id",
+            "code",
+            "full_name",
+            "position",
+            "unit",
+            "phone",
+            "email",
+            "is_party_member",
+            "is_active",
+            "search_text",
+            "created_at",
+            "updated_at",
+        ]
+        self.loader.load(Cadre, columns, rows(), counts.cadres)
+
+    def campaigns(self) -> None:
+        """Each province runs a few campaigns one after another over the year, each with its decision."""
+        counts = self.counts
+        first, decision_first = _next_id(Campaign), _next_id(Decision)
+        per = counts.campaigns_per_province
+        span = WINDOW_DAYS // per
+        self.campaign_span = span
+        self.campaign_of = lambda province, wave: first + province * per + wave  # noqa: E731
+        self.decision_of = lambda province, wave: decision_first + province * per + wave  # noqa: E731
+        waves = []
+        for province in range(counts.provinces):
+            for wave in range(per):
+                starts_on = self.window_start + datetime.timedelta(days=wave * span)
+                ends_on = (
+                    self.window_start + datetime.timedelta(days=WINDOW_DAYS - 1)
+                    if wave == per - 1
+                    else starts_on + datetime.timedelta(days=span - 1)
+                )
+                waves.append((province, wave, starts_on, ends_on))
+
+        def campaign_rows() -> Iterator[tuple]:
+            for province, wave, starts_on, ends_on in waves:
+                place = self.province_names[province]
+                yield (
+                    self.campaign_of(province, wave),
+                    f"Đợt {wave + 1}/{starts_on.year}: cán bộ cấp tỉnh {place} về cơ sở hỗ trợ phòng, chống dịch",
+                    self.organiser_of_province[province],
+                    "Huy động cán bộ, đảng viên các đơn vị cấp tỉnh về hỗ trợ xã, phường, thị trấn vùng đỏ.",
+                    ASSIGNMENT_DAYS,
+                    starts_on,
+                    ends_on,
+                    _at(starts_on - datetime.timedelta(days=3), 9),
+                )
+
+        def decision_rows() -> Iterator[tuple]:
+            for province, wave, starts_on, _ends_on in waves:
+                signed_on = starts_on - datetime.timedelta(days=1)
+                yield (
+                    self.decision_of(province, wave),
+                    self.campaign_of(province, wave),
+                    self.organiser_of_province[province],
+                    # Numbers restart each year; waves are far enough apart to stay unique.
+                    100 + wave,
+                    signed_on.year,
+                    signed_on,
+                    "Về việc phân công cán bộ, công chức cấp tỉnh hỗ trợ cơ sở phòng, chống dịch Covid-19",
+                    "Căn cứ Quy định làm việc của Ban Chấp hành Đảng bộ tỉnh;",
+                    "T/M BAN THƯỜNG VỤ",
+                    "PHÓ BÍ THƯ THƯỜNG TRỰC",
+                    f"{rng_name(self.rng)}",
+                    "- Ban Thường vụ Tỉnh ủy (b/c);\n- Các đơn vị có cán bộ được phân công;\n- Lưu VPTU.",
+                    _at(signed_on, 10),
+                )
+
+        columns = ["id", "name", "organising_unit", "purpose", "assignment_days", "starts_on", "ends_on", "created_at"]
+        self.loader.load(Campaign, columns, campaign_rows(), len(waves))
+        decision_columns = [
+            "id",
+            "campaign",
+            "issuing_unit",
+            "number",
+            "year",
+            "signed_on",
+            "summary",
+            "legal_bases",
+            "signing_authority",
+            "signer_position",
+            "signer_name",
+            "recipients",
+            "created_at",
+        ]
+        self.loader.load(Decision, decision_columns, decision_rows(), len(waves))
+
+    def assignments(self) -> None:
+        """Each cadre's missions, in separate slices of the year so that none overlaps another."""
+        counts, rng, today = self.counts, self.rng, self.today
+        first = _next_id(Assignment)
+        tasks = Assignment._meta.get_field("tasks").get_default()
+        self.assignment_rows: list[AssignmentRow] = []
+        per_cadre, extra = divmod(counts.assignments, counts.cadres)
+
+        def rows() -> Iterator[tuple]:
+            pk = first
+            for index in range(counts.cadres):
+                missions = per_cadre + (1 if index < extra else 0)
+                if not missions:
+                    continue
+                cadre_id = self.cadre_first + index
+                province = self.unit_province[index % counts.units]
+                communes = self.communes_of_province[province]
+                slot = WINDOW_DAYS // missions
+                length = min(ASSIGNMENT_DAYS, slot)
+                for mission in range(missions):
+                    offset = mission * slot + rng.randrange(slot - length + 1)
+                    starts_on = self.window_start + datetime.timedelta(days=offset)
+                    ends_on = starts_on + datetime.timedelta(days=length - 1)
+                    recalled_on, reason = None, ""
+                    if starts_on < today and rng.random() < 0.02:
+                        served = min((today - starts_on).days, length - 1)
+                        recalled_on = starts_on + datetime.timedelta(days=rng.randrange(served + 1))
+                        ends_on, reason = recalled_on, "Cán bộ mắc Covid-19, điều trị tại nhà"
+                    locality, kind, name = rng.choice(communes)
+                    wave = min(offset // self.campaign_span, counts.campaigns_per_province - 1)
+                    created = _at(starts_on - datetime.timedelta(days=2), 10)
+                    self.assignment_rows.append(AssignmentRow(pk, cadre_id, province, starts_on, ends_on))
+                    yield (
+                        pk,
+                        cadre_id,
+                        self.campaign_of(province, wave),
+                        self.decision_of(province, wave),
+                        locality,
+                        f"UBND {COMMUNE_WORD[kind]} {name}",
+                        starts_on,
+                        ends_on,
+                        tasks,
+                        recalled_on,
+                        reason,
+                        created,
+                        created,
+                    )
+                    pk += 1
+
+        columns = [
+            "id",
+            "cadre",
+            "campaign",
+            "decision",
+            "locality",
+            "host_organisation",
+            "starts_on",
+            "ends_on",
+            "tasks",
+            "recalled_on",
+            "recall_reason",
+            "created_at",
+            "updated_at",
+        ]
+        self.loader.load(Assignment, columns, rows(), counts.assignments)
+
+    def notes(self) -> None:
+        """At most one note per assignment per day, within its dates, never after today.
+
+        The notes are spread over the days that have been served in proportion,
+        so the target is met exactly unless there are fewer days served than notes.
+        """
+        counts, rng, today = self.counts, self.rng, self.today
+        first = _next_id(DailyNote)
+        served = [
+            max(0, (min(row.ends_on, today) - row.starts_on).days + 1) if row.starts_on <= today else 0
+            for row in self.assignment_rows
+        ]
+        total_served = sum(served)
+        target = min(counts.notes, total_served)
+        bodies = [
+            (
+                sorted(rng.sample(ACTIVITY_CODES, rng.randint(1, 3))),
+                rng.choice(SITUATIONS),
+                rng.choice(DIFFICULTIES),
+                rng.choice(NEEDS),
+                rng.choices([Health.WELL, Health.QUARANTINED, Health.INFECTED], weights=[94, 4, 2])[0],
+            )
+            for _ in range(997)
+        ]
+        # For escalations raised from a note: the first note's id and the days filed, per assignment.
+        self.notes_of: list[tuple[int, bytes]] = []
+
+        def rows() -> Iterator[tuple]:
+            pk = first
+            before = 0
+            for row, days in zip(self.assignment_rows, served, strict=True):
+                after = before + days
+                wanted = after * target // total_served - before * target // total_served if total_served else 0
+                before = after
+                offsets = sorted(rng.sample(range(days), wanted)) if wanted < days else list(range(days))
+                self.notes_of.append((pk, bytes(offsets)))
+                for offset in offsets:
+                    day = row.starts_on + datetime.timedelta(days=offset)
+                    activities, situation, difficulties, needs, health = bodies[pk % 997]
+                    created = _at(day, 17 + pk % 5, pk % 60)
+                    key = uuid.UUID(int=(pk << 64) | rng.getrandbits(64))
+                    yield (
+                        pk,
+                        row.id,
+                        day,
+                        activities,
+                        "",
+                        situation,
+                        difficulties,
+                        needs,
+                        health,
+                        "",
+                        key,
+                        created,
+                        created,
+                    )
+                    pk += 1
+
+        columns = [
+            "id",
+            "assignment",
+            "day",
+            "activities",
+            "other_activities",
+            "situation",
+            "difficulties",
+            "needs",
+            "health",
+            "photo",
+            "client_key",
+            "created_at",
+            "updated_at",
+        ]
+        self.loader.load(DailyNote, columns, rows(), target)
+
+    def escalations(self) -> None:
+        counts, rng, today = self.counts, self.rng, self.today
+        first = _next_id(Escalation)
+        started = [index for index, row in enumerate(self.assignment_rows) if row.starts_on <= today]
+        if not started:
+            return
+
+        def rows() -> Iterator[tuple]:
+            for number in range(counts.escalations):
+                index = rng.choice(started)
+                row = self.assignment_rows[index]
+                first_note, offsets = self.notes_of[index]
+                note = None
+                if offsets and rng.random() < 0.7:
+                    position = rng.randrange(len(offsets))
+                    note, day = first_note + position, row.starts_on + datetime.timedelta(days=offsets[position])
+                else:
+                    last = min(row.ends_on, today)
+                    day = row.starts_on + datetime.timedelta(days=rng.randrange((last - row.starts_on).days + 1))
+                created = min(_at(day, 18, number % 60), self.now)
+                subject, category = rng.choice(ESCALATION_SUBJECTS)
+                status = rng.choices(
+                    [EscalationStatus.RESOLVED, EscalationStatus.IN_PROGRESS, EscalationStatus.OPEN],
+                    weights=[6, 2, 2] if day < today - datetime.timedelta(days=7) else [1, 2, 7],
+                )[0]
+                answer, answered = "", None
+                if status == EscalationStatus.RESOLVED:
+                    answer = "Ban Chỉ đạo tỉnh đã chỉ đạo Sở liên quan hỗ trợ."
+                    answered = min(created + datetime.timedelta(hours=rng.randrange(2, 72)), self.now)
+                key = uuid.UUID(int=((first + number) << 64) | rng.getrandbits(64)) if rng.random() < 0.8 else None
+                urgency = Urgency.URGENT if rng.random() < 0.2 else Urgency.NORMAL
+                yield (
+                    first + number,
+                    row.id,
+                    note,
+                    subject,
+                    f"{subject}. Đề nghị tỉnh xem xét, hỗ trợ kịp thời.",
+                    category,
+                    urgency,
+                    status,
+                    answer,
+                    answered,
+                    key,
+                    created,
+                    answered or created,
+                )
+
+        columns = [
+            "id",
+            "assignment",
+            "note",
+            "subject",
+            "description",
+            "category",
+            "urgency",
+            "status",
+            "answer",
+            "answered_at",
+            "client_key",
+            "created_at",
+            "updated_at",
+        ]
+        self.loader.load(Escalation, columns, rows(), counts.escalations)
+
+    def reports(self) -> None:
+        """End-of-mission reports, mostly for missions that are over, and a few recommendations each."""
+        counts, rng, today = self.counts, self.rng, self.today
+        first, recommendation_first = _next_id(MissionReport), _next_id(Recommendation)
+        ended = [row for row in self.assignment_rows if row.ends_on < today]
+        running = [row for row in self.assignment_rows if row.starts_on <= today <= row.ends_on]
+        chosen = rng.sample(ended, min(counts.reports, len(ended)))
+        chosen += rng.sample(running, min(counts.reports - len(chosen), len(running)))
+        chosen.sort(key=lambda row: row.id)
+        self.report_statuses: list[str] = []
+
+        def rows() -> Iterator[tuple]:
+            for number, row in enumerate(chosen):
+                created = _at(min(row.ends_on, today) - datetime.timedelta(days=2), 20)
+                status = ReportStatus.DRAFT
+                if row.ends_on < today:
+                    status = rng.choices(
+                        [ReportStatus.ACCEPTED, ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.DRAFT],
+                        weights=[70, 15, 5, 10],
+                    )[0]
+                submitted = reviewed = None
+                rating = comment = ""
+                if status != ReportStatus.DRAFT:
+                    submitted = min(_at(row.ends_on + datetime.timedelta(days=rng.randrange(1, 5)), 9), self.now)
+                if status in (ReportStatus.ACCEPTED, ReportStatus.RETURNED):
+                    reviewed = min(submitted + datetime.timedelta(days=rng.randrange(1, 7)), self.now)
+                    comment = "Đề nghị bổ sung số liệu." if status == ReportStatus.RETURNED else "Đạt yêu cầu."
+                if status == ReportStatus.ACCEPTED:
+                    rating = rng.choices(
+                        [Rating.EXCELLENT, Rating.GOOD, Rating.COMPLETED, Rating.NOT_COMPLETED], weights=[30, 50, 18, 2]
+                    )[0]
+                self.report_statuses.append(status)
+                yield (
+                    first + number,
+                    row.id,
+                    "Hoàn thành các nhiệm vụ được phân công, hỗ trợ địa phương phòng, chống dịch.",
+                    "Tổ chức cơ sở hoạt động ổn định, cần kiện toàn nhân sự.",
+                    rng.choice(DIFFICULTIES),
+                    status,
+                    submitted,
+                    comment,
+                    reviewed,
+                    rating,
+                    created,
+                    reviewed or submitted or created,
+                )
+
+        columns = [
+            "id",
+            "assignment",
+            "results",
+            "local_work",
+            "difficulties",
+            "status",
+            "submitted_at",
+            "review_comment",
+            "reviewed_at",
+            "rating",
+            "created_at",
+            "updated_at",
+        ]
+        self.loader.load(MissionReport, columns, rows(), len(chosen))
+
+        per = counts.recommendations_per_report
+        if per < 1:
+            return
+
+        def recommendation_rows() -> Iterator[tuple]:
+            pk = recommendation_first
+            for number, status in enumerate(self.report_statuses):
+                for _ in range(rng.randint(1, 2 * per - 1)):
+                    state = (
+                        rng.choice([RecommendationStatus.ACCEPTED, RecommendationStatus.DONE, RecommendationStatus.NEW])
+                        if status == ReportStatus.ACCEPTED
+                        else RecommendationStatus.NEW
+                    )
+                    addressed = Addressee.PROVINCE if rng.random() < 0.6 else Addressee.LOCAL
+                    yield (pk, first + number, rng.choice(RECOMMENDATIONS), addressed, state, "", self.now)
+                    pk += 1
+
+        columns = ["id", "report", "text", "addressed_to", "status", "response", "updated_at"]
+        self.loader.load(Recommendation, columns, recommendation_rows(), len(chosen) * per)
+
+
+def rng_name(rng: random.Random) -> str:
+    return f"{rng.choice(FAMILY_NAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
+
+
+LOADED_MODELS = [
+    Locality,
+    ZoneStatus,
+    ProvincialUnit,
+    Cadre,
+    Campaign,
+    Decision,
+    Assignment,
+    DailyNote,
+    Escalation,
+    MissionReport,
+    Recommendation,
+]
+
+
+def _after_load_on_postgresql(write: Callable[[str], None]) -> None:
+    """Move the sequences past the explicit ids and give the planner fresh statistics."""
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), LOADED_MODELS):
+            cursor.execute(statement)
+        tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in LOADED_MODELS)
+        # VACUUM as well when we may: it sets the visibility map, which index-only
+        # scans need. It cannot run inside a transaction (as in the tests).
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        cursor.execute(f"{command} {tables}")
+    write(f"  sequences reset, {command} done in {time.monotonic() - started:.1f} s")
+
+
+def generate(
+    counts: Counts,
+    *,
+    seed: int,
+    force: bool = False,
+    today: datetime.date | None = None,
+    write: Callable[[str], None] = print,
+) -> dict[str, int]:
+    """Fill the database with a national-scale data set; returns rows written per table."""
+    problems = counts.problems()
+    if problems:
+        raise RefusedError("; ".join(problems))
+    check_database_may_be_filled(force=force)
+    loader = Loader(write)
+    data = ScaleDataSet(counts, seed=seed, today=today or timezone.localdate(), loader=loader)
+    started = time.monotonic()
+    with transaction.atomic():
+        data.localities()
+        data.units()
+        data.cadres()
+        data.campaigns()
+        data.assignments()
+        data.notes()
+        data.escalations()
+        data.reports()
+    for topic in TOPICS:  # COPY sends no signal: outdate whatever a running server has cached.
+        bump_after_commit(topic)
+    if connection.vendor == "postgresql":
+        _after_load_on_postgresql(write)
+    write(f"Done in {time.monotonic() - started:.1f} s.")
+    return loader.totals

@@ -1,0 +1,72 @@
+"""The cadre's home page on the phone: where, until when, what is due today."""
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.roles import cadre_required
+from localities.models import ZoneStatus
+from reports.models import (
+    LATE_FILING_DAYS,
+    Escalation,
+    EscalationStatus,
+    days_open_for_filing,
+    report_locks_notes,
+)
+from reports.services import report_is_open, report_opens_on
+
+LAST_NOTES = 7
+
+
+@transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
+@cadre_required
+def my_mission(request):
+    cadre = request.user.cadre
+    today = timezone.localdate()
+    grading_today = ZoneStatus.objects.on(today).filter(locality=OuterRef("locality")).order_by("-valid_from")
+    assignments = list(
+        cadre.assignments.select_related("locality__parent", "campaign", "report")
+        .annotate(
+            grading_today=Subquery(grading_today.values("grading")[:1]),
+            directive_today=Subquery(grading_today.values("directive")[:1]),
+        )
+        .order_by("-starts_on")
+    )
+    current = next((a for a in assignments if a.starts_on <= today <= a.ends_on), None)
+    for assignment in assignments:
+        assignment.report_open = report_is_open(assignment, today)
+        assignment.report_opens_on = report_opens_on(assignment)
+        assignment.saved_report = getattr(assignment, "report", None)
+    context = {
+        "cadre": cadre,
+        "today": today,
+        "current": current,
+        "past": [a for a in assignments if a is not current],
+        # Missed days that can still be filed, newest first (today's note has its own button).
+        "missed_days": [day for day, _assignment in days_open_for_filing(assignments, today) if day != today],
+        "late_filing_days": LATE_FILING_DAYS,
+        # Once the report is submitted, its notes are the record: no button invites a note that would be refused.
+        "notes_closed": current is not None and report_locks_notes(current),
+    }
+    if current is not None:
+        notes = list(current.notes.order_by("-day")[:LAST_NOTES])
+        grading = dict(ZoneStatus._meta.get_field("grading").choices)
+        context.update(
+            notes=notes,
+            today_note=next((n for n in notes if n.day == today), None),
+            day_number=current.day_number(today),
+            grading_label=grading.get(current.grading_today, ""),
+            escalations=list(
+                Escalation.objects.filter(assignment=current)
+                .exclude(status=EscalationStatus.RESOLVED, answer="")
+                .order_by("status", "-created_at")[:10]
+            ),
+        )
+    return render(request, "phone/my_mission.html", context)
+
+
+@cadre_required
+def outbox(request):
+    """What waits on this phone: the list is the phone's own (outbox.js fills it in), the page a frame for it."""
+    return render(request, "phone/outbox.html")

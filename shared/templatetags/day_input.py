@@ -1,0 +1,15 @@
+"""`{% day_input "day" day %}`: the DayInput of a day form written in a template rather than as a Django form."""
+
+import datetime
+
+from django import template
+from django.utils.safestring import SafeString
+
+from shared.widgets import DayInput
+
+register = template.Library()
+
+
+@register.simple_tag
+def day_input(name: str, day: datetime.date | None) -> SafeString:
+    return DayInput().render(name, day, attrs={"id": f"id_{name}"})
