@@ -33,6 +33,14 @@ def is_cadre(user) -> bool:
     return user.is_authenticated and CADRE_GROUP in _group_names(user)
 
 
+def cadre_of(user):
+    """The cadre record of a user in the cadre role, else None: the rows a cadre sees are this record's.
+
+    Read with the user (accounts/backends.py): no query.
+    """
+    return getattr(user, "cadre", None) if is_cadre(user) else None
+
+
 def staff_required(view):
     """Provincial staff only: anonymous users go to the login page, others get 403."""
 
@@ -52,7 +60,7 @@ def cadre_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not is_cadre(request.user) or not hasattr(request.user, "cadre"):
+        if cadre_of(request.user) is None:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

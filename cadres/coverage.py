@@ -2,6 +2,9 @@
 
 Every figure is counted the way the list it links to counts, so that following
 a number never shows a different one (see tests/cadres/test_dashboard.py).
+
+The figures count the `assignments`, `localities` and `campaigns` they are given:
+the pages pass what the user sees (Model.objects.visible_to(user)); left out, every row.
 """
 
 import datetime
@@ -10,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
-from cadres.models import Assignment, Campaign, ProvincialUnit, Quota
+from cadres.models import Assignment, AssignmentStatus, Campaign, ProvincialUnit, Quota
 from localities.models import RED_ZONE_GRADINGS, Grading, Level, Locality
 
 ENDING_SOON_DAYS = 3
@@ -69,20 +72,20 @@ class Coverage:
         return ENDING_SOON_DAYS
 
 
-def red_zone_wards_on(day: datetime.date):
+def red_zone_wards_on(day: datetime.date, localities=None):
     """Communes and wards graded red or locked down on `day` (as the locality list counts them)."""
-    return Locality.objects.filter(
-        level=Level.COMMUNE, pk__in=Locality.objects.valid_on(day).red_zone_on(day).values("pk")
-    )
+    localities = Locality.objects.all() if localities is None else localities
+    return localities.filter(level=Level.COMMUNE, pk__in=Locality.objects.valid_on(day).red_zone_on(day).values("pk"))
 
 
-def coverage_on(day: datetime.date) -> Coverage:
+def coverage_on(day: datetime.date, *, assignments=None, localities=None) -> Coverage:
+    assignments = Assignment.objects.all() if assignments is None else assignments
     # A recall shortens ends_on, so the dates alone say who is there.
-    active = Assignment.objects.active_on(day)
+    active = assignments.active_on(day)
     covered = active.values("locality_id")
-    red_wards = red_zone_wards_on(day)
+    red_wards = red_zone_wards_on(day, localities)
     uncovered = red_wards.exclude(pk__in=covered)
-    ending = Assignment.objects.ending_within(day, ENDING_SOON_DAYS)
+    ending = assignments.ending_within(day, ENDING_SOON_DAYS)
     red_count = red_wards.count()
     uncovered_count = uncovered.count()
     return Coverage(
@@ -102,7 +105,7 @@ def coverage_on(day: datetime.date) -> Coverage:
                 :ENDING_SOON_SHOWN
             ]
         ),
-        districts=district_rows(day),
+        districts=district_rows(day, assignments=assignments, localities=localities),
     )
 
 
@@ -112,17 +115,19 @@ def _per_district(queryset, district_path: str, count) -> dict[int, int]:
     return dict(rows)
 
 
-def district_rows(day: datetime.date) -> list[DistrictRow]:
+def district_rows(day: datetime.date, *, assignments=None, localities=None) -> list[DistrictRow]:
     """Each district where something happens on `day`: red zone, red-zone wards, or cadres present.
 
     Five grouped queries whatever the number of districts (700 nationally): one
     pass over each table rather than a correlated subquery per district.
     """
-    active = Assignment.objects.active_on(day)
-    communes = Locality.objects.filter(level=Level.COMMUNE)
+    assignments = Assignment.objects.all() if assignments is None else assignments
+    localities = Locality.objects.all() if localities is None else localities
+    active = assignments.active_on(day)
+    communes = localities.filter(level=Level.COMMUNE)
     ward_counts = _per_district(communes, "parent_id", Count("pk"))
     covered_counts = _per_district(communes.filter(pk__in=active.values("locality_id")), "parent_id", Count("pk"))
-    red_counts = _per_district(red_zone_wards_on(day), "parent_id", Count("pk"))
+    red_counts = _per_district(red_zone_wards_on(day, localities), "parent_id", Count("pk"))
     # A cadre is present in a district when assigned to it or to one of its wards.
     present = active.annotate(
         district_id=Case(
@@ -131,7 +136,7 @@ def district_rows(day: datetime.date) -> list[DistrictRow]:
         )
     )
     present_counts = _per_district(present, "district_id", Count("cadre_id", distinct=True))
-    districts = Locality.objects.districts().valid_on(day).with_grading_on(day).select_related("parent")
+    districts = localities.districts().valid_on(day).with_grading_on(day).select_related("parent")
     rows = [
         DistrictRow(
             district=district,
@@ -149,22 +154,22 @@ def district_rows(day: datetime.date) -> list[DistrictRow]:
 # Campaigns ----------------------------------------------------------------
 
 
-def campaigns_for_chart(day: datetime.date) -> list[Campaign]:
+def campaigns_for_chart(day: datetime.date, *, campaigns=None, assignments=None) -> list[Campaign]:
     """The campaigns whose dates the chart spans: those running on `day` (by their dates, or with a
     cadre on mission that day), the largest first; if none, the most recent one that started before it.
 
     Each carries `last_day`: the later of its end and its last assignment's end (an assignment may be extended).
     """
+    campaigns = Campaign.objects.all() if campaigns is None else campaigns
+    assignments = Assignment.objects.all() if assignments is None else assignments
     running = list(
-        Campaign.objects.filter(
-            Q(starts_on__lte=day, ends_on__gte=day) | Q(pk__in=Assignment.objects.active_on(day).values("campaign_id"))
-        )
+        (campaigns.running_on(day) | campaigns.filter(pk__in=assignments.active_on(day).values("campaign_id")))
         .annotate(size=Count("assignments"), last_assignment_day=Max("assignments__ends_on"))
         .order_by("-size", "-starts_on", "name")
     )
     if not running:
         latest = (
-            Campaign.objects.filter(starts_on__lte=day)
+            campaigns.filter(starts_on__lte=day)
             .annotate(last_assignment_day=Max("assignments__ends_on"))
             .order_by("-ends_on", "-starts_on")
             .first()
@@ -191,7 +196,7 @@ def chart_period(campaigns: list[Campaign], day: datetime.date) -> tuple[datetim
     return first, last
 
 
-def cadres_per_day(first: datetime.date, last: datetime.date) -> list[tuple[datetime.date, int]]:
+def cadres_per_day(first: datetime.date, last: datetime.date, assignments=None) -> list[tuple[datetime.date, int]]:
     """Cadres on mission each day from `first` to `last`, every campaign together: the dashboard's
     "cadres on mission" for each of those days.
 
@@ -199,8 +204,9 @@ def cadres_per_day(first: datetime.date, last: datetime.date) -> list[tuple[date
     PostgreSQL), so the assignments of a day are its cadres. One aggregate query: assignments grouped by
     their date range (there are few distinct ranges), then the ranges are swept day by day in Python.
     """
+    assignments = Assignment.objects.all() if assignments is None else assignments
     ranges = (
-        Assignment.objects.overlapping(first, last)
+        assignments.overlapping(first, last)
         .order_by()
         .values("starts_on", "ends_on")
         .annotate(cadres=Count("pk"))
@@ -239,16 +245,13 @@ class CampaignProgress:
 def campaign_progress(campaign: Campaign, day: datetime.date | None = None) -> CampaignProgress:
     """Days elapsed and the assignments by status on `day`, in one aggregate query.
 
-    The conditions are those of AssignmentQuerySet.with_status(), so the
-    counts equal those of the assignment list filtered by status.
+    The status is that of AssignmentQuerySet.with_status(), so the counts equal those
+    of the assignment list filtered by status. A recalled assignment counts as recalled
+    whatever the day, even on the days it was on mission (AssignmentQuerySet.active_on()).
     """
     day = day or timezone.localdate()
-    not_recalled = Q(recalled_on__isnull=True)
-    counts = campaign.assignments.aggregate(
-        planned=Count("pk", filter=not_recalled & Q(starts_on__gt=day)),
-        active=Count("pk", filter=not_recalled & Q(starts_on__lte=day, ends_on__gte=day)),
-        completed=Count("pk", filter=not_recalled & Q(ends_on__lt=day)),
-        recalled=Count("pk", filter=Q(recalled_on__isnull=False)),
+    counts = campaign.assignments.with_status(day).aggregate(
+        **{status.value: Count("pk", filter=Q(status_on=status)) for status in AssignmentStatus}
     )
     days_total = (campaign.ends_on - campaign.starts_on).days + 1
     days_elapsed = min(max((day - campaign.starts_on).days + 1, 0), days_total)

@@ -12,7 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.roles import cadre_of, is_staff_member
 from localities.models import Locality
+from shared.saving import CheckedSaveMixin
 from shared.text_validators import plain_text, single_line
 from shared.vietnamese import MAX_SEARCH_WORDS, NameKey, fold, phone_number
 
@@ -44,6 +46,15 @@ HEADING_OF_KIND = {
     UnitKind.PARTY: ("*", ["ĐẢNG CỘNG SẢN VIỆT NAM"], "Số"),
     UnitKind.YOUTH_UNION: ("***", ["ĐOÀN TNCS HỒ CHÍ MINH"], "Số:"),
 }
+
+
+class ProvincialUnitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every unit; a cadre the unit they belong to; anyone else none."""
+        if is_staff_member(user):
+            return self
+        cadre = cadre_of(user)
+        return self.filter(pk=cadre.unit_id) if cadre is not None else self.none()
 
 
 class ProvincialUnit(models.Model):
@@ -79,6 +90,8 @@ class ProvincialUnit(models.Model):
         help_text=_("e.g. Bình Dương"),
         validators=[single_line],
     )
+
+    objects = ProvincialUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("provincial unit")
@@ -118,6 +131,13 @@ SEARCHED_FIELDS = ("full_name", "code", "phone")
 
 
 class CadreQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every cadre; a cadre their own record; anyone else none."""
+        if is_staff_member(user):
+            return self
+        cadre = cadre_of(user)
+        return self.filter(pk=cadre.pk) if cadre is not None else self.none()
+
     def active(self):
         return self.filter(is_active=True)
 
@@ -154,6 +174,35 @@ class CadreQuerySet(models.QuerySet):
         return self.order_by(NameKey("full_name"), "pk")
 
 
+# An empty required field is refused in the words of a form's own check (Django translates them):
+# the roster import checks its rows with the model alone.
+REQUIRED = _("This field is required.")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _written_phone(text: str) -> str:
+    """The number in its usual written form (shared.vietnamese.phone_number); no number stays empty."""
+    if not text:
+        return text
+    formatted = phone_number(text)
+    if formatted is None:
+        raise ValidationError(
+            _("“%(value)s” is not a Vietnamese phone number: write it like 0912 345 678 (+84 is accepted)."),
+            code="invalid_phone",
+            params={"value": text},
+        )
+    return formatted
+
+
+# The fields a person types (the cadre form, a roster row), in their order; the spaces around them go.
+TYPED_FIELDS = ("code", "full_name", "position", "phone", "email")
+# Put in their stored form before the fields are checked.
+TIDIED_BEFORE_CHECKS = {"full_name": _one_line, "phone": _written_phone}
+
+
 class Cadre(models.Model):
     code = models.CharField(
         _("cadre code"),
@@ -161,14 +210,22 @@ class Cadre(models.Model):
         unique=True,
         help_text=_("Stable identifier used to match rows when a roster is imported again."),
         validators=[single_line],
+        error_messages={"blank": REQUIRED, "unique": _("Another cadre already has this code.")},
     )
-    full_name = models.CharField(_("full name"), max_length=120, validators=[single_line])
+    full_name = models.CharField(
+        _("full name"), max_length=120, validators=[single_line], error_messages={"blank": REQUIRED}
+    )
     position = models.CharField(_("position"), max_length=160, blank=True, validators=[single_line])
     unit = models.ForeignKey(
         ProvincialUnit, verbose_name=_("unit or department"), on_delete=models.PROTECT, related_name="cadres"
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[single_line])
-    email = models.EmailField(_("email"), blank=True)
+    email = models.EmailField(
+        _("email"),
+        blank=True,
+        # Quoting the value: the roster import shows this far from the cell that was mistyped.
+        error_messages={"invalid": _("“%(value)s” is not an e-mail address (e.g. ten@example.vn).")},
+    )
     is_party_member = models.BooleanField(_("party member"), default=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -181,8 +238,8 @@ class Cadre(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # Name, code and phone folded (shared.vietnamese.fold), kept by save() and the bulk writes:
     # the search compares plain text, indexed by trigrams on PostgreSQL (migration 0006),
-    # instead of folding 100,000 names per query.
-    search_text = models.TextField(editable=False, default="")
+    # instead of folding 100,000 names per query. Blank until saved: full_clean() has nothing to check in it.
+    search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -209,6 +266,60 @@ class Cadre(models.Model):
     def searchable_text(self) -> str:
         return fold(" ".join(getattr(self, name) or "" for name in SEARCHED_FIELDS))
 
+    def clean_fields(self, exclude=None):
+        """Tidy what a person typed, then check every field: the cadre form and the roster import rely on it.
+
+        The spaces around a value go, as a form's do; the name keeps single spaces and the phone
+        number takes its usual written form before the fields are checked. The e-mail address is
+        lower-cased once found valid, so that a refusal quotes it as typed.
+        """
+        exclude = set(exclude or ())
+        errors = self._tidy_typed(exclude)
+        try:
+            super().clean_fields(exclude | errors.keys())
+        except ValidationError as error:
+            errors.update(error.error_dict)
+        if errors:
+            # In the order of the fields, as a form lists them.
+            raise ValidationError(
+                {field.name: errors[field.name] for field in self._meta.fields if field.name in errors}
+            )
+        if "email" not in exclude and self.email:
+            self.email = self.email.lower()
+
+    def _tidy_typed(self, exclude: set[str]) -> dict[str, list[ValidationError]]:
+        errors = {}
+        for name in TYPED_FIELDS:
+            value = getattr(self, name)
+            if name in exclude or not isinstance(value, str):
+                continue
+            value = value.strip()
+            tidy = TIDIED_BEFORE_CHECKS.get(name)
+            # A value too long as typed stays as typed, for the length check to refuse it as a form does.
+            if tidy and len(value) <= self._meta.get_field(name).max_length:
+                try:
+                    value = tidy(value)
+                except ValidationError as error:
+                    errors[name] = error.error_list
+            setattr(self, name, value)
+        return errors
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every campaign; a cadre those they were assigned in; anyone else none."""
+        if is_staff_member(user):
+            return self
+        cadre = cadre_of(user)
+        if cadre is None:
+            return self.none()
+        # A subquery, not a join: two assignments in one campaign would make it a duplicate row.
+        return self.filter(pk__in=cadre.assignments.values("campaign_id"))
+
+    def running_on(self, day: datetime.date):
+        """Campaigns whose dates hold `day` (Campaign.runs_on for one campaign)."""
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
 
 class Campaign(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[single_line])
@@ -221,6 +332,7 @@ class Campaign(models.Model):
     ends_on = models.DateField(_("ends on"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = CampaignQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -234,6 +346,10 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
+
+    def runs_on(self, day: datetime.date) -> bool:
+        """Whether the campaign's dates hold `day` (CampaignQuerySet.running_on for a query)."""
+        return self.starts_on <= day <= self.ends_on
 
     def default_end(self, starts_on: datetime.date) -> datetime.date:
         """An assignment starting on `starts_on` ends `assignment_days` days later, inclusive."""
@@ -249,7 +365,27 @@ class Campaign(models.Model):
         return full if past_campaign_end else min(full, self.ends_on)
 
 
-class Decision(models.Model):
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every decision; a cadre those that assigned them; anyone else none."""
+        if is_staff_member(user):
+            return self
+        cadre = cadre_of(user)
+        if cadre is None:
+            return self.none()
+        # A subquery, not a join: a decision may assign a cadre twice (one row each).
+        return self.filter(pk__in=cadre.assignments.values("decision_id"))
+
+
+# Numbers restart every year: the year is stored (Decision.save()) so that the database can enforce it.
+DECISION_NUMBER_UNIQUE = models.UniqueConstraint(
+    fields=["issuing_unit", "year", "number"],
+    name="decision_number_unique_per_unit_and_year",
+    violation_error_message=_("This unit already has a decision with this number this year."),
+)
+
+
+class Decision(CheckedSaveMixin, models.Model):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="decisions"
     )
@@ -298,6 +434,7 @@ class Decision(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = DecisionQuerySet.as_manager()
     # The year follows the date signed (save()).
     history = HistoricalRecords(excluded_fields=["year"])
 
@@ -305,13 +442,7 @@ class Decision(models.Model):
         verbose_name = _("assignment decision")
         verbose_name_plural = _("assignment decisions")
         ordering = ["-signed_on", "-number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["issuing_unit", "year", "number"],
-                name="decision_number_unique_per_unit_and_year",
-                violation_error_message=_("This unit already has a decision with this number this year."),
-            ),
-        ]
+        constraints = [DECISION_NUMBER_UNIQUE]
 
     def __str__(self):
         return self.reference
@@ -321,15 +452,27 @@ class Decision(models.Model):
         self.year = self.signed_on.year
         super().save(*args, **kwargs)
 
-    def validate_unique(self, exclude=None):
-        if self.signed_on:
-            self.year = self.signed_on.year
-        super().validate_unique(exclude)
-
     def validate_constraints(self, exclude=None):
+        """Django's check of the constraints, the number's following the date signed and reported on the number.
+
+        That constraint is on the stored year, which no form edits, so Django would leave it out
+        of a form's check: it is checked whenever the unit, the number and the date signed are.
+        """
+        exclude = set(exclude or ())
         if self.signed_on:
             self.year = self.signed_on.year
-        super().validate_constraints(exclude)
+        errors = {}
+        try:
+            super().validate_constraints(exclude | {"year"})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if not exclude & {"issuing_unit", "number", "signed_on"}:
+            try:
+                DECISION_NUMBER_UNIQUE.validate(Decision, self, exclude=exclude - {"year"})
+            except ValidationError as error:
+                errors.setdefault("number", []).append(ValidationError(error.message, code="unique"))
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def reference(self) -> str:
@@ -350,10 +493,24 @@ class AssignmentStatus(models.TextChoices):
 
 
 class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every assignment; a cadre their own; anyone else none."""
+        if is_staff_member(user):
+            return self
+        cadre = cadre_of(user)
+        return self.filter(cadre=cadre) if cadre is not None else self.none()
+
     def active_on(self, day: datetime.date):
+        """On mission on `day`, as Assignment.is_active_on() says of one.
+
+        By the dates alone: a recall moves the last day to the recall date (assignment_recall),
+        so a recalled cadre is on mission up to and including it. The status (with_status())
+        is another matter: it says "recalled" of every day once recalled.
+        """
         return self.filter(starts_on__lte=day, ends_on__gte=day)
 
     def overlapping(self, starts_on: datetime.date, ends_on: datetime.date):
+        """Sharing at least one day with the period, as Assignment.overlaps() says of one."""
         return self.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
 
     def ending_within(self, day: datetime.date, days: int):
@@ -376,7 +533,7 @@ class AssignmentQuerySet(models.QuerySet):
         return self.with_status(day).filter(status_on=status)
 
 
-class Assignment(models.Model):
+class Assignment(CheckedSaveMixin, models.Model):
     cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="assignments")
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="assignments"
@@ -440,8 +597,9 @@ class Assignment(models.Model):
             models.Index(fields=["campaign", "starts_on"]),
             models.Index(fields=["ends_on"]),
         ]
-        # A cadre in two places at once is refused by an exclusion constraint
-        # on PostgreSQL (migration 0002) and by clean_overlap() everywhere.
+        # A cadre in two places at once is refused by clean_overlap() everywhere and by an
+        # exclusion constraint on PostgreSQL (migration 0002); save_checked() words a refusal
+        # by the constraint as clean_overlap() does.
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="assignment_dates_in_order"),
         ]
@@ -456,6 +614,14 @@ class Assignment(models.Model):
     @property
     def length_days(self) -> int:
         return (self.ends_on - self.starts_on).days + 1
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        """On mission on `day`, as AssignmentQuerySet.active_on() selects (recalled: up to the recall date)."""
+        return self.starts_on <= day <= self.ends_on
+
+    def overlaps(self, starts_on: datetime.date, ends_on: datetime.date) -> bool:
+        """Shares at least one day with the period, as AssignmentQuerySet.overlapping() selects."""
+        return self.starts_on <= ends_on and starts_on <= self.ends_on
 
     def status_on(self, day: datetime.date | None = None) -> str:
         day = day or timezone.localdate()
@@ -493,14 +659,32 @@ class Assignment(models.Model):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
+        if self.recalled_on and self.ends_on and self.ends_on != self.recalled_on:
+            raise ValidationError(
+                {"ends_on": ValidationError(_("A recalled assignment ends on its recall date."), code="recalled_end")}
+            )
         if self.decision_id and self.campaign_id and self.decision.campaign_id != self.campaign_id:
             raise ValidationError({"decision": _("The decision belongs to another campaign.")})
         self.clean_overlap()
 
     def clean_overlap(self):
+        """A cadre is in one place at a time: refuse dates that overlap another of their assignments."""
         conflict = self.conflicts().first()
         if conflict:
             raise overlap_error(conflict)
+
+
+def overlapping_pairs(assignments: list[Assignment]) -> list[tuple[int, int]]:
+    """The rule of clean_overlap() among assignments not yet stored (the rows of one decision).
+
+    Every pair (i, j), i < j, of positions in `assignments` of one cadre on overlapping dates.
+    """
+    return [
+        (i, j)
+        for i, first in enumerate(assignments)
+        for j, second in enumerate(assignments[i + 1 :], start=i + 1)
+        if first.cadre_id == second.cadre_id and first.overlaps(second.starts_on, second.ends_on)
+    ]
 
 
 def overlap_error(conflict: Assignment) -> ValidationError:
@@ -528,8 +712,10 @@ def overlap_error(conflict: Assignment) -> ValidationError:
     return ValidationError(message, code="overlap", params=params)
 
 
-def overlap_message(conflict: Assignment) -> str:
-    return overlap_error(conflict).messages[0]
+class QuotaQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every quota; a cadre none: what units are asked for is the planners' business."""
+        return self if is_staff_member(user) else self.none()
 
 
 class Quota(models.Model):
@@ -548,6 +734,7 @@ class Quota(models.Model):
     )
     count = models.PositiveSmallIntegerField(_("cadres asked for"))
 
+    objects = QuotaQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -564,6 +751,10 @@ class Quota(models.Model):
 
 
 class RosterUploadQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A roster preview is its uploader's alone (on any server, in any session), whatever their role."""
+        return self.filter(uploaded_by=user) if user.is_authenticated else self.none()
+
     def expired(self, now: datetime.datetime | None = None) -> "RosterUploadQuerySet":
         return self.filter(created_at__lt=(now or timezone.now()) - RosterUpload.KEPT_FOR)
 
@@ -588,7 +779,7 @@ class RosterUpload(models.Model):
     )
     filename = models.CharField(_("Roster file"), max_length=255)
     # The file's rows as read; each row's verdict as the preview shows it; the values the
-    # cadre form cleaned, by row number, which the confirmation reuses.
+    # cadre model checked, by row number, which the confirmation reuses.
     rows = models.JSONField(default=list, editable=False)
     results = models.JSONField(default=list, editable=False)
     form_checked = models.JSONField(default=dict, editable=False)

@@ -1,8 +1,8 @@
 """Roster import: read a spreadsheet, compare it with the cadres on record, then write it all or nothing.
 
-Rows are matched on the cadre code. Every row is validated by the cadre form;
-units and existing cadres are loaded once for the whole file, so a roster of
-10,000 rows costs a handful of queries.
+Rows are matched on the cadre code. Every row is checked by the cadre model
+(Cadre.clean_fields, as the cadre form is); units and existing cadres are loaded
+once for the whole file, so a roster of 10,000 rows costs a handful of queries.
 """
 
 import csv
@@ -14,9 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -271,39 +273,37 @@ def _party_member(text: str) -> bool | None:
     return None
 
 
-FORM_FIELDS = ["code", "full_name", "position", "phone", "email", "is_party_member"]
+# The cadre's fields a row gives. The unit is resolved for the whole file (UnitIndex) and the codes
+# looked up in one query, so neither is checked row by row.
+ROW_FIELDS = ["code", "full_name", "position", "phone", "email", "is_party_member"]
+NOT_IN_ROW = [field.name for field in Cadre._meta.fields if field.name not in ROW_FIELDS]
 
 
-def _form_check(row: dict, party_member: bool) -> tuple[dict, list[str]]:
-    """The cadre form's verdict on a row: its cleaned values, or its error messages."""
-    from cadres.forms.roster import RosterRowForm
+def field_label(name: str) -> str:
+    """A cadre field's name as the cadre form labels it."""
+    return capfirst(Cadre._meta.get_field(name).verbose_name)
 
-    form = RosterRowForm(
-        data={
-            "code": row["code"].strip(),
-            "full_name": row["full_name"],
-            "position": row["position"],
-            "phone": row["phone"],
-            "email": row["email"],
-            "is_party_member": "on" if party_member else "",
-        },
-        instance=Cadre(),
-    )
-    if form.is_valid():
-        return {name: form.cleaned_data[name] for name in FORM_FIELDS}, []
-    errors = []
-    for name, messages in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        errors.extend(f"{label}: {message}" if label else message for message in messages)
-    return {}, errors
+
+def _model_check(row: dict, party_member: bool) -> tuple[dict, list[str]]:
+    """The cadre model's verdict on a row: its values as they would be stored, or "Label: message" errors."""
+    cadre = Cadre(**{name: row[name] for name in ROW_FIELDS if name != "is_party_member"}, is_party_member=party_member)
+    try:
+        cadre.full_clean(exclude=NOT_IN_ROW, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        return {}, [
+            message if name == NON_FIELD_ERRORS else f"{field_label(name)}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return {name: getattr(cadre, name) for name in ROW_FIELDS}, []
 
 
 def check_roster(rows: list[dict], *, form_checked: dict[int, dict] | None = None) -> RosterCheck:
     """Validate every row and say what importing it would do; writes nothing.
 
-    `form_checked` maps row numbers to the values the cadre form cleaned in an
-    earlier check of these same stored rows: the form's verdict depends only on
-    the row, so the confirmation reuses it and checks again only what depends on
+    `form_checked` maps row numbers to the values the cadre model checked in an
+    earlier check of these same stored rows: its verdict depends only on the
+    row, so the confirmation reuses it and checks again only what depends on
     the database (units, codes on record).
     """
     form_checked = form_checked or {}
@@ -330,8 +330,8 @@ def check_roster(rows: list[dict], *, form_checked: dict[int, dict] | None = Non
         seen_at.setdefault(code, row["row"])
         cleaned = form_checked.get(row["row"])
         if cleaned is None:
-            cleaned, form_errors = _form_check(row, bool(party_member))
-            result.errors.extend(form_errors)
+            cleaned, model_errors = _model_check(row, bool(party_member))
+            result.errors.extend(model_errors)
         result.cleaned = cleaned
         if result.errors:
             continue
@@ -416,5 +416,5 @@ def keep_check(upload: RosterUpload, check: RosterCheck) -> None:
 
 
 def form_checked(upload: RosterUpload) -> dict[int, dict]:
-    """The values the cadre form cleaned, by row number (JSON keys are text)."""
+    """The values the cadre model checked, by row number (JSON keys are text)."""
     return {int(row): values for row, values in upload.form_checked.items()}

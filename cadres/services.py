@@ -5,28 +5,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, overlap_error
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit
 from localities.models import Locality
-
-
-def _save_without_overlap(assignment: Assignment, *, update_fields: list[str] | None = None) -> None:
-    """Validate and save; report a concurrent overlap the way the form reports a stored one.
-
-    On PostgreSQL the exclusion constraint may refuse a row that passed the
-    check because another request committed in between.
-    """
-    assignment.full_clean()
-    try:
-        with transaction.atomic():
-            assignment.save(update_fields=update_fields)
-    except IntegrityError:
-        conflict = assignment.conflicts().first()
-        if conflict is None:
-            raise
-        raise overlap_error(conflict) from None
 
 
 @transaction.atomic
@@ -52,7 +35,7 @@ def assignment_create(
     )
     if tasks is not None:
         assignment.tasks = tasks
-    _save_without_overlap(assignment)
+    assignment.save_checked()
     return assignment
 
 
@@ -61,7 +44,7 @@ def assignment_recall(*, assignment: Assignment, on: datetime.date, reason: str 
     """End the mission early: `on` is the last day the cadre serves."""
     if assignment.recalled_on:
         raise ValidationError(_("This assignment has already been recalled."))
-    if not assignment.starts_on <= on <= assignment.ends_on:
+    if not assignment.is_active_on(on):
         raise ValidationError(_("The recall date must fall within the assignment."))
     assignment.recalled_on = on
     assignment.ends_on = on
@@ -104,7 +87,7 @@ def assignment_extend(*, assignment: Assignment, to: datetime.date) -> Assignmen
     if to <= assignment.ends_on:
         raise ValidationError(_("The new end date must be after the current one."))
     assignment.ends_on = to
-    _save_without_overlap(assignment, update_fields=["ends_on", "updated_at"])
+    assignment.save_checked(update_fields=["ends_on", "updated_at"])
     return assignment
 
 
@@ -118,15 +101,13 @@ def assignment_update(
     starts_on: datetime.date,
     ends_on: datetime.date,
 ) -> Assignment:
-    """Change where, with whom and when; the overlap rule applies to the new dates."""
-    if assignment.recalled_on and ends_on != assignment.recalled_on:
-        raise ValidationError({"ends_on": _("A recalled assignment ends on its recall date.")})
+    """Change where, with whom and when; the model's rules (overlap, a recall's end) apply to the new values."""
     assignment.locality = locality
     assignment.host_organisation = host_organisation
     assignment.tasks = tasks
     assignment.starts_on = starts_on
     assignment.ends_on = ends_on
-    _save_without_overlap(assignment)
+    assignment.save_checked()
     return assignment
 
 
@@ -170,8 +151,8 @@ def decision_create(
 
     Each row ends `campaign.assignment_days` after it starts, cut at the campaign's
     last day unless the row keeps its full length past it. A row refused
-    because a concurrent request assigned the same cadre first raises
-    DecisionRowError; a number taken meanwhile raises a ValidationError on `number`.
+    (its cadre assigned elsewhere, even by a concurrent request) raises
+    DecisionRowError; a number taken, even meanwhile, raises a ValidationError on `number`.
     """
     if not rows:
         raise ValidationError(_("A decision assigns at least one cadre."))
@@ -190,17 +171,7 @@ def decision_create(
     )
     if summary:
         decision.summary = summary
-    decision.full_clean(validate_constraints=False)
-    number_taken = ValidationError(
-        {"number": _("This unit already has a decision with this number this year.")}, code="unique"
-    )
-    if Decision.objects.filter(issuing_unit=issuing_unit, year=signed_on.year, number=number).exists():
-        raise number_taken
-    try:
-        with transaction.atomic():
-            decision.save()
-    except IntegrityError:
-        raise number_taken from None
+    decision.save_checked()
     for index, row in enumerate(rows):
         try:
             assignment_create(

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import STAFF_GROUP
 from cadres.models import Assignment, Cadre
-from reports.models import Escalation, ReminderLog, ReportStatus, Urgency
-from reports.services import REPORT_WINDOW_DAYS, report_opens_on
+from notices.models import ReminderLog
+from reports.models import HANDED_IN_STATUSES, REPORT_WINDOW_DAYS, Escalation, Urgency, report_opens_on
 
 ASSIGNED = "assigned"
 NO_NOTE = "no_note"
@@ -136,7 +136,7 @@ def report_due(day: datetime.date) -> Iterator[Reminder]:
     candidates = (
         _assignments()
         .filter(ends_on__gte=day, ends_on__lte=day + datetime.timedelta(days=REPORT_WINDOW_DAYS))
-        .exclude(report__status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED])
+        .exclude(report__status__in=HANDED_IN_STATUSES)
     )
     for assignment in candidates:
         if report_opens_on(assignment) == day:

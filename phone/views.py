@@ -12,9 +12,10 @@ from reports.models import (
     Escalation,
     EscalationStatus,
     days_open_for_filing,
+    report_is_open,
     report_locks_notes,
+    report_opens_on,
 )
-from reports.services import report_is_open, report_opens_on
 
 LAST_NOTES = 7
 
@@ -33,7 +34,7 @@ def my_mission(request):
         )
         .order_by("-starts_on")
     )
-    current = next((a for a in assignments if a.starts_on <= today <= a.ends_on), None)
+    current = next((a for a in assignments if a.is_active_on(today)), None)
     for assignment in assignments:
         assignment.report_open = report_is_open(assignment, today)
         assignment.report_opens_on = report_opens_on(assignment)

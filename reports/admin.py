@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from localities.admin import LargeTableAdmin, province_filter
 from reports.forms.notes import PhotoField
-from reports.models import DailyNote, Escalation, MissionReport, Recommendation, ReminderLog
+from reports.models import DailyNote, Escalation, MissionReport, Recommendation
 
 
 @admin.register(DailyNote)
@@ -62,12 +62,3 @@ class RecommendationAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     search_fields = ["text", "response"]
     autocomplete_fields = ["report", "owner"]
     list_select_related = ["report__assignment__cadre", "owner"]
-
-
-@admin.register(ReminderLog)
-class ReminderLogAdmin(LargeTableAdmin):
-    list_display = ["kind", "recipient", "object_key", "day", "sent_at"]
-    # The kinds are free text: a filter listing them would read every reminder ever sent.
-    list_filter = ["day"]
-    search_fields = ["recipient", "object_key", "=kind"]
-    readonly_fields = ["kind", "recipient", "object_key", "day", "sent_at"]

@@ -3,6 +3,9 @@
 The grid is computed from two queries whatever its size: the assignments of
 the page, then the (assignment, day) pairs that have a note in the range, with
 when each note was written, to tell the notes filed late.
+
+The page passes the campaigns and assignments the user sees (Model.objects.visible_to(user));
+left out, every row.
 """
 
 import datetime
@@ -41,10 +44,11 @@ class ComplianceRow:
         return sum(1 for _day, state in self.cells if state in (FILED, LATE))
 
 
-def default_campaign(today: datetime.date) -> Campaign | None:
+def default_campaign(today: datetime.date, campaigns=None) -> Campaign | None:
     """The campaign running today, else the one that started last."""
-    running = Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
-    return running or Campaign.objects.order_by("-starts_on").first()
+    campaigns = Campaign.objects.all() if campaigns is None else campaigns
+    running = campaigns.running_on(today).order_by("-starts_on").first()
+    return running or campaigns.order_by("-starts_on").first()
 
 
 def default_range(campaign: Campaign | None, today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -63,11 +67,17 @@ def days_between(start: datetime.date, end: datetime.date) -> list[datetime.date
 
 
 def grid_assignments(
-    *, campaign: Campaign, start: datetime.date, end: datetime.date, locality: Locality | None = None
+    *,
+    campaign: Campaign,
+    start: datetime.date,
+    end: datetime.date,
+    locality: Locality | None = None,
+    assignments: QuerySet | None = None,
 ) -> QuerySet:
     """Assignments of the campaign that are on mission for at least one day of the range."""
+    assignments = Assignment.objects.all() if assignments is None else assignments
     assignments = (
-        Assignment.objects.filter(campaign=campaign)
+        assignments.filter(campaign=campaign)
         .overlapping(start, end)
         .select_related("cadre__unit", "locality__parent")
         .order_by("locality__parent__name", "locality__name", "cadre__full_name", "pk")
@@ -90,7 +100,7 @@ def compliance_rows(
         cells = []
         late = {}
         for day in days:
-            if not assignment.starts_on <= day <= assignment.ends_on:
+            if not assignment.is_active_on(day):
                 state = OFF
             elif (assignment.pk, day) in written:
                 state = FILED
@@ -106,10 +116,13 @@ def compliance_rows(
     return rows
 
 
-def not_filed_on(*, campaign: Campaign, day: datetime.date, locality: Locality | None = None) -> QuerySet:
+def not_filed_on(
+    *, campaign: Campaign, day: datetime.date, locality: Locality | None = None, assignments: QuerySet | None = None
+) -> QuerySet:
     """Assignments on mission on `day` with no note for that day."""
+    assignments = Assignment.objects.all() if assignments is None else assignments
     assignments = (
-        Assignment.objects.filter(campaign=campaign)
+        assignments.filter(campaign=campaign)
         .active_on(day)
         .exclude(notes__day=day)
         .select_related("cadre", "locality__parent")

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.roles import cadre_of, is_staff_member
 from cadres.models import Assignment
 from shared.text_validators import plain_text, single_line
 
@@ -59,34 +60,32 @@ def written_late(day: datetime.date, written: datetime.datetime | None) -> bool:
 
 
 def report_locks_notes(assignment: Assignment) -> bool:
-    """Once the end-of-mission report is submitted, its notes are the record it was judged on."""
+    """Once the end-of-mission report is handed in, its notes are the record it was judged on."""
     try:
         report = assignment.report
     except MissionReport.DoesNotExist:
         return False
-    return report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+    return report.is_handed_in
 
 
 def days_open_for_filing(assignments: list[Assignment], today: datetime.date) -> list[tuple[datetime.date, Assignment]]:
     """The days a cadre can file a note for now, newest first, each with its assignment: today and the
-    missed days of the last LATE_FILING_DAYS, of assignments whose report is not submitted. One query;
-    pass the assignments with select_related("report")."""
-    earliest = today - datetime.timedelta(days=LATE_FILING_DAYS)
-    open_assignments = [
-        a for a in assignments if a.starts_on <= today and a.ends_on >= earliest and not report_locks_notes(a)
+    missed days of the last LATE_FILING_DAYS that the filing rules accept (DailyNote.check_filing_on)
+    and that have no note yet (ONE_NOTE_A_DAY). One query; pass the assignments with select_related("report")."""
+    days = [today - datetime.timedelta(days=offset) for offset in range(LATE_FILING_DAYS + 1)]
+    open_days = [
+        (day, assignment)
+        for day in days
+        for assignment in assignments
+        if DailyNote(assignment=assignment, day=day).can_be_filed_on(today)
     ]
-    if not open_assignments:
+    if not open_days:
         return []
+    open_assignments = list({assignment.pk: assignment for _day, assignment in open_days}.values())
     noted = set(
-        DailyNote.objects.filter(assignment__in=open_assignments, day__gte=earliest).values_list("assignment_id", "day")
+        DailyNote.objects.filter(assignment__in=open_assignments, day__gte=days[-1]).values_list("assignment_id", "day")
     )
-    days = []
-    for offset in range(LATE_FILING_DAYS + 1):
-        day = today - datetime.timedelta(days=offset)
-        for assignment in open_assignments:
-            if assignment.starts_on <= day <= assignment.ends_on and (assignment.pk, day) not in noted:
-                days.append((day, assignment))
-    return days
+    return [(day, assignment) for day, assignment in open_days if (assignment.pk, day) not in noted]
 
 
 # The most characters a free text holds: a section of a note (also an escalation's description and answer,
@@ -96,7 +95,24 @@ REPORT_SECTION_LENGTH = 10_000
 SHORT_TEXT_LENGTH = 2_000
 
 
+# One note a day for each assignment. The database holds the rule: it refuses a second INSERT, even one racing
+# the first. Django's validation asks it in the same words (full_clean in the admin, DailyNote.check_day_free
+# once the database has refused a note), so that whoever meets the rule reads its one message.
+ONE_NOTE_A_DAY = models.UniqueConstraint(
+    fields=["assignment", "day"],
+    name="one_note_per_assignment_per_day",
+    violation_error_message=_("There is already a note for this day."),
+)
+
+
 class DailyNoteQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every note; a cadre the notes of their own assignments; anyone else none."""
+        if is_staff_member(user):
+            return self
+        cadre = cadre_of(user)
+        return self.for_cadre(cadre) if cadre is not None else self.none()
+
     def for_cadre(self, cadre):
         return self.filter(assignment__cadre=cadre)
 
@@ -148,13 +164,7 @@ class DailyNote(models.Model):
             models.Index(fields=["-day", "-created_at", "-id"], name="note_inbox_order"),
             models.Index(fields=["-created_at"]),
         ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assignment", "day"],
-                name="one_note_per_assignment_per_day",
-                violation_error_message=_("There is already a note for this day."),
-            ),
-        ]
+        constraints = [ONE_NOTE_A_DAY]
 
     def __str__(self):
         return f"{self.assignment.cadre} – {self.day:%d/%m/%Y}"
@@ -176,15 +186,18 @@ class DailyNote(models.Model):
         """The rules for filing a new note, whoever files it: raise a ValidationError naming the first broken one.
 
         `written_at` is set (see written_time()): lateness counts from when the cadre wrote the note,
-        so a note kept on the phone without network is not late for arriving late.
+        so a note kept on the phone without network is not late for arriving late. One note a day is
+        the database's to refuse at the INSERT (see check_day_free()).
         """
-        written_on = timezone.localdate(self.written_at or timezone.now())
-        assignment = self.assignment
+        self.check_filing_on(timezone.localdate(self.written_at or timezone.now()))
+
+    def check_filing_on(self, written_on: datetime.date) -> None:
+        """The rules of check_filing() for a note written on the local day `written_on`."""
         if self.day > written_on:
             raise ValidationError(
                 {"day": ValidationError(_("A note cannot be written for a day in the future."), code="future")}
             )
-        if not assignment.starts_on <= self.day <= assignment.ends_on:
+        if not self.assignment.is_active_on(self.day):
             raise ValidationError(
                 {"day": ValidationError(_("This day is outside your assignment."), code="outside_assignment")}
             )
@@ -203,6 +216,23 @@ class DailyNote(models.Model):
             )
         self.check_report_open()
 
+    def can_be_filed_on(self, written_on: datetime.date) -> bool:
+        """Whether a note written on `written_on` may be filed for this day (check_filing_on())."""
+        try:
+            self.check_filing_on(written_on)
+        except ValidationError:
+            return False
+        return True
+
+    def check_day_free(self) -> None:
+        """One note a day (ONE_NOTE_A_DAY): raise the constraint's message, on the day, if the day has its note.
+
+        The code "exists" tells the phone's outbox that the day was filed by another device."""
+        try:
+            ONE_NOTE_A_DAY.validate(DailyNote, self)
+        except ValidationError as error:
+            raise ValidationError({"day": ValidationError(error.messages[0], code="exists")}) from None
+
     def check_report_open(self) -> None:
         if report_locks_notes(self.assignment):
             raise ValidationError(
@@ -218,6 +248,14 @@ class DailyNote(models.Model):
         if timezone.localdate(written_at) != timezone.localdate(self.written):
             raise ValidationError(_("Notes of earlier days can no longer be changed."), code="locked")
         self.check_report_open()
+
+    def is_editable(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the cadre may still change the note (check_change())."""
+        try:
+            self.check_change(now or timezone.now())
+        except ValidationError:
+            return False
+        return True
 
 
 class Urgency(models.TextChoices):
@@ -242,6 +280,13 @@ class EscalationStatus(models.TextChoices):
 
 
 class EscalationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every escalation; a cadre those raised from their own assignments; anyone else none."""
+        if is_staff_member(user):
+            return self
+        cadre = cadre_of(user)
+        return self.filter(assignment__cadre=cadre) if cadre is not None else self.none()
+
     def open(self):
         return self.exclude(status=EscalationStatus.RESOLVED)
 
@@ -315,11 +360,53 @@ class ReportStatus(models.TextChoices):
     ACCEPTED = "accepted", _("accepted")
 
 
+# Submitted or accepted, the report is in the province's hands: the cadre changes neither it nor its notes.
+HANDED_IN_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+# The report can be written in the last days of the mission and at any time after it.
+REPORT_WINDOW_DAYS = 5
+
+
+def report_opens_on(assignment: Assignment) -> datetime.date:
+    return assignment.ends_on - datetime.timedelta(days=REPORT_WINDOW_DAYS - 1)
+
+
+def report_is_open(assignment: Assignment, today: datetime.date | None = None) -> bool:
+    """Whether the end-of-mission report can be written (check_report_window())."""
+    return (today or timezone.localdate()) >= report_opens_on(assignment)
+
+
+def check_report_window(assignment: Assignment, today: datetime.date | None = None) -> None:
+    """The report is written from the day it opens (report_opens_on()), never before."""
+    if not report_is_open(assignment, today):
+        day = date_format(report_opens_on(assignment), "SHORT_DATE_FORMAT")
+        raise ValidationError(_("The end-of-mission report opens on %(day)s.") % {"day": day}, code="closed")
+
+
 class Rating(models.TextChoices):
     EXCELLENT = "excellent", _("completed the task excellently")
     GOOD = "good", _("completed the task well")
     COMPLETED = "completed", _("completed the task")
     NOT_COMPLETED = "not_completed", _("did not complete the task")
+
+
+def _reports_visible_to(user, path: str = "") -> models.Q | None:
+    """The reports `user` may read, as a condition on the report reached by `path`; None when they may read none.
+
+    A draft is its cadre's alone until submitted; a returned report was submitted once, and staff keep it.
+    """
+    cadre = cadre_of(user)
+    own = models.Q(**{f"{path}assignment__cadre": cadre}) if cadre is not None else None
+    if not is_staff_member(user):
+        return own
+    submitted = ~models.Q(**{f"{path}status": ReportStatus.DRAFT})
+    return submitted | own if own is not None else submitted
+
+
+class MissionReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every report but the drafts; a cadre their own, drafts too; anyone else none."""
+        visible = _reports_visible_to(user)
+        return self.filter(visible) if visible is not None else self.none()
 
 
 class MissionReport(models.Model):
@@ -360,6 +447,7 @@ class MissionReport(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = MissionReportQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "client_key"])
 
     class Meta:
@@ -370,6 +458,25 @@ class MissionReport(models.Model):
 
     def __str__(self):
         return str(_("Report of %(cadre)s") % {"cadre": self.assignment.cadre})
+
+    @property
+    def is_handed_in(self) -> bool:
+        """Submitted or accepted (HANDED_IN_STATUSES); a draft or a returned report is still the cadre's."""
+        return self.status in HANDED_IN_STATUSES
+
+    def check_editable(self) -> None:
+        """The cadre changes a draft or a returned report, never one handed in."""
+        if self.is_handed_in:
+            raise ValidationError(_("This report has been submitted and can no longer be changed."), code="locked")
+
+    @property
+    def is_reviewable(self) -> bool:
+        """Only a submitted report awaits its review: accepted or returned, it has had it."""
+        return self.status == ReportStatus.SUBMITTED
+
+    def check_reviewable(self) -> None:
+        if not self.is_reviewable:
+            raise ValidationError(_("Only a submitted report can be reviewed."), code="not_submitted")
 
 
 class Addressee(models.TextChoices):
@@ -383,6 +490,17 @@ class RecommendationStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("in progress")
     DONE = "done", _("done")
     DECLINED = "declined", _("declined")
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Those of the reports `user` sees (MissionReport.objects.visible_to): a draft's are its cadre's alone."""
+        visible = _reports_visible_to(user, "report__")
+        return self.filter(visible) if visible is not None else self.none()
+
+    def tracked(self):
+        """Recommendations of the reports the province tracks: handed in (submitted or accepted), not sent back."""
+        return self.filter(report__status__in=HANDED_IN_STATUSES)
 
 
 class Recommendation(models.Model):
@@ -409,6 +527,7 @@ class Recommendation(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = RecommendationQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -418,24 +537,3 @@ class Recommendation(models.Model):
 
     def __str__(self):
         return self.text[:80]
-
-
-class ReminderLog(models.Model):
-    """One row per reminder sent, so that a second run on the same day sends nothing twice."""
-
-    kind = models.CharField(_("kind"), max_length=30)
-    recipient = models.EmailField(_("recipient"))
-    object_key = models.CharField(_("about"), max_length=60, help_text=_("e.g. assignment:12 or escalation:5"))
-    day = models.DateField(_("day"))
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("reminder sent")
-        verbose_name_plural = _("reminders sent")
-        ordering = ["-sent_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "recipient", "object_key", "day"], name="reminder_once_per_day"),
-        ]
-
-    def __str__(self):
-        return f"{self.kind} → {self.recipient} ({self.day:%d/%m/%Y})"

@@ -73,14 +73,9 @@ def escalation_reopen(*, escalation: Escalation) -> Escalation:
     return escalation
 
 
-def _check_reviewable(report: MissionReport) -> None:
-    if report.status != ReportStatus.SUBMITTED:
-        raise ValidationError(_("Only a submitted report can be reviewed."), code="not_submitted")
-
-
 @transaction.atomic
 def report_accept(*, report: MissionReport, rating: str, by: User, comment: str = "") -> MissionReport:
-    _check_reviewable(report)
+    report.check_reviewable()
     if rating not in Rating.values:
         raise ValidationError(_("Rate the completion of the task to accept the report."), code="rating_required")
     report.status = ReportStatus.ACCEPTED
@@ -99,7 +94,7 @@ def report_accept(*, report: MissionReport, rating: str, by: User, comment: str 
 @transaction.atomic
 def report_return(*, report: MissionReport, comment: str, by: User) -> MissionReport:
     """Send the report back to the cadre for revision; the comment says what to change."""
-    _check_reviewable(report)
+    report.check_reviewable()
     comment = comment.strip()
     if not comment:
         raise ValidationError(_("Say what the cadre should revise."), code="comment_required")

@@ -14,19 +14,23 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cadres.models import Assignment
-from reports.models import DailyNote, Escalation, MissionReport, Recommendation, ReportStatus
+from reports.models import (
+    DailyNote,
+    Escalation,
+    MissionReport,
+    Recommendation,
+    ReportStatus,
+    check_report_window,
+)
 
 NOTE_FIELDS = ("activities", "other_activities", "situation", "difficulties", "needs", "health")
 ESCALATION_FIELDS = ("subject", "description", "category", "urgency")
 REPORT_FIELDS = ("results", "local_work", "difficulties")
 
-# The report can be written in the last days of the mission and at any time after it.
-REPORT_WINDOW_DAYS = 5
-EDITABLE_REPORT_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+# What reports/access.py reads until it asks the models (MissionReport.is_handed_in, DailyNote.is_editable()).
 
 
 def _note_with_key(client_key: uuid.UUID | None) -> DailyNote | None:
@@ -53,10 +57,11 @@ def note_submit(
 ) -> tuple[DailyNote, bool]:
     """File the note for `day`; return (note, created). A ValidationError says which filing rule it breaks.
 
-    A submission whose key is already stored, or that loses the race for the
-    day to a concurrent one, returns the note that won instead of a second note:
-    the unique key and the one-note-a-day rule refuse the INSERT, which is a
-    transaction of its own (or a savepoint), and the stored note is read then.
+    A submission whose key is already stored (a retry, or a concurrent copy of it)
+    returns the stored note instead of a second note. The unique key and the
+    one-note-a-day constraint refuse the INSERT, which is a transaction of its own
+    (or a savepoint); the stored note is read then. A day filed meanwhile under
+    another key is refused in the constraint's words (DailyNote.check_day_free).
     """
     note = DailyNote(assignment=assignment, day=day, client_key=client_key, written_at=written_at or timezone.now())
     for field in NOTE_FIELDS:
@@ -72,8 +77,9 @@ def note_submit(
         if note.photo:
             # The file was written before the INSERT failed: do not leave it behind.
             note.photo.delete(save=False)
-        existing = _note_with_key(client_key) or DailyNote.objects.filter(assignment=assignment, day=day).first()
+        existing = _note_with_key(client_key)
         if existing is None:
+            note.check_day_free()
             raise
         _check_key_owner(existing, assignment)
         return existing, False
@@ -127,15 +133,6 @@ def note_update(
     return note
 
 
-def note_is_editable(note: DailyNote, now: datetime.datetime | None = None) -> bool:
-    """Whether the cadre may still change the note (see DailyNote.check_change)."""
-    try:
-        note.check_change(now or timezone.now())
-    except ValidationError:
-        return False
-    return True
-
-
 def _escalation_with_key(client_key: uuid.UUID | None) -> Escalation | None:
     if client_key is None:
         return None
@@ -172,19 +169,6 @@ def escalation_raise(
     return escalation, True
 
 
-def report_opens_on(assignment: Assignment) -> datetime.date:
-    return assignment.ends_on - datetime.timedelta(days=REPORT_WINDOW_DAYS - 1)
-
-
-def report_is_open(assignment: Assignment, today: datetime.date | None = None) -> bool:
-    return (today or timezone.localdate()) >= report_opens_on(assignment)
-
-
-def _report_closed(assignment: Assignment) -> ValidationError:
-    day = date_format(report_opens_on(assignment), "SHORT_DATE_FORMAT")
-    return ValidationError(_("The report opens on %(day)s.") % {"day": day}, code="closed")
-
-
 @dataclass
 class RecommendationItem:
     """One row of the recommendations formset: `pk` is None for a new row."""
@@ -206,8 +190,8 @@ def _save_report(
     if report is None:
         # The first save. If another device's first save came in meanwhile, the INSERT raises IntegrityError.
         report = MissionReport(assignment=assignment)
-    elif report.status not in EDITABLE_REPORT_STATUSES:
-        raise ValidationError(_("This report has been submitted and can no longer be changed."), code="locked")
+    else:
+        report.check_editable()
     for field in REPORT_FIELDS:
         setattr(report, field, fields.get(field, ""))
     report.client_key = client_key
@@ -242,8 +226,7 @@ def report_save_draft(
 
     `stored` is the assignment's report as the caller locked it (select_for_update), None before the first save.
     """
-    if not report_is_open(assignment):
-        raise _report_closed(assignment)
+    check_report_window(assignment)
     return _save_report(
         assignment=assignment, stored=stored, fields=fields, recommendations=recommendations, client_key=client_key
     )
@@ -259,8 +242,7 @@ def report_submit(
     client_key: uuid.UUID | None = None,
 ) -> MissionReport:
     """Send the report to the standing committee (a draft or a returned report); `stored` as for a draft."""
-    if not report_is_open(assignment):
-        raise _report_closed(assignment)
+    check_report_window(assignment)
     if not recommendations:
         raise ValidationError(_("Give at least one recommendation."), code="no_recommendation")
     report = _save_report(

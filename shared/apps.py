@@ -10,9 +10,6 @@ class SharedConfig(AppConfig):
     verbose_name = _("Shared tools")
 
     def ready(self):
-        from shared.caching import connect_signals
         from shared.vietnamese import register_sqlite_functions
 
-        # Every app is loaded by now: the watched models can be looked up.
-        connect_signals()
         connection_created.connect(register_sqlite_functions, dispatch_uid="vietnamese_sqlite_functions")

@@ -12,11 +12,12 @@ call bump_after_commit() themselves (roster import, the scale data).
 
 import hashlib
 import threading
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.core.signals import request_started
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -27,19 +28,6 @@ RECORDS = "records"  # Localities, gradings, units, cadres, campaigns, decisions
 NOTES = "notes"  # Daily notes: thousands a day nationally, so kept apart.
 REPORTS = "reports"  # Escalations, end-of-mission reports, recommendations.
 TOPICS = (RECORDS, NOTES, REPORTS)
-
-# An app label stands for every model of the app.
-WATCHED = {
-    "localities": RECORDS,
-    "cadres": RECORDS,
-    "auth.User": RECORDS,
-    "reports.DailyNote": NOTES,
-    "reports.Escalation": REPORTS,
-    "reports.MissionReport": REPORTS,
-    "reports.Recommendation": REPORTS,
-}
-# A roster preview changes nothing shown until it is confirmed, which moves the version itself.
-NOT_WATCHED = {"accounts.UserPreference", "cadres.RosterUpload"}
 
 TIMEOUT = 60  # The dashboard figures, which also count notes: a minute old at most.
 # Exact by their versions: the timeout frees memory and bounds what a failed version update leaves stale.
@@ -136,18 +124,21 @@ def _model_changed(sender, update_fields=None, **kwargs) -> None:
 _topics = {}
 
 
-def connect_signals() -> None:
-    from django.apps import apps
+def watch(models: Iterable[type[Model]], topic: str) -> None:
+    """Every save and delete of `models` moves `topic` on at commit. Each app calls it from its ready().
+
+    The audit history's copies (django-simple-history) are left out: they follow rows
+    whose own saves move the version.
+    """
     from simple_history.models import HistoricalChanges
 
-    for label, topic in WATCHED.items():
-        models = apps.get_app_config(label).get_models() if "." not in label else [apps.get_model(label)]
-        for model in models:
-            # The audit history (django-simple-history) only follows rows whose own saves move the version.
-            if model._meta.label not in NOT_WATCHED and not issubclass(model, HistoricalChanges):
-                _topics[model] = topic
-    for model in _topics:
+    for model in models:
+        if issubclass(model, HistoricalChanges):
+            continue
+        _topics[model] = topic
         uid = model._meta.label
         post_save.connect(_model_changed, sender=model, dispatch_uid=f"data-version-save-{uid}")
         post_delete.connect(_model_changed, sender=model, dispatch_uid=f"data-version-delete-{uid}")
-    request_started.connect(forget_versions, dispatch_uid="data-version-per-request")
+
+
+request_started.connect(forget_versions, dispatch_uid="data-version-per-request")

@@ -1,9 +1,10 @@
-"""The form field and filter of the days typed in the staff's forms: a DayInput, read with parse_day()."""
+"""The days typed in the staff's forms (a DayInput, read with parse_day()) and asked for in a query string."""
 
 import datetime
 
 import django_filters
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -29,3 +30,25 @@ class DayField(forms.DateField):
 
 class DayFilter(django_filters.DateFilter):
     field_class = DayField
+
+
+# Days the pages can show: the figures count weeks ahead and behind, which overflows near year 1 and 9999.
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2999, 12, 31)
+
+
+def day_from_query(request, name: str = "day", *, report: bool = True) -> datetime.date | None:
+    """The day asked for in the query string's `name`, as typed in a DayInput or written in a link.
+
+    None without one, or for one that is not a day between EARLIEST_DAY and LATEST_DAY: the page then
+    shows today and says so, unless `report` is False (a script's request, whose message would show
+    on the next page instead)."""
+    raw = request.GET.get(name, "")
+    if not raw.strip():
+        return None
+    day = parse_day(raw)
+    if day is not None and EARLIEST_DAY <= day <= LATEST_DAY:
+        return day
+    if report:
+        messages.warning(request, _("“%(value)s” is not a date (dd/mm/yyyy): showing today.") % {"value": raw[:40]})
+    return None

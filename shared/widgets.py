@@ -20,39 +20,38 @@ class CachedSelect(forms.Select):
 
     Nationally a filter lists 2,000 units and 700 districts: reading and
     rendering them through Django's option templates took 150 ms a select.
-    The options' HTML, every value and label escaped, is cached by the choices'
-    SQL, the language and the records' version (shared/caching.py); each render
-    only marks the chosen option.
+    The options, every value and label escaped, are cached by the choices' SQL,
+    the language and the records' version (shared/caching.py); each render
+    writes them out with the chosen ones marked.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        options = self.options_html()
-        for chosen in self.format_value(value):
-            option = f'<option value="{escape(chosen)}">'
-            options = options.replace(option, option[:-1] + " selected>", 1)
+        chosen = {escape(value) for value in self.format_value(value)}
+        options = "\n".join(
+            f'<option value="{value}"{" selected" if value in chosen else ""}>{label}</option>'
+            for value, label in self.escaped_options()
+        )
         final_attrs = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(final_attrs), mark_safe(options))
 
-    def options_html(self) -> str:
-        """Every option, escaped, none selected: one string read from the cache."""
+    def escaped_options(self) -> list[tuple[str, str]]:
+        """Every option's value and label, escaped: one list read from the cache."""
 
-        def render_options():
-            return "\n".join(
-                f'<option value="{escape(str(option))}">{escape(str(label))}</option>' for option, label in self.choices
-            )
+        def read_options():
+            return [(escape(str(option)), escape(str(label))) for option, label in self.choices]
 
         queryset = getattr(self.choices, "queryset", None)
         if queryset is None:
-            return render_options()
+            return read_options()
         try:
             sql = str(queryset.query)
         except EmptyResultSet:
-            return render_options()
+            return read_options()
         # The field's class gives the labels, its empty label the first option.
         field = getattr(self.choices, "field", None)
         empty = getattr(field, "empty_label", None)
         parts = ("select", get_language(), type(field).__qualname__, empty, sql)
-        return cached(*parts, compute=render_options, timeout=FRAGMENT_TIMEOUT)
+        return cached(*parts, compute=read_options, timeout=FRAGMENT_TIMEOUT)
 
 
 # What parse_day() reads, for the browser to check before sending: d/m/yyyy with "/", "-" or "." between

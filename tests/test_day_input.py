@@ -14,7 +14,7 @@ import django_filters
 import pytest
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cadres.models import Campaign
 from localities.models import Grading, LocalityKind
@@ -286,4 +286,15 @@ def test_a_page_given_something_else_than_a_day_shows_today_with_a_message(staff
     response = staff_client.get(url, {param: garbage})
     assert response.status_code == 200
     assert response.context["day"] == timezone.localdate()
-    assert len(list(response.context["messages"])) == 1
+    # Every page reads its day with shared.fields.day_from_query: one warning, in the same words.
+    [message] = response.context["messages"]
+    with translation.override("vi"):
+        expected = translation.gettext("“%(value)s” is not a date (dd/mm/yyyy): showing today.") % {"value": garbage}
+    assert (message.level_tag, message.message) == ("warning", expected)
+
+
+def test_a_day_outside_the_years_a_page_can_show_is_refused_too(staff_client, scene):
+    url = reverse("cadres:locality_detail", args=[scene["district"].pk])
+    response = staff_client.get(url, {"day": "01/01/0001"})
+    assert response.context["day"] == timezone.localdate()
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]

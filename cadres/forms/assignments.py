@@ -55,12 +55,6 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["locality"].queryset = localities_near(self.instance.locality)
 
-    def clean_ends_on(self):
-        ends_on = self.cleaned_data["ends_on"]
-        if self.instance.recalled_on and ends_on != self.instance.recalled_on:
-            raise forms.ValidationError(_("A recalled assignment ends on its recall date."), code="recalled_end")
-        return ends_on
-
 
 class ExtendForm(VersionedFormMixin, forms.Form):
     ends_on = DayField(label=_("New end date"))

@@ -67,7 +67,7 @@ class CampaignFilter(django_filters.FilterSet):
         return queryset.filter(search_filter(value, "name")) if value else queryset
 
     def filter_running_on(self, queryset, name, value):
-        return queryset.filter(starts_on__lte=value, ends_on__gte=value)
+        return queryset.running_on(value)
 
 
 class QuotaForm(forms.ModelForm):

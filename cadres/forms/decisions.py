@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadre_picker import CadreField
 from cadres.forms.cadres import UnitChoiceField, unit_choices
-from cadres.models import Assignment, Cadre, Campaign, Decision, overlap_error
+from cadres.models import Assignment, Cadre, Campaign, Decision, overlapping_pairs
 from localities.models import Level, Locality, LocalityKind
 from shared.fields import DayField
 from shared.text_validators import single_line
@@ -96,6 +96,8 @@ def next_decision_number(unit, year: int) -> int:
 
 
 class DecisionForm(forms.ModelForm):
+    """The decision's header; a number already taken is refused by the model (Decision.validate_constraints)."""
+
     class Meta:
         model = Decision
         fields = [
@@ -143,23 +145,6 @@ class DecisionForm(forms.ModelForm):
             for name in ("summary", "legal_bases", "signing_authority", "signer_position", "signer_name", "recipients"):
                 self.initial.setdefault(name, getattr(latest, name))
 
-    def clean(self):
-        data = super().clean()
-        unit, number, signed_on = data.get("issuing_unit"), data.get("number"), data.get("signed_on")
-        # The constraint includes the stored `year`, which the form does not edit, so
-        # ModelForm would not check it: check it here, on the number.
-        if unit and number and signed_on:
-            taken = Decision.objects.filter(issuing_unit=unit, year=signed_on.year, number=number)
-            if self.instance.pk:
-                taken = taken.exclude(pk=self.instance.pk)
-            if taken.exists():
-                self.add_error("number", duplicate_number_error())
-        return data
-
-
-def duplicate_number_error() -> ValidationError:
-    return ValidationError(_("This unit already has a decision with this number this year."), code="unique")
-
 
 class LocalityInput(forms.TextInput):
     def __init__(self):
@@ -202,7 +187,7 @@ class AssignmentRowForm(forms.Form):
 
     def clean_starts_on(self):
         starts_on = self.cleaned_data["starts_on"]
-        if not self.campaign.starts_on <= starts_on <= self.campaign.ends_on:
+        if not self.campaign.runs_on(starts_on):
             raise ValidationError(
                 _("The campaign runs from %(start)s to %(end)s."),
                 code="outside_campaign",
@@ -235,11 +220,13 @@ class AssignmentRowForm(forms.Form):
                 if full_end > self.campaign.ends_on:
                     self._warn_past_end(full_end)
         # Kept even when the row has other errors: the formset compares rows with each other.
-        self.period = (cadre, starts_on, data["ends_on"]) if isinstance(cadre, Cadre) and starts_on else None
-        if self.period:
-            conflict = Assignment(cadre=cadre, starts_on=starts_on, ends_on=data["ends_on"]).conflicts().first()
-            if conflict:
-                self.add_error("cadre", overlap_error(conflict))
+        self.planned = None
+        if isinstance(cadre, Cadre) and starts_on:
+            self.planned = Assignment(cadre=cadre, starts_on=starts_on, ends_on=data["ends_on"])
+            try:
+                self.planned.clean_overlap()
+            except ValidationError as error:
+                self.add_error("cadre", error)
         return data
 
     def _warn_past_end(self, full_end: datetime.date) -> None:
@@ -272,7 +259,7 @@ class AssignmentRowForm(forms.Form):
 def default_start(campaign: Campaign) -> datetime.date:
     """Today while the campaign runs, else its first day."""
     today = timezone.localdate()
-    return today if campaign.starts_on <= today <= campaign.ends_on else campaign.starts_on
+    return today if campaign.runs_on(today) else campaign.starts_on
 
 
 class BaseAssignmentRowFormSet(forms.BaseFormSet):
@@ -285,18 +272,18 @@ class BaseAssignmentRowFormSet(forms.BaseFormSet):
         if not rows:
             raise ValidationError(_("Add at least one cadre."), code="no_rows")
         # Every pair, even beside rows with other errors, so that all conflicts show at once.
-        dated = [row for row in rows if getattr(row, "period", None)]
-        for index, row in enumerate(dated):
-            for other in dated[index + 1 :]:
-                cadre, starts_on, ends_on = row.period
-                other_cadre, other_starts_on, other_ends_on = other.period
-                if cadre == other_cadre and starts_on <= other_ends_on and other_starts_on <= ends_on:
-                    message = _(
-                        "%(name)s appears twice in this decision with overlapping dates (rows %(a)s and %(b)s)."
-                    )
-                    params = {"name": cadre.full_name, "a": self.forms.index(row) + 1, "b": self.forms.index(other) + 1}
-                    for form in (row, other):
-                        form.add_error(None, ValidationError(message, code="overlap_in_decision", params=params))
+        dated = [row for row in rows if getattr(row, "planned", None)]
+        for i, j in overlapping_pairs([row.planned for row in dated]):
+            row, other = dated[i], dated[j]
+            # The model's rule, worded for rows: neither is stored, so there is no decision to name yet.
+            message = _("%(name)s appears twice in this decision with overlapping dates (rows %(a)s and %(b)s).")
+            params = {
+                "name": row.planned.cadre.full_name,
+                "a": self.forms.index(row) + 1,
+                "b": self.forms.index(other) + 1,
+            }
+            for form in (row, other):
+                form.add_error(None, ValidationError(message, code="overlap_in_decision", params=params))
 
 
 AssignmentRowFormSet = forms.formset_factory(

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import staff_required
 from cadres import services
+from cadres.access import get_assignment_for_user
 from cadres.exports import write_assignments
 from cadres.filters import AssignmentFilter
 from cadres.forms.assignments import AssignmentForm, ExtendForm, RecallForm, ReplaceForm, default_day
@@ -23,24 +24,12 @@ from shared.pagination import paginate
 PAGE_SIZE = 50
 
 
-def get_assignment(pk) -> Assignment:
-    queryset = Assignment.objects.select_related(
-        "cadre__unit__parent",
-        "locality__parent",
-        "campaign",
-        "decision__issuing_unit",
-        "replaced_by__cadre",
-        "replaced_by__locality",
-        "replaces__cadre",
-        "replaces__locality",
-    )
-    return get_object_or_404(queryset, pk=pk)
-
-
 def _filtered(request) -> AssignmentFilter:
-    queryset = Assignment.objects.select_related(
-        "cadre__unit__parent", "locality__parent", "campaign", "decision__issuing_unit"
-    ).order_by("-starts_on", "cadre__full_name", "pk")
+    queryset = (
+        Assignment.objects.visible_to(request.user)
+        .select_related("cadre__unit__parent", "locality__parent", "campaign", "decision__issuing_unit")
+        .order_by("-starts_on", "cadre__full_name", "pk")
+    )
     return AssignmentFilter(request.GET, queryset=queryset)
 
 
@@ -48,6 +37,7 @@ def _filtered(request) -> AssignmentFilter:
 @staff_required
 @require_GET
 def assignment_list(request):
+    # Shared by every staff member, who all see the same rows: a role that sees less needs its scope in the key.
     body = cached_fragment(request, "cadres/_assignment_list.html", lambda: _list_context(request), topics=[RECORDS])
     return render(request, "cadres/assignment_list.html", {"body": body})
 
@@ -75,7 +65,7 @@ def assignment_export(request):
 @staff_required
 @require_GET
 def assignment_detail(request, pk):
-    assignment = get_assignment(pk)
+    assignment = get_assignment_for_user(request, pk)
     today = timezone.localdate()
     return render(
         request,
@@ -130,7 +120,7 @@ def _add_service_error(form, error: ValidationError, *, field: str | None, overl
 
 @staff_required
 def assignment_edit(request, pk):
-    assignment = get_assignment(pk)
+    assignment = get_assignment_for_user(request, pk)
     if request.method == "POST":
         form = AssignmentForm(request.POST, instance=assignment)
         if form.is_valid():
@@ -144,12 +134,12 @@ def assignment_edit(request, pk):
                 return redirect("cadres:assignment_detail", pk=pk)
     else:
         form = AssignmentForm(instance=assignment)
-    return _action_page(request, get_assignment(pk), form, _("Edit the assignment"), _("Save"))
+    return _action_page(request, get_assignment_for_user(request, pk), form, _("Edit the assignment"), _("Save"))
 
 
 @staff_required
 def assignment_extend(request, pk):
-    assignment = get_assignment(pk)
+    assignment = get_assignment_for_user(request, pk)
     if request.method == "POST":
         form = ExtendForm(request.POST, versioned=assignment)
         if form.is_valid():
@@ -163,12 +153,12 @@ def assignment_extend(request, pk):
                 return redirect("cadres:assignment_detail", pk=pk)
     else:
         form = ExtendForm(initial={"ends_on": assignment.ends_on}, versioned=assignment)
-    return _action_page(request, get_assignment(pk), form, _("Extend the assignment"), _("Extend"))
+    return _action_page(request, get_assignment_for_user(request, pk), form, _("Extend the assignment"), _("Extend"))
 
 
 @staff_required
 def assignment_recall(request, pk):
-    assignment = get_assignment(pk)
+    assignment = get_assignment_for_user(request, pk)
     if request.method == "POST":
         form = RecallForm(request.POST, versioned=assignment)
         if form.is_valid():
@@ -184,12 +174,12 @@ def assignment_recall(request, pk):
                 return redirect("cadres:assignment_detail", pk=pk)
     else:
         form = RecallForm(initial={"on": default_day(assignment)}, versioned=assignment)
-    return _action_page(request, get_assignment(pk), form, _("Recall early"), _("Recall"))
+    return _action_page(request, get_assignment_for_user(request, pk), form, _("Recall early"), _("Recall"))
 
 
 @staff_required
 def assignment_replace(request, pk):
-    assignment = get_assignment(pk)
+    assignment = get_assignment_for_user(request, pk)
     if request.method == "POST":
         form = ReplaceForm(request.POST, assignment=assignment)
         if form.is_valid():
@@ -217,4 +207,4 @@ def assignment_replace(request, pk):
     else:
         form = ReplaceForm(assignment=assignment, initial={"on": default_day(assignment)})
     # Reloaded: a refused replacement has changed the object in memory, not in the database.
-    return _action_page(request, get_assignment(pk), form, _("Replace the cadre"), _("Replace"))
+    return _action_page(request, get_assignment_for_user(request, pk), form, _("Replace the cadre"), _("Replace"))

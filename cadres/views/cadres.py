@@ -1,12 +1,13 @@
 """Staff pages for cadres: the filterable list and its export, one cadre's history, create and edit."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.roles import staff_required
+from cadres.access import get_cadre_for_user
 from cadres.exports import write_cadres
 from cadres.filters import CadreFilter
 from cadres.forms.cadres import CadreForm
@@ -17,12 +18,8 @@ from shared.pagination import paginate
 PAGE_SIZE = 50
 
 
-def get_cadre(pk) -> Cadre:
-    return get_object_or_404(Cadre.objects.select_related("unit__parent", "user"), pk=pk)
-
-
 def _filtered(request) -> CadreFilter:
-    queryset = Cadre.objects.select_related("unit__parent").in_name_order()
+    queryset = Cadre.objects.visible_to(request.user).select_related("unit__parent").in_name_order()
     return CadreFilter(request.GET or None, queryset=queryset)
 
 
@@ -46,7 +43,7 @@ def cadre_export(request):
 @staff_required
 @require_GET
 def cadre_detail(request, pk):
-    cadre = get_cadre(pk)
+    cadre = get_cadre_for_user(request, pk)
     today = timezone.localdate()
     assignments = (
         cadre.assignments.with_status(today)
@@ -77,10 +74,10 @@ def cadre_create(request):
 
 @staff_required
 def cadre_edit(request, pk):
-    cadre = get_cadre(pk)
+    cadre = get_cadre_for_user(request, pk)
     form = CadreForm(request.POST or None, instance=cadre)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The changes were saved."))
         return redirect("cadres:cadre_detail", pk=cadre.pk)
-    return render(request, "cadres/cadre_form.html", {"form": form, "cadre": get_cadre(pk)})
+    return render(request, "cadres/cadre_form.html", {"form": form, "cadre": get_cadre_for_user(request, pk)})

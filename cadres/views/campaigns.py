@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import staff_required
+from cadres.access import get_campaign_for_user
 from cadres.coverage import SubqueryCount, campaign_progress, quota_rows
 from cadres.forms.campaigns import CampaignFilter, CampaignForm, QuotaFormSet
 from cadres.forms.decisions import locality_options
@@ -20,20 +21,20 @@ PER_PAGE = 50
 ASSIGNMENTS_SHOWN = 20
 
 
-def get_campaign_for_user(request, pk: int) -> Campaign:
-    """Every campaign is open to provincial staff (the views are staff-only)."""
-    return get_object_or_404(Campaign.objects.select_related("organising_unit__parent"), pk=pk)
-
-
 @staff_required
 def campaign_list(request):
     today = timezone.localdate()
-    campaigns = Campaign.objects.select_related("organising_unit").annotate(
-        decision_count=SubqueryCount(Decision.objects.filter(campaign=OuterRef("pk")).order_by().values("pk")),
-        assignment_count=SubqueryCount(Assignment.objects.filter(campaign=OuterRef("pk")).order_by().values("pk")),
-        active_count=SubqueryCount(
-            Assignment.objects.active_on(today).filter(campaign=OuterRef("pk")).order_by().values("pk")
-        ),
+    # The counts are of what the user sees too.
+    decisions = Decision.objects.visible_to(request.user).filter(campaign=OuterRef("pk")).order_by().values("pk")
+    assignments = Assignment.objects.visible_to(request.user).filter(campaign=OuterRef("pk")).order_by()
+    campaigns = (
+        Campaign.objects.visible_to(request.user)
+        .select_related("organising_unit")
+        .annotate(
+            decision_count=SubqueryCount(decisions),
+            assignment_count=SubqueryCount(assignments.values("pk")),
+            active_count=SubqueryCount(assignments.active_on(today).values("pk")),
+        )
     )
     filters = CampaignFilter(request.GET or None, queryset=campaigns.order_by("-starts_on", "name"))
     page = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -14,59 +13,46 @@ from django.utils.translation import gettext as _
 from accounts.roles import staff_required
 from cadres.chart import bar_chart
 from cadres.coverage import cadres_per_day, campaigns_for_chart, chart_period, coverage_on
-from cadres.models import Campaign
+from cadres.models import Assignment, Campaign
+from localities.models import Locality
 from shared.caching import RECORDS, REPORTS, cached
-from shared.widgets import parse_day
+from shared.fields import day_from_query
 
 # How many campaigns the quick links offer, most recent first.
 CAMPAIGN_LINKS = 12
 
 
-# Days the pages can show: the figures count weeks ahead and behind, which overflows near year 1 and 9999.
-EARLIEST_DAY = datetime.date(1900, 1, 1)
-LATEST_DAY = datetime.date(2999, 12, 31)
-
-
-def requested_day(request, name: str = "day") -> datetime.date | None:
-    """The day asked for in the query string; None without one, or for a malformed one, which is reported."""
-    raw = request.GET.get(name, "")
-    if not raw.strip():
-        return None
-    day = parse_day(raw)
-    if day is None or not EARLIEST_DAY <= day <= LATEST_DAY:
-        messages.warning(request, _("“%(value)s” is not a date (dd/mm/yyyy): showing today.") % {"value": raw[:40]})
-        return None
-    return day
-
-
 def showcase_day(campaign: Campaign, today: datetime.date) -> datetime.date:
     """The day a quick link opens: today while the campaign runs, else the middle of it."""
-    if campaign.starts_on <= today <= campaign.ends_on:
+    if campaign.runs_on(today):
         return today
     return campaign.starts_on + (campaign.ends_on - campaign.starts_on) / 2
 
 
-def figures_context(day: datetime.date, today: datetime.date) -> dict:
-    """Everything the dashboard shows under its day form: the same for every staff member."""
-    chart_campaigns = campaigns_for_chart(day)
+def figures_context(day: datetime.date, today: datetime.date, user) -> dict:
+    """Everything the dashboard shows under its day form, counted over what `user` sees: for now, everything
+    for every staff member."""
+    assignments = Assignment.objects.visible_to(user)
+    campaigns = Campaign.objects.visible_to(user)
+    chart_campaigns = campaigns_for_chart(day, campaigns=campaigns, assignments=assignments)
     chart, chart_first, chart_last = "", None, None
     if chart_campaigns:
         # Every campaign is counted, as the "cadres on mission" figure counts: the day's bar is that figure.
         chart_first, chart_last = chart_period(chart_campaigns, day)
         chart = bar_chart(
-            cadres_per_day(chart_first, chart_last),
+            cadres_per_day(chart_first, chart_last, assignments),
             title=_("Cadres on mission per day, all campaigns"),
             chart_id="chart-per-day",
             selected=day,
         )
     quick_links = [
         (campaign, showcase_day(campaign, today))
-        for campaign in Campaign.objects.order_by("-starts_on", "name")[:CAMPAIGN_LINKS]
+        for campaign in campaigns.order_by("-starts_on", "name")[:CAMPAIGN_LINKS]
     ]
     return {
         "day": day,
         "iso_day": day.isoformat(),
-        "coverage": coverage_on(day),
+        "coverage": coverage_on(day, assignments=assignments, localities=Locality.objects.visible_to(user)),
         "chart": chart,
         "chart_first": chart_first,
         "chart_last": chart_last,
@@ -80,16 +66,17 @@ def figures_context(day: datetime.date, today: datetime.date) -> dict:
 @staff_required
 def dashboard(request):
     today = timezone.localdate()
-    day = requested_day(request) or today
+    day = day_from_query(request) or today
     # Nationally the figures take about a second to compute: they are shared for a minute
     # (shared/caching.py); a change to the records or reports shows at once, new notes within the minute.
+    # Every staff member sees the same figures; once a role sees less, its scope must be part of the key.
     figures = cached(
         "dashboard",
         get_language(),
         day,
         today,
         topics=[RECORDS, REPORTS],
-        compute=lambda: render_to_string("cadres/_dashboard_figures.html", figures_context(day, today)),
+        compute=lambda: render_to_string("cadres/_dashboard_figures.html", figures_context(day, today, request.user)),
     )
     return render(
         request,

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.roles import staff_required
 from cadres import services
+from cadres.access import get_campaign_for_user, get_decision_for_user
 from cadres.forms.cadre_picker import cadre_label
 from cadres.forms.decisions import (
     AssignmentRowFormSet,
@@ -20,18 +21,12 @@ from cadres.forms.decisions import (
 )
 from cadres.models import Cadre, Decision, UnitKind
 from cadres.services import DecisionRow, DecisionRowError
-from cadres.views.campaigns import get_campaign_for_user
 from localities.models import Level, Locality
+from shared.fields import day_from_query
 from shared.history import history_entries
 from shared.vietnamese import place_and_date
-from shared.widgets import parse_day
 
 SEARCH_RESULTS = 20
-
-
-def get_decision_for_user(request, pk: int) -> Decision:
-    """Every decision is open to provincial staff (the views are staff-only)."""
-    return get_object_or_404(Decision.objects.select_related("campaign", "issuing_unit__parent", "created_by"), pk=pk)
 
 
 @staff_required
@@ -170,7 +165,8 @@ def cadre_search(request):
     if len(text) < 2:
         return JsonResponse({"results": []})
     cadres = (
-        Cadre.objects.active()
+        Cadre.objects.visible_to(request.user)
+        .active()
         .filter(Q(code__istartswith=text) | Q(pk__in=Cadre.objects.search(text).values("pk")))
         .select_related("unit")
         .in_name_order()[:SEARCH_RESULTS]
@@ -185,8 +181,9 @@ def locality_search(request):
     if len(text) < 2:
         return JsonResponse({"results": []})
     name = text.split(",")[0].strip()
-    localities = Locality.objects.filter(level__in=[Level.DISTRICT, Level.COMMUNE])
-    day = parse_day(request.GET.get("day", ""))
+    localities = Locality.objects.visible_to(request.user).filter(level__in=[Level.DISTRICT, Level.COMMUNE])
+    # Asked for by the form's script as the day is typed: a day not yet whole is no error to report.
+    day = day_from_query(request, report=False)
     if day:
         localities = localities.valid_on(day)
     localities = (

@@ -7,36 +7,32 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import staff_required
+from cadres.access import get_locality_for_user
 from cadres.filters import LocalityFilter
 from cadres.models import Assignment, AssignmentStatus
 from localities.forms import GradingForm
 from localities.models import Grading, Locality, ZoneStatus
 from shared.caching import RECORDS, cached_fragments, versions
+from shared.fields import day_from_query
 from shared.history import HistorySource, history_entries
 from shared.pagination import paginate
-from shared.widgets import parse_day
 
 PER_PAGE = 50
 # Names of the cadres present shown in a list row; the count says how many there are in all.
 NAMES_PER_ROW = 5
 
 
-def get_locality_for_user(request, pk: int) -> Locality:
-    """Every locality is visible to provincial staff (the views are staff-only); others do not reach here."""
-    return get_object_or_404(Locality.objects.select_related("parent", "successor"), pk=pk)
-
-
-def _cadres_present(day: datetime.date, *where: Q) -> Coalesce:
-    """How many different cadres are on mission on `day` in the places `where` selects (a subquery)."""
+def _cadres_present(assignments, day: datetime.date, *where: Q) -> Coalesce:
+    """How many different cadres of `assignments` are on mission on `day` in the places `where` selects (a subquery)."""
     present = (
-        Assignment.objects.active_on(day)
+        assignments.active_on(day)
         .filter(*where)
         .order_by()
         .annotate(together=Value(1))
@@ -47,21 +43,22 @@ def _cadres_present(day: datetime.date, *where: Q) -> Coalesce:
     return Coalesce(Subquery(present, output_field=IntegerField()), 0)
 
 
-def _with_presence(localities, day: datetime.date):
-    """Gradings on `day`, the cadres there, and the cadres in the localities under it."""
+def _with_presence(localities, day: datetime.date, assignments):
+    """Gradings on `day`, the cadres there, and the cadres in the localities under it, of the `assignments` the
+    user sees (Assignment.objects.visible_to)."""
     here = Q(locality=OuterRef("pk"))
     # A cadre is in one place a day, so the two levels beneath add up without counting anyone twice;
     # one OR across both joins made PostgreSQL scan every assignment for each row.
-    beneath = _cadres_present(day, Q(locality__parent=OuterRef("pk")))
-    beneath += _cadres_present(day, Q(locality__parent__parent=OuterRef("pk")))
+    beneath = _cadres_present(assignments, day, Q(locality__parent=OuterRef("pk")))
+    beneath += _cadres_present(assignments, day, Q(locality__parent__parent=OuterRef("pk")))
     return (
         localities.with_grading_on(day)
         .select_related("parent")
-        .annotate(cadres_here=_cadres_present(day, here), cadres_beneath=beneath)
+        .annotate(cadres_here=_cadres_present(assignments, day, here), cadres_beneath=beneath)
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.active_on(day)
+                queryset=assignments.active_on(day)
                 .select_related("cadre")
                 .order_by("cadre__full_name")[:NAMES_PER_ROW],
                 to_attr="present",
@@ -80,25 +77,15 @@ def _label_gradings(localities) -> list[Locality]:
     return localities
 
 
-def _day_param(request) -> datetime.date | None:
-    """The `day` of a detail page; a malformed one is reported and today shown instead."""
-    raw = request.GET.get("day", "")
-    if not raw:
-        return None
-    day = parse_day(raw)
-    if day is None:
-        messages.error(request, _("The date %(value)s is not valid; showing today.") % {"value": raw[:20]})
-    return day
-
-
 @staff_required
 def locality_list(request):
-    filterset = LocalityFilter(request.GET, queryset=Locality.objects.order_by("level", "parent__name", "name"))
+    localities = Locality.objects.visible_to(request.user).order_by("level", "parent__name", "name")
+    filterset = LocalityFilter(request.GET, queryset=localities)
     if not filterset.is_valid():
         messages.error(request, _("Some filters are not valid; correct them to see the list."))
         return render(request, "localities/locality_list.html", {"filter": filterset, "day": timezone.localdate()})
     day = filterset.shown_day
-    localities = _with_presence(filterset.qs, day)
+    localities = _with_presence(filterset.qs, day, Assignment.objects.visible_to(request.user))
     page = paginate(request, localities, PER_PAGE)
     _label_gradings(page)
     return render(
@@ -119,10 +106,11 @@ def locality_list(request):
 def locality_detail(request, pk):
     versions()  # Before the locality is read: what is cached under them is at least as new.
     locality = get_locality_for_user(request, pk)
-    day = _day_param(request) or timezone.localdate()
+    day = day_from_query(request) or timezone.localdate()
     compute = functools.cache(lambda: _detail_context(request, locality, day))
     # The grading form between the two parts carries the user's CSRF token: it is made for each request.
     parts = ["localities/_locality_facts.html", "localities/_locality_records.html"]
+    # Shared by every staff member, who all see the same rows: a role that sees less needs its scope in the key.
     facts, records = cached_fragments(request, parts, compute, topics=[RECORDS])
     form = GradingForm(locality=locality, initial={"valid_from": day})
     return render(
@@ -134,9 +122,11 @@ def locality_detail(request, pk):
 
 def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
     history = locality.zone_statuses.select_related("recorded_by").order_by("-valid_from")
-    children = _label_gradings(_with_presence(locality.children.order_by("name"), day))
+    visible = Assignment.objects.visible_to(request.user)
+    children = Locality.objects.visible_to(request.user).filter(parent=locality).order_by("name")
+    children = _label_gradings(_with_presence(children, day, visible))
     assignments = (
-        Assignment.objects.filter(locality__in=Locality.objects.subtree(locality))
+        visible.filter(locality__in=Locality.objects.subtree(locality))
         .with_status(day)
         .select_related("cadre__unit", "locality", "campaign")
         .order_by("-starts_on", "cadre__full_name", "pk")

@@ -3,16 +3,17 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import staff_required
 from cadres import roster
+from cadres.access import get_roster_upload_for_user
 from cadres.exports import write_roster_template
-from cadres.forms.roster import RosterRowForm, RosterUploadForm
-from cadres.models import ProvincialUnit, RosterUpload
+from cadres.forms.roster import RosterUploadForm
+from cadres.models import ProvincialUnit
 
 PAGE_SIZE = 50
 SHOWN = [roster.ERROR, roster.NEW, roster.CHANGED, roster.UNCHANGED]
@@ -32,20 +33,6 @@ def roster_import(request):
     return render(request, "cadres/roster_import.html", {"form": form, "max_rows": max_rows})
 
 
-def get_roster_upload_for_user(request, token: str, *, fields=(), for_update=False) -> RosterUpload:
-    """The stored upload, only for the user who made it (on any server, in any session).
-
-    `fields` are the only columns read: the file's rows are read only to import them. Locked
-    `for_update`, a second confirmation sent meanwhile (a double click) waits, then finds nothing.
-    """
-    uploads = RosterUpload.objects.filter(uploaded_by=request.user)
-    if fields:
-        uploads = uploads.only(*fields)
-    if for_update:
-        uploads = uploads.select_for_update()
-    return get_object_or_404(uploads, token=token)
-
-
 @staff_required
 @require_GET
 def roster_preview(request, token):
@@ -60,7 +47,7 @@ def roster_preview(request, token):
     else:
         # The rows that block the import come first.
         results = sorted(results, key=lambda result: (result["status"] != roster.ERROR, result["row"]))
-    labels = {name: RosterRowForm.base_fields[name].label for name in RosterRowForm.base_fields}
+    labels = {name: roster.field_label(name) for name in roster.ROW_FIELDS}
     labels["unit_id"] = _("unit or department")
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     for result in page.object_list:
@@ -113,7 +100,7 @@ def roster_confirm(request, token):
 @staff_required
 @require_GET
 def roster_template(request):
-    unit = ProvincialUnit.objects.filter(parent__isnull=True).order_by("name").first()
+    unit = ProvincialUnit.objects.visible_to(request.user).filter(parent__isnull=True).order_by("name").first()
     department = unit.departments.order_by("name").first() if unit else None
     return write_roster_template(
         [

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.roles import staff_required
 from cadres.coverage import SubqueryCount
 from cadres.models import Assignment, Cadre, ProvincialUnit
-from cadres.views.dashboard import requested_day
+from shared.fields import day_from_query
 from shared.pagination import paginate
 
 PER_PAGE = 50
@@ -21,17 +21,22 @@ def unit_list(request):
     A department's cadres count for the department (its own row, showing its
     parent), so the number of rows equals the dashboard's "units that sent them".
     """
-    requested = requested_day(request, "active_on")
+    requested = day_from_query(request, "active_on")
     # Without a day, or with a malformed one (reported), the list is not filtered and counts today's cadres.
     day = requested or timezone.localdate()
     filtered = requested is not None
-    active = Assignment.objects.active_on(day)
+    # The counts are of what the user sees too.
+    user = request.user
+    active = Assignment.objects.visible_to(user).active_on(day)
     units = (
-        ProvincialUnit.objects.select_related("parent")
+        ProvincialUnit.objects.visible_to(user)
+        .select_related("parent")
         .annotate(
-            cadre_count=SubqueryCount(Cadre.objects.filter(unit=OuterRef("pk")).order_by().values("pk")),
+            cadre_count=SubqueryCount(
+                Cadre.objects.visible_to(user).filter(unit=OuterRef("pk")).order_by().values("pk")
+            ),
             department_count=SubqueryCount(
-                ProvincialUnit.objects.filter(parent=OuterRef("pk")).order_by().values("pk")
+                ProvincialUnit.objects.visible_to(user).filter(parent=OuterRef("pk")).order_by().values("pk")
             ),
             on_mission=SubqueryCount(
                 active.filter(cadre__unit=OuterRef("pk")).order_by().values("cadre_id").distinct()

@@ -98,8 +98,9 @@ def photo_to_keep(image: Image.Image) -> SimpleUploadedFile:
 class DailyNoteForm(forms.ModelForm):
     """The note of one day. `assignments` are the cadre's; the day picks the assignment it belongs to.
 
-    The rules of filing (which days, until when) are the model's (DailyNote.check_filing), checked by the
-    services; the form offers the days open for filing (`days`) as a list, so that no date is typed.
+    The rules of filing (which days, until when, one note a day) are the model's (DailyNote.check_filing,
+    ONE_NOTE_A_DAY), checked by the services; the form offers the days open for filing (`days`) as a list,
+    so that no date is typed.
     """
 
     activities = forms.MultipleChoiceField(
@@ -161,7 +162,7 @@ class DailyNoteForm(forms.ModelForm):
 
     def assignment_on(self, day: datetime.date) -> Assignment | None:
         """The assignment the day belongs to; outside all of them, the latest one, whose rules then refuse it."""
-        covering = next((a for a in self.assignments if a.starts_on <= day <= a.ends_on), None)
+        covering = next((a for a in self.assignments if a.is_active_on(day)), None)
         return covering or (self.assignments[0] if self.assignments else None)
 
     def clean_day(self):

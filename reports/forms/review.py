@@ -14,7 +14,7 @@ from reports.compliance import DEFAULT_DAYS, MAX_DAYS
 from reports.filters import LocalityChoiceField, campaign_choices, locality_choices
 from reports.models import Escalation, MissionReport, Rating, Recommendation
 from shared.concurrency import VersionedFormMixin
-from shared.fields import DayField
+from shared.fields import EARLIEST_DAY, LATEST_DAY, DayField
 from shared.text_validators import plain_text
 from shared.widgets import CachedSelect
 
@@ -32,10 +32,6 @@ class StaffUserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-EARLIEST_DAY = datetime.date(1900, 1, 1)
-LATEST_DAY = datetime.date(2999, 12, 31)
-
-
 class ComplianceForm(forms.Form):
     campaign = forms.ModelChoiceField(
         queryset=campaign_choices(), required=False, label=_("Campaign"), widget=CachedSelect
@@ -50,7 +46,8 @@ class ComplianceForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for name in ("date_from", "date_to", "day"):
-            # The range is completed by counting days from a given end, which overflows near year 1 and 9999.
+            # The range is completed by counting days from a given end, which overflows near year 1 and 9999
+            # (the days a page reads from its query string are held to the same range: day_from_query).
             if cleaned.get(name) and not EARLIEST_DAY <= cleaned[name] <= LATEST_DAY:
                 self.add_error(name, ValidationError(_("This day is out of range."), code="out_of_range"))
         start, end = cleaned.get("date_from"), cleaned.get("date_to")

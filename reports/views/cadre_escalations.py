@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import cadre_required
-from reports.access import get_escalation_for_user, get_note_for_user
+from reports.access import can_handle_escalation, get_escalation_for_user, get_note_for_user
 from reports.forms.escalations import EscalationForm
 from reports.models import LATE_FILING_DAYS, Escalation
 from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
@@ -32,7 +32,7 @@ def _note_asked_for(request):
 def _assignment_to_raise_from(cadre, today):
     """The current assignment; just after the end, the one that ended (an issue written on its last days
     may reach the server a little later)."""
-    recent = cadre.assignments.filter(starts_on__lte=today, ends_on__gte=today - datetime.timedelta(LATE_FILING_DAYS))
+    recent = cadre.assignments.overlapping(today - datetime.timedelta(LATE_FILING_DAYS), today)
     return recent.select_related("locality").order_by("-starts_on").first()
 
 
@@ -103,5 +103,9 @@ def escalation_detail(request, pk):
     return render(
         request,
         "reports/escalation_detail.html",
-        {"escalation": escalation, "history_entries": history_entries(escalation.history.all())},
+        {
+            "escalation": escalation,
+            "can_handle": can_handle_escalation(request.user, escalation),
+            "history_entries": history_entries(escalation.history.all()),
+        },
     )

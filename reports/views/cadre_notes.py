@@ -6,7 +6,6 @@ same idempotent services. A post whose key is already stored is the same note: a
 retry, answered with what is stored, or the phone's later edit of it.
 """
 
-import datetime
 import mimetypes
 import uuid
 
@@ -21,20 +20,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.roles import cadre_required, is_cadre
-from reports.access import get_note_for_user
+from accounts.roles import cadre_required
+from cadres.access import is_own_assignment
+from reports.access import can_edit_note, get_note_for_user
 from reports.forms.notes import DailyNoteForm
 from reports.models import DailyNote, days_open_for_filing
 from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
-from reports.services import NOTE_FIELDS, note_is_editable, note_submit, note_update
+from reports.services import NOTE_FIELDS, note_submit, note_update
+from shared.fields import day_from_query
 from shared.history import HistorySource, history_entries
-
-
-def _parse_day(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+from shared.widgets import parse_day
 
 
 def _parse_key(value: str | None) -> uuid.UUID | None:
@@ -85,33 +80,24 @@ def note_create(request):
             else:
                 if created:
                     return saved(request, _detail(note), message=_("The note has been saved."))
-                if client_key is not None and note.client_key == client_key:
-                    return _save_change(request, note)
-                # Another device filed the day in the meantime: this text stays on the phone.
-                form.add_error(
-                    "day",
-                    ValidationError(
-                        _("There is already a note for %(day)s, sent earlier (from this phone or another device).")
-                        % {"day": date_format(note.day, "SHORT_DATE_FORMAT")},
-                        code="exists",
-                    ),
-                )
+                # This key's note, stored by an earlier send: a retry, or the phone's later edit of it.
+                return _save_change(request, note)
         else:
             stored = _stored_submission(cadre, client_key)
             if stored is not None:
                 return _save_change(request, stored)
         if not wants_json(request):
             form.offer_days([open_day for open_day, _assignment in days_open_for_filing(assignments, today)], today)
-        day = _parse_day(request.POST.get("day")) or today
+        day = parse_day(request.POST.get("day")) or today
         return _invalid(request, form, _form_context(request, form, day))
 
     open_days = days_open_for_filing(assignments, today)
-    day = _parse_day(request.GET.get("day")) or today
-    assignment = next((a for a in assignments if a.starts_on <= day <= a.ends_on), None)
+    day = day_from_query(request) or today
+    assignment = next((a for a in assignments if a.is_active_on(day)), None)
     if assignment is not None and day <= today:
         existing = assignment.notes.filter(day=day).first()
         if existing is not None:
-            if note_is_editable(existing):
+            if existing.is_editable():
                 return redirect("reports:note_edit", existing.pk)
             return redirect("reports:note_detail", existing.pk)
     if not any(open_day == day for open_day, _assignment in open_days):
@@ -130,7 +116,7 @@ def note_create(request):
 
 def _why_not_open(assignments, day) -> str:
     """Why `day` cannot be filed now, in the words of the filing rules (DailyNote.check_filing)."""
-    covering = next((a for a in assignments if a.starts_on <= day <= a.ends_on), None)
+    covering = next((a for a in assignments if a.is_active_on(day)), None)
     if covering is None:
         return _("You have no assignment on %(day)s.") % {"day": date_format(day, "SHORT_DATE_FORMAT")}
     try:
@@ -145,7 +131,7 @@ def _save_change(request, note: DailyNote):
 
     A post naming another day with the key of this note (the phone changed the day after a send whose
     answer it lost) is refused: its text must not land in another day's note."""
-    posted_day = _parse_day(request.POST.get("day"))
+    posted_day = parse_day(request.POST.get("day"))
     if posted_day is not None and posted_day != note.day and request.resolver_match.url_name == "note_create":
         form = DailyNoteForm(request.POST, assignments=[note.assignment], today=note.day, instance=note)
         message = _("This text was already filed as the note of %(day)s: open that note to change it.") % {
@@ -212,16 +198,14 @@ def _form_context(request, form, day, *, note=None, assignment=None) -> dict:
 @login_required
 def note_detail(request, pk):
     note = get_note_for_user(request, pk)
-    own = (
-        is_cadre(request.user) and hasattr(request.user, "cadre") and note.assignment.cadre_id == request.user.cadre.pk
-    )
+    own = is_own_assignment(request.user, note.assignment)
     return render(
         request,
         "reports/note_detail.html",
         {
             "note": note,
             "own": own,
-            "editable": own and note_is_editable(note),
+            "editable": can_edit_note(request.user, note),
             "escalations": note.escalations.order_by("-created_at"),
             "history_entries": history_entries(HistorySource(note.history.all(), fields=[*NOTE_FIELDS, "photo"])),
         },

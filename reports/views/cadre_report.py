@@ -9,24 +9,17 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from accounts.roles import cadre_required, is_cadre
-from reports.access import get_assignment_for_user, get_report_for_user
+from accounts.roles import cadre_required
+from cadres.access import get_assignment_for_user, is_own_assignment
+from reports.access import can_review_report, can_revise_report, get_report_for_user
 from reports.forms.report import MissionReportForm, RecommendationFormSet
-from reports.models import MissionReport, Recommendation
+from reports.models import MissionReport, Recommendation, check_report_window
 from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
 from reports.prefill import difficulties_text, mission_summary, results_text
-from reports.services import (
-    EDITABLE_REPORT_STATUSES,
-    REPORT_FIELDS,
-    report_is_open,
-    report_opens_on,
-    report_save_draft,
-    report_submit,
-)
+from reports.services import REPORT_FIELDS, report_save_draft, report_submit
 from shared.concurrency import conflict_status
 from shared.history import HistorySource, history_entries
 
@@ -70,24 +63,35 @@ def _closed(request, assignment, message: str, *, report: MissionReport | None =
     return redirect("phone:my_mission")
 
 
+def _handed_in(request, assignment, report: MissionReport, refusal: ValidationError):
+    """A report handed in: a retry of its submission is answered with it, another save refused, a visit shown it."""
+    posted_key = request.POST.get("client_key") if request.method == "POST" else None
+    if posted_key and str(report.client_key) == posted_key:
+        return _saved(request, report, submitted=True)
+    if request.method == "POST":
+        return _closed(request, assignment, refusal.messages[0], report=report)
+    return redirect("reports:report_detail", report.pk)
+
+
+# What the report's form shows of its assignment.
+REPORT_ASSIGNMENT = ("cadre__unit", "locality__parent", "campaign")
+
+
 @cadre_required
 @outbox_write
 def report_edit(request, pk):
-    assignment = get_assignment_for_user(request, pk)
+    assignment = get_assignment_for_user(request, pk, related=REPORT_ASSIGNMENT)
     today = timezone.localdate()
-    if not report_is_open(assignment, today):
-        day = date_format(report_opens_on(assignment), "SHORT_DATE_FORMAT")
-        return _closed(request, assignment, _("The end-of-mission report opens on %(day)s.") % {"day": day})
+    try:
+        check_report_window(assignment, today)
+    except ValidationError as error:
+        return _closed(request, assignment, error.messages[0])
     report = MissionReport.objects.filter(assignment=assignment).first()
-    if report is not None and report.status not in EDITABLE_REPORT_STATUSES:
-        posted_key = request.POST.get("client_key") if request.method == "POST" else None
-        if posted_key and str(report.client_key) == posted_key:
-            return _saved(request, report, submitted=True)  # A retry of the submission: answered with it.
-        if request.method == "POST":
-            return _closed(
-                request, assignment, _("This report has been submitted and can no longer be changed."), report=report
-            )
-        return redirect("reports:report_detail", report.pk)
+    try:
+        if report is not None:
+            report.check_editable()
+    except ValidationError as error:
+        return _handed_in(request, assignment, report, error)
     summary = mission_summary(assignment, today)
     if report is None:
         # The first time, the sections start from what the daily notes already say.
@@ -143,11 +147,8 @@ def report_edit(request, pk):
 @login_required
 def report_detail(request, pk):
     report = get_report_for_user(request, pk)
-    own = (
-        is_cadre(request.user)
-        and hasattr(request.user, "cadre")
-        and report.assignment.cadre_id == request.user.cadre.pk
-    )
+    # A cadre reads the text of their recommendations, not how the province tracks them.
+    tracking = not is_own_assignment(request.user, report.assignment)
     return render(
         request,
         "reports/report_detail.html",
@@ -156,9 +157,10 @@ def report_detail(request, pk):
             "assignment": report.assignment,
             "recommendations": report.recommendations.all(),
             "summary": mission_summary(report.assignment),
-            "editable": own and report.status in EDITABLE_REPORT_STATUSES,
-            # A cadre reads the text of their recommendations, not how the province tracks them.
-            "history_entries": report_history(report, tracking=not own),
+            "editable": can_revise_report(request.user, report),
+            "can_review": can_review_report(request.user, report),
+            "tracking": tracking,
+            "history_entries": report_history(report, tracking=tracking),
         },
     )
 

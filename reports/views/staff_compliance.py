@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.roles import staff_required
+from cadres.models import Assignment, Campaign
 from reports.compliance import (
     compliance_rows,
     days_between,
@@ -22,6 +23,7 @@ NOT_FILED_SHOWN = 200
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
 @staff_required
 def compliance(request):
+    # Shared by every staff member, who all see the same rows: a role that sees less needs its scope in the key.
     body = cached_fragment(
         request, "reports/_staff_compliance.html", lambda: _context(request), topics=[RECORDS, NOTES]
     )
@@ -32,7 +34,9 @@ def _context(request) -> dict:
     today = timezone.localdate()
     form = ComplianceForm(request.GET or None)
     valid = form.is_bound and form.is_valid()
-    campaign = (form.cleaned_data.get("campaign") if valid else None) or default_campaign(today)
+    visible = Assignment.objects.visible_to(request.user)
+    campaigns = Campaign.objects.visible_to(request.user)
+    campaign = (form.cleaned_data.get("campaign") if valid else None) or default_campaign(today, campaigns)
     default = default_range(campaign, today)
     start, end = form.date_range(default) if form.is_bound else default
     locality = form.cleaned_data.get("locality") if valid else None
@@ -41,8 +45,9 @@ def _context(request) -> dict:
         form = ComplianceForm(initial={"campaign": campaign, "date_from": start, "date_to": end, "day": day})
     context = {"form": form, "campaign": campaign, "start": start, "end": end, "day": day, "today": today}
     if campaign is not None:
-        not_filed = not_filed_on(campaign=campaign, day=day, locality=locality)
-        page = paginate(request, grid_assignments(campaign=campaign, start=start, end=end, locality=locality))
+        not_filed = not_filed_on(campaign=campaign, day=day, locality=locality, assignments=visible)
+        grid = grid_assignments(campaign=campaign, start=start, end=end, locality=locality, assignments=visible)
+        page = paginate(request, grid)
         context.update(
             page=page,
             days=days_between(start, end),

@@ -17,8 +17,10 @@ from shared.history import history_entries
 
 @staff_required
 def escalation_inbox(request):
-    escalations = Escalation.objects.inbox_order().select_related(
-        "assignment__cadre__unit", "assignment__locality__parent", "assigned_to"
+    escalations = (
+        Escalation.objects.visible_to(request.user)
+        .inbox_order()
+        .select_related("assignment__cadre__unit", "assignment__locality__parent", "assigned_to")
     )
     escalation_filter = EscalationFilter(request.GET, queryset=escalations)
     page = paginate(request, escalation_filter.qs)

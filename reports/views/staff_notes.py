@@ -10,13 +10,16 @@ from shared.caching import NOTES, RECORDS, cached_fragment
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
 @staff_required
 def notes_inbox(request):
+    # Shared by every staff member, who all see the same rows: a role that sees less needs its scope in the key.
     body = cached_fragment(request, "reports/_staff_notes.html", lambda: _context(request), topics=[RECORDS, NOTES])
     return render(request, "reports/staff_notes.html", {"body": body})
 
 
 def _context(request) -> dict:
-    notes = DailyNote.objects.select_related(
-        "assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign"
-    ).order_by("-day", "-created_at", "-pk")
+    notes = (
+        DailyNote.objects.visible_to(request.user)
+        .select_related("assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign")
+        .order_by("-day", "-created_at", "-pk")
+    )
     note_filter = NoteFilter(request.GET, queryset=notes)
     return {"filter": note_filter, "page": paginate(request, note_filter.qs)}

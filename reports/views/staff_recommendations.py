@@ -1,26 +1,26 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.roles import staff_required
+from reports.access import get_tracked_recommendation_for_user
 from reports.exports import recommendations_workbook_response
 from reports.filters import RecommendationFilter, paginate
 from reports.forms.review import RecommendationForm, owner_choices
-from reports.models import Recommendation, ReportStatus
+from reports.models import Recommendation
 from reports.review import recommendation_update as update_recommendation
 from shared.concurrency import conflict_status
 
-TRACKED_REPORT_STATUSES = [ReportStatus.SUBMITTED, ReportStatus.ACCEPTED]
 
-
-def tracked_recommendations():
-    """Recommendations of reports that reached the province: submitted or accepted."""
+def tracked_recommendations(user):
+    """The recommendations `user` sees of reports that reached the province: submitted or accepted."""
     return (
-        Recommendation.objects.filter(report__status__in=TRACKED_REPORT_STATUSES)
+        Recommendation.objects.visible_to(user)
+        .tracked()
         .select_related(
             "report__assignment__cadre__unit",
             "report__assignment__locality__parent",
@@ -33,7 +33,7 @@ def tracked_recommendations():
 
 @staff_required
 def recommendation_list(request):
-    recommendation_filter = RecommendationFilter(request.GET, queryset=tracked_recommendations())
+    recommendation_filter = RecommendationFilter(request.GET, queryset=tracked_recommendations(request.user))
     page = paginate(request, recommendation_filter.qs)
     choices = owner_choices()
     forms = [
@@ -53,7 +53,7 @@ def recommendation_list(request):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def recommendation_update(request, pk):
-    recommendation = get_object_or_404(tracked_recommendations(), pk=pk)
+    recommendation = get_tracked_recommendation_for_user(request, pk)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     # A path of this site only: redirect() would take a bare word for a URL name and fail with a 500.
     if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
@@ -89,5 +89,5 @@ def recommendation_update(request, pk):
 
 @staff_required
 def recommendation_export(request):
-    recommendation_filter = RecommendationFilter(request.GET, queryset=tracked_recommendations())
+    recommendation_filter = RecommendationFilter(request.GET, queryset=tracked_recommendations(request.user))
     return recommendations_workbook_response(recommendation_filter.qs)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.roles import staff_required
 from cadres.coverage import SubqueryCount
-from reports.access import get_report_for_user
+from reports.access import can_review_report, get_report_for_user
 from reports.filters import ReportFilter, paginate
 from reports.forms.review import ReportReviewForm
 from reports.models import Addressee, MissionReport, Recommendation, ReportStatus
@@ -22,8 +22,7 @@ from shared.vietnamese import place_and_date
 
 def _get_reviewable_report(request, pk) -> MissionReport:
     report = get_report_for_user(request, pk)
-    # A draft is still the cadre's own work.
-    if report.status == ReportStatus.DRAFT:
+    if not can_review_report(request.user, report):
         raise Http404
     return report
 
@@ -31,7 +30,9 @@ def _get_reviewable_report(request, pk) -> MissionReport:
 @staff_required
 def report_list(request):
     reports = (
-        MissionReport.objects.exclude(status=ReportStatus.DRAFT)
+        # A staff member who is also a cadre sees their own draft, but on their phone, not in this list.
+        MissionReport.objects.visible_to(request.user)
+        .exclude(status=ReportStatus.DRAFT)
         .select_related("assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign")
         .annotate(
             awaiting_review=Case(
@@ -53,7 +54,7 @@ def report_list(request):
 @require_http_methods(["GET", "POST"])
 def report_review(request, pk):
     report = _get_reviewable_report(request, pk)
-    can_review = report.status == ReportStatus.SUBMITTED
+    can_review = report.is_reviewable
     form = ReportReviewForm(request.POST if request.method == "POST" else None, versioned=report)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -73,7 +74,10 @@ def report_review(request, pk):
             return redirect("reports:report_list")
     # Reviewed by someone else since the form was opened: the form is shown again with what was typed.
     if request.method == "POST" and not can_review and not form.conflict:
-        messages.error(request, _("Only a submitted report can be reviewed."))
+        try:
+            report.check_reviewable()
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
         return redirect("reports:report_review", pk=report.pk)
     return render(
         request,

@@ -134,6 +134,25 @@ def test_edit_refuses_an_end_before_the_start(staff_client, assignment):
     assert assignment.ends_on == D(2021, 9, 15)
 
 
+def test_edit_keeps_a_recalled_assignment_ending_on_its_recall_date(staff_client, assignment):
+    """The rule lives in Assignment.clean(): the edit page and the service both rely on it."""
+    Assignment.objects.filter(pk=assignment.pk).update(recalled_on=D(2021, 9, 1), ends_on=D(2021, 9, 1))
+    assignment.refresh_from_db()
+    response = staff_client.post(
+        url("assignment_edit", assignment), versioned(assignment, edit_data(assignment, ends_on="2021-09-10"))
+    )
+    assert response.status_code == 200
+    assert [error.code for error in response.context["form"].errors.as_data()["ends_on"]] == ["recalled_end"]
+    assignment.refresh_from_db()
+    assert assignment.ends_on == D(2021, 9, 1)
+    kept = staff_client.post(
+        url("assignment_edit", assignment), versioned(assignment, edit_data(assignment, tasks="Hỗ trợ xét nghiệm"))
+    )
+    assert kept.status_code == 302
+    assignment.refresh_from_db()
+    assert (assignment.ends_on, assignment.tasks) == (D(2021, 9, 1), "Hỗ trợ xét nghiệm")
+
+
 def test_edit_offers_the_wards_of_the_province_only(staff_client, assignment, district):
     elsewhere = LocalityFactory(
         parent=LocalityFactory(kind=LocalityKind.CITY, parent=LocalityFactory(kind=LocalityKind.PROVINCE))

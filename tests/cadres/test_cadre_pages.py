@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cadres.models import Cadre
@@ -176,6 +177,26 @@ def test_it_refuses_a_bad_email(staff_client):
     response = staff_client.post(reverse("cadres:cadre_create"), form_data(ProvincialUnitFactory(), email="hong@"))
     assert response.context["form"].has_error("email", "invalid")
     assert not Cadre.objects.exists()
+
+
+def test_the_model_tidies_and_checks_what_was_typed_without_a_form():
+    unit = ProvincialUnitFactory()
+    cadre = Cadre(
+        code=" TD-9 ", full_name=" Lê  Thị   Hồng ", phone="+84 912.345.678", email=" Hong@Example.VN ", unit=unit
+    )
+    cadre.full_clean()
+    assert (cadre.code, cadre.full_name, cadre.phone, cadre.email) == (
+        "TD-9",
+        "Lê Thị Hồng",
+        "0912 345 678",
+        "hong@example.vn",
+    )
+    with pytest.raises(ValidationError) as refused:
+        Cadre(code=" ", full_name="Hồng", phone="12", email="HONG@", unit=unit).full_clean()
+    codes = {name: [error.code for error in errors] for name, errors in refused.value.error_dict.items()}
+    # In the order of the fields, as the roster import lists them; the address quoted as typed.
+    assert list(codes.items()) == [("code", ["blank"]), ("phone", ["invalid_phone"]), ("email", ["invalid"])]
+    assert refused.value.error_dict["email"][0].params == {"value": "HONG@"}
 
 
 def test_edit_saves_the_changes(staff_client):

@@ -270,6 +270,35 @@ def test_the_service_reports_a_number_taken_meanwhile_on_the_number(scene):
     assert Decision.objects.count() == 1
 
 
+def test_a_number_the_database_refuses_is_reported_in_the_models_words(scene, monkeypatch):
+    DecisionFactory(campaign=scene["campaign"], number=7)
+    checked = Decision.validate_constraints
+    calls = []
+
+    def first_check_misses_it(self, exclude=None):
+        # As if the other decision had been committed just after this check: only the database sees it.
+        calls.append(exclude)
+        if len(calls) > 1:
+            checked(self, exclude)
+
+    monkeypatch.setattr(Decision, "validate_constraints", first_check_misses_it)
+    with pytest.raises(ValidationError) as refused:
+        decision_create(
+            campaign=scene["campaign"],
+            issuing_unit=scene["unit"],
+            number=7,
+            signed_on=D(2021, 8, 16),
+            signer_position="BÍ THƯ",
+            signer_name="Nguyễn Thanh Tâm",
+            rows=[DecisionRow(cadre=scene["mai"], locality=scene["di_an"], starts_on=D(2021, 8, 17))],
+        )
+    assert len(calls) == 2
+    [error] = refused.value.error_dict["number"]
+    assert error.code == "unique"
+    assert error.message == translation.gettext("This unit already has a decision with this number this year.")
+    assert Decision.objects.count() == 1
+
+
 def test_the_cadre_search_answers_at_most_twenty(staff_client, scene):
     for number in range(25):
         CadreFactory(full_name=f"Nguyễn Văn Số {number}")

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from cadres.models import Assignment
+from cadres.models import Assignment, overlapping_pairs
 from cadres.services import assignment_create, assignment_extend, assignment_recall, assignment_replace
 from tests.factories import AssignmentFactory, CadreFactory, CampaignFactory, LocalityFactory
 
@@ -109,6 +109,25 @@ def test_status_is_derived_from_the_dates():
     assert assignment.status_on(D(2021, 9, 16)) == "completed"
     statuses = Assignment.objects.with_status(D(2021, 9, 16)).values_list("status_on", flat=True)
     assert list(statuses) == ["completed"]
+
+
+@pytest.mark.parametrize("day", [D(2021, 8, 16), D(2021, 8, 17), D(2021, 8, 25), D(2021, 8, 26), D(2021, 9, 15)])
+def test_one_assignment_and_the_query_agree_on_the_days_on_mission_recall_included(day):
+    assignment = AssignmentFactory()
+    assignment_recall(assignment=assignment, on=D(2021, 8, 25))
+    selected = Assignment.objects.active_on(day).filter(pk=assignment.pk).exists()
+    assert assignment.is_active_on(day) == selected == (D(2021, 8, 17) <= day <= D(2021, 8, 25))
+
+
+def test_rows_not_yet_stored_are_checked_against_each_other_by_the_same_rule():
+    mai, lam = CadreFactory(), CadreFactory()
+    rows = [
+        Assignment(cadre=mai, starts_on=D(2021, 8, 17), ends_on=D(2021, 9, 15)),
+        Assignment(cadre=lam, starts_on=D(2021, 8, 17), ends_on=D(2021, 9, 15)),
+        Assignment(cadre=mai, starts_on=D(2021, 9, 16), ends_on=D(2021, 10, 15)),
+        Assignment(cadre=mai, starts_on=D(2021, 9, 15), ends_on=D(2021, 9, 20)),
+    ]
+    assert overlapping_pairs(rows) == [(0, 3), (2, 3)]
 
 
 postgresql_only = pytest.mark.skipif(

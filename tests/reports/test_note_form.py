@@ -138,6 +138,21 @@ def test_new_for_an_earlier_day_with_a_note_shows_it(cadre_client, current_missi
     assert response.url == reverse("reports:note_detail", args=[note.pk])
 
 
+def test_new_reads_the_day_as_the_staff_pages_do(cadre_client, current_mission):
+    """The day of a link (yyyy-mm-dd) or typed (dd/mm/yyyy) is read by shared.fields.day_from_query."""
+    yesterday = today() - datetime.timedelta(days=1)
+    for written in (yesterday.isoformat(), yesterday.strftime("%d/%m/%Y")):
+        response = cadre_client.get(NEW, {"day": written})
+        assert response.status_code == 200 and response.context["day"] == yesterday, written
+        assert not list(response.context["messages"]), written
+
+
+def test_new_given_something_else_than_a_day_opens_today_with_a_warning(cadre_client, current_mission):
+    response = cadre_client.get(NEW, {"day": "hôm qua"})
+    assert response.status_code == 200 and response.context["day"] == today()
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
+
+
 def test_it_keeps_one_note_per_day(cadre_client, current_mission):
     DailyNoteFactory(assignment=current_mission, day=today())
     response = cadre_client.post(NEW, note_data())

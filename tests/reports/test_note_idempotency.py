@@ -3,12 +3,13 @@ import threading
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import DailyNote, Health
+from reports.models import ONE_NOTE_A_DAY, DailyNote, Health
 from reports.services import note_submit
 from tests.factories import AssignmentFactory, CadreUserFactory, DailyNoteFactory
 
@@ -67,13 +68,19 @@ def test_the_service_returns_the_stored_note_for_a_known_key(current_mission):
 
 
 @pytest.mark.django_db
-def test_the_service_returns_the_days_note_when_it_loses_the_race(current_mission):
-    """A concurrent submission with another key got the day first: the unique constraint decides."""
+def test_the_service_refuses_the_day_in_the_constraints_words_when_it_loses_the_race(current_mission):
+    """A concurrent submission with another key got the day first: the unique constraint decides, and the
+    refusal is the one the model's validation gives (ONE_NOTE_A_DAY), on the day."""
     day = timezone.localdate()
-    winner = DailyNoteFactory(assignment=current_mission, day=day, client_key=uuid.uuid4())
-    note, created = note_submit(assignment=current_mission, day=day, data={}, client_key=uuid.uuid4())
-    assert (note, created) == (winner, False)
-    assert DailyNote.objects.count() == 1
+    winner = DailyNoteFactory(assignment=current_mission, day=day, client_key=uuid.uuid4(), situation="trước")
+    with pytest.raises(ValidationError) as refused:
+        note_submit(assignment=current_mission, day=day, data={"situation": "sau"}, client_key=uuid.uuid4())
+    [error] = refused.value.error_dict["day"]
+    assert error.code == "exists"
+    with pytest.raises(ValidationError) as validated:
+        DailyNote(assignment=current_mission, day=day).full_clean()
+    assert refused.value.messages == validated.value.messages == [str(ONE_NOTE_A_DAY.violation_error_message)]
+    assert list(DailyNote.objects.values_list("pk", "situation")) == [(winner.pk, "trước")]
 
 
 @pytest.mark.django_db
@@ -118,17 +125,13 @@ def test_concurrent_posts_with_the_same_key_file_one_note():
 
 
 @pytest.mark.django_db
-def test_a_note_without_key_that_loses_the_day_to_another_keeps_its_text(cadre_client, current_mission, monkeypatch):
-    """Two keyless submissions pass the form's check at once; the second INSERT meets the first note."""
+def test_a_note_without_key_that_loses_the_day_to_another_keeps_its_text(cadre_client, current_mission):
+    """Nothing checks the day before the INSERT: the second of two keyless submissions meets the first note
+    there, and is refused in the constraint's words; its text stays on the phone."""
     winner = DailyNoteFactory(assignment=current_mission, day=timezone.localdate(), situation="người kia gửi trước")
-    monkeypatch.setattr("reports.views.cadre_notes.note_submit", lambda **kwargs: (winner, False))
-    monkeypatch.setattr("reports.forms.notes.DailyNoteForm.clean_day", lambda form: _assign_day(form))
     response = cadre_client.post(NEW, note_data("", situation="của tôi"), HTTP_ACCEPT="application/json")
-    assert response.status_code == 400 and response.json()["errors"]["day"][0]["code"] == "exists"
-    assert DailyNote.objects.get().situation == "người kia gửi trước"
-
-
-def _assign_day(form):
-    day = form.cleaned_data["day"]
-    form.assignment = form.assignment_on(day)
-    return day
+    assert response.status_code == 400
+    body = response.json()
+    assert body["errors"]["day"] == [{"message": str(ONE_NOTE_A_DAY.violation_error_message), "code": "exists"}]
+    assert body["message"] == str(ONE_NOTE_A_DAY.violation_error_message)
+    assert list(DailyNote.objects.values_list("pk", "situation")) == [(winner.pk, "người kia gửi trước")]

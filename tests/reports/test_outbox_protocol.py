@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import LATE_FILING_DAYS, DailyNote, Escalation, MissionReport, ReportStatus
+from reports.models import LATE_FILING_DAYS, DailyNote, Escalation, MissionReport, ReportStatus, days_open_for_filing
 from shared.concurrency import NEW as NEW_VERSION
 from tests.factories import AssignmentFactory, DailyNoteFactory, EscalationFactory
 
@@ -160,6 +160,22 @@ def test_my_mission_offers_the_missed_days_that_can_still_be_filed(cadre_client,
     content = page.content.decode()
     assert f"?day={days_ago(1).isoformat()}" in content and f"?day={days_ago(3).isoformat()}" in content
     assert f"?day={days_ago(4).isoformat()}" not in content
+
+
+@pytest.mark.parametrize("report_status", [None, ReportStatus.RETURNED, ReportStatus.SUBMITTED])
+def test_the_days_offered_are_the_days_the_filing_rules_accept(cadre, report_status):
+    """days_open_for_filing (the list My mission offers) asks DailyNote.check_filing_on of each day: one rule."""
+    ended = AssignmentFactory(cadre=cadre, starts_on=days_ago(32))  # its last day was 3 days ago
+    current = AssignmentFactory(cadre=cadre, starts_on=days_ago(1))
+    if report_status:
+        MissionReport.objects.create(assignment=ended, status=report_status)
+    DailyNoteFactory(assignment=current, day=today())
+    assignments = list(cadre.assignments.select_related("report").order_by("-starts_on"))
+    offered = days_open_for_filing(assignments, today())
+    expected = [(days_ago(1), current)] + ([] if report_status == ReportStatus.SUBMITTED else [(days_ago(3), ended)])
+    assert offered == expected
+    for day, assignment in offered:
+        DailyNote(assignment=assignment, day=day, written_at=timezone.now()).check_filing()
 
 
 def test_opening_a_day_too_far_back_says_why(cadre_client, current_mission):

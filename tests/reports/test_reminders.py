@@ -9,6 +9,7 @@ from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from notices.models import ReminderLog
 from notices.reminders import (
     ASSIGNED,
     ENDING_SOON,
@@ -17,7 +18,7 @@ from notices.reminders import (
     URGENT_ESCALATION,
     send_reminders,
 )
-from reports.models import EscalationStatus, ReminderLog, ReportStatus, Urgency
+from reports.models import EscalationStatus, ReportStatus, Urgency
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,

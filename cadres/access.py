@@ -1,0 +1,67 @@
+"""One access helper per object kind of the cadres and localities pages, on Model.objects.visible_to(user).
+
+Each returns the object with what its pages show, or answers 404 for anything outside
+the user's scope, so that a URL of someone else's reveals nothing.
+"""
+
+from django.shortcuts import get_object_or_404
+
+from accounts.roles import cadre_of
+from cadres.models import Assignment, Cadre, Campaign, Decision, RosterUpload
+from localities.models import Locality
+
+# What an assignment's staff pages show: the people, the place, the decision and the replacements either side.
+ASSIGNMENT_PAGE = (
+    "cadre__unit__parent",
+    "locality__parent",
+    "campaign",
+    "decision__issuing_unit",
+    "replaced_by__cadre",
+    "replaced_by__locality",
+    "replaces__cadre",
+    "replaces__locality",
+)
+
+
+def get_assignment_for_user(request, pk, *, related: tuple[str, ...] = ASSIGNMENT_PAGE) -> Assignment:
+    """The assignment, read with `related` (the relations the calling page shows)."""
+    return get_object_or_404(Assignment.objects.visible_to(request.user).select_related(*related), pk=pk)
+
+
+def is_own_assignment(user, assignment: Assignment) -> bool:
+    """Whether `assignment` is the user's own mission, which they write about, rather than one they read as staff."""
+    cadre = cadre_of(user)
+    return cadre is not None and assignment.cadre_id == cadre.pk
+
+
+def get_cadre_for_user(request, pk) -> Cadre:
+    return get_object_or_404(Cadre.objects.visible_to(request.user).select_related("unit__parent", "user"), pk=pk)
+
+
+def get_campaign_for_user(request, pk) -> Campaign:
+    return get_object_or_404(Campaign.objects.visible_to(request.user).select_related("organising_unit__parent"), pk=pk)
+
+
+def get_decision_for_user(request, pk) -> Decision:
+    queryset = Decision.objects.visible_to(request.user).select_related(
+        "campaign", "issuing_unit__parent", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_locality_for_user(request, pk) -> Locality:
+    return get_object_or_404(Locality.objects.visible_to(request.user).select_related("parent", "successor"), pk=pk)
+
+
+def get_roster_upload_for_user(request, token: str, *, fields=(), for_update=False) -> RosterUpload:
+    """The stored upload, only for the user who made it (on any server, in any session).
+
+    `fields` are the only columns read: the file's rows are read only to import them. Locked
+    `for_update`, a second confirmation sent meanwhile (a double click) waits, then finds nothing.
+    """
+    uploads = RosterUpload.objects.visible_to(request.user)
+    if fields:
+        uploads = uploads.only(*fields)
+    if for_update:
+        uploads = uploads.select_for_update()
+    return get_object_or_404(uploads, token=token)
