@@ -41,6 +41,18 @@ def cadre_of(user):
     return getattr(user, "cadre", None) if is_cadre(user) else None
 
 
+def scoped(queryset, user, own):
+    """`queryset` as `user` may read it: all of it for staff, `own(cadre)` for a cadre, none of it for anyone else.
+
+    Every model's `visible_to(user)` says through here what a cadre's own rows are, so
+    the roles meet the querysets in one place.
+    """
+    if is_staff_member(user):
+        return queryset
+    cadre = cadre_of(user)
+    return own(cadre) if cadre is not None else queryset.none()
+
+
 def staff_required(view):
     """Provincial staff only: anonymous users go to the login page, others get 403."""
 

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import cadre_of, is_staff_member
+from accounts.roles import scoped
 from localities.models import Locality
 from shared.saving import CheckedSaveMixin
 from shared.text_validators import plain_text, single_line
@@ -51,10 +51,7 @@ HEADING_OF_KIND = {
 class ProvincialUnitQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see every unit; a cadre the unit they belong to; anyone else none."""
-        if is_staff_member(user):
-            return self
-        cadre = cadre_of(user)
-        return self.filter(pk=cadre.unit_id) if cadre is not None else self.none()
+        return scoped(self, user, lambda cadre: self.filter(pk=cadre.unit_id))
 
 
 class ProvincialUnit(models.Model):
@@ -133,10 +130,7 @@ SEARCHED_FIELDS = ("full_name", "code", "phone")
 class CadreQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see every cadre; a cadre their own record; anyone else none."""
-        if is_staff_member(user):
-            return self
-        cadre = cadre_of(user)
-        return self.filter(pk=cadre.pk) if cadre is not None else self.none()
+        return scoped(self, user, lambda cadre: self.filter(pk=cadre.pk))
 
     def active(self):
         return self.filter(is_active=True)
@@ -308,13 +302,8 @@ class Cadre(models.Model):
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see every campaign; a cadre those they were assigned in; anyone else none."""
-        if is_staff_member(user):
-            return self
-        cadre = cadre_of(user)
-        if cadre is None:
-            return self.none()
         # A subquery, not a join: two assignments in one campaign would make it a duplicate row.
-        return self.filter(pk__in=cadre.assignments.values("campaign_id"))
+        return scoped(self, user, lambda cadre: self.filter(pk__in=cadre.assignments.values("campaign_id")))
 
     def running_on(self, day: datetime.date):
         """Campaigns whose dates hold `day` (Campaign.runs_on for one campaign)."""
@@ -368,13 +357,8 @@ class Campaign(models.Model):
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see every decision; a cadre those that assigned them; anyone else none."""
-        if is_staff_member(user):
-            return self
-        cadre = cadre_of(user)
-        if cadre is None:
-            return self.none()
         # A subquery, not a join: a decision may assign a cadre twice (one row each).
-        return self.filter(pk__in=cadre.assignments.values("decision_id"))
+        return scoped(self, user, lambda cadre: self.filter(pk__in=cadre.assignments.values("decision_id")))
 
 
 # Numbers restart every year: the year is stored (Decision.save()) so that the database can enforce it.
@@ -495,10 +479,7 @@ class AssignmentStatus(models.TextChoices):
 class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see every assignment; a cadre their own; anyone else none."""
-        if is_staff_member(user):
-            return self
-        cadre = cadre_of(user)
-        return self.filter(cadre=cadre) if cadre is not None else self.none()
+        return scoped(self, user, lambda cadre: self.filter(cadre=cadre))
 
     def active_on(self, day: datetime.date):
         """On mission on `day`, as Assignment.is_active_on() says of one.
@@ -715,7 +696,7 @@ def overlap_error(conflict: Assignment) -> ValidationError:
 class QuotaQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see every quota; a cadre none: what units are asked for is the planners' business."""
-        return self if is_staff_member(user) else self.none()
+        return scoped(self, user, lambda cadre: self.none())
 
 
 class Quota(models.Model):

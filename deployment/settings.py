@@ -149,7 +149,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Internationalisation: Vietnamese first, English second.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Project strings first (makemessages writes there); then third-party strings (admin, axes, history).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -6,7 +6,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import cadre_of, is_staff_member
+from accounts.roles import scoped
 from shared.text_validators import plain_text, single_line
 from shared.vietnamese import search_filter
 
@@ -55,13 +55,8 @@ RED_ZONE_GRADINGS = [Grading.RED, Grading.LOCKED_DOWN]
 class LocalityQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see every locality; a cadre the places they are or were assigned to; anyone else none."""
-        if is_staff_member(user):
-            return self
-        cadre = cadre_of(user)
-        if cadre is None:
-            return self.none()
         # A subquery, not a join: a cadre sent twice to one place would make it a duplicate row.
-        return self.filter(pk__in=cadre.assignments.values("locality_id"))
+        return scoped(self, user, lambda cadre: self.filter(pk__in=cadre.assignments.values("locality_id")))
 
     def valid_on(self, day: datetime.date):
         """Localities that existed on `day` (before a merger or renaming)."""

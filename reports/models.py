@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import cadre_of, is_staff_member
+from accounts.roles import cadre_of, is_staff_member, scoped
 from cadres.models import Assignment
 from shared.text_validators import plain_text, single_line
 
@@ -108,10 +108,7 @@ ONE_NOTE_A_DAY = models.UniqueConstraint(
 class DailyNoteQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see every note; a cadre the notes of their own assignments; anyone else none."""
-        if is_staff_member(user):
-            return self
-        cadre = cadre_of(user)
-        return self.for_cadre(cadre) if cadre is not None else self.none()
+        return scoped(self, user, self.for_cadre)
 
     def for_cadre(self, cadre):
         return self.filter(assignment__cadre=cadre)
@@ -282,10 +279,7 @@ class EscalationStatus(models.TextChoices):
 class EscalationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see every escalation; a cadre those raised from their own assignments; anyone else none."""
-        if is_staff_member(user):
-            return self
-        cadre = cadre_of(user)
-        return self.filter(assignment__cadre=cadre) if cadre is not None else self.none()
+        return scoped(self, user, lambda cadre: self.filter(assignment__cadre=cadre))
 
     def open(self):
         return self.exclude(status=EscalationStatus.RESOLVED)

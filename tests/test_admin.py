@@ -1,9 +1,15 @@
+import datetime
 import io
 
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+
+from tests.factories import AssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +45,51 @@ def test_changelist_and_add_pages_render_with_the_demo(admin_client, model, djan
 def test_admin_speaks_vietnamese(admin_client):
     response = admin_client.get(reverse("admin:index"))
     assert "Đồng hành – quản trị" in response.content.decode()
+
+
+def test_admin_third_party_parts_speak_vietnamese(admin_client):
+    """django-axes, Django admin strings its Vietnamese catalog lacks, and the history button."""
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    with translation.override("vi"):
+        for text in ["access attempts", "access failures", "access logs", "Toggle theme (current theme: auto)"]:
+            assert translation.gettext(text) != text, text
+            assert capfirst(translation.gettext(text)) in page, text
+    for english in ["Access attempts", "Access failures", "Access logs", "Toggle theme"]:
+        assert english not in page, english
+    assert "Lần thử đăng nhập" in page
+
+    changelist = admin_client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "Hiện số lượng" in changelist or "Ẩn số lượng" in changelist
+    for english in ["Show counts", "Hide counts", "IP Address", "Attempt Time"]:
+        assert english not in changelist, english
+
+
+def test_admin_history_is_vietnamese_with_vietnamese_dates(admin_client):
+    assignment = AssignmentFactory()
+    old_end = assignment.ends_on
+    assignment.ends_on = old_end + datetime.timedelta(days=10)
+    assignment.save()
+    assignment.recalled_on = assignment.starts_on + datetime.timedelta(days=5)
+    assignment.save()
+
+    change = admin_client.get(reverse("admin:cadres_assignment_change", args=[assignment.pk])).content.decode()
+    assert "Lịch sử" in change
+    assert "Bản ghi nhớ" not in change
+
+    page = admin_client.get(reverse("admin:cadres_assignment_history", args=[assignment.pk])).content.decode()
+    with translation.override("vi"):
+        for text in ["Choose a date from the list below to revert to a previous version of this object.", "Changed by"]:
+            assert translation.gettext(text) != text, text
+            assert translation.gettext(text) in page, text
+        old_day = date_format(old_end, "SHORT_DATE_FORMAT")
+        new_day = date_format(assignment.ends_on, "SHORT_DATE_FORMAT")
+    for english in ["Choose a date", "Changed by", "Change reason", ">Object<"]:
+        assert english not in page, english
+    assert old_day in page and new_day in page
+    assert old_day == old_end.strftime("%d/%m/%Y")
+    assert old_end.isoformat() not in page
+    assert assignment.ends_on.isoformat() not in page
+    # An empty value (the recall day before the recall) reads "—", not None.
+    recalled = date_format(assignment.recalled_on, "SHORT_DATE_FORMAT")
+    assert f"— &nbsp;&rarr;&nbsp;&nbsp;{recalled}" in " ".join(page.split())
+    assert "None" not in page[page.find('id="change-history"') :]
