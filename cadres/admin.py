@@ -97,8 +97,9 @@ class DecisionListFilter(admin.RelatedFieldListFilter):
 
 @admin.register(Assignment)
 class AssignmentAdmin(SimpleHistoryAdmin, LargeTableAdmin):
-    # The period in one column ("17/08/2021 – 15/09/2021") rather than two date columns: the table fits 1366 px.
-    list_display = ["cadre", "locality", "host_organisation", "dates", "recalled_on", "campaign"]
+    # To fit 1366 px: the period in one column ("17/08/2021 – 15/09/2021") rather than two, and the
+    # campaign's long name through a method, which may wrap (admin keeps a foreign key's column on one line).
+    list_display = ["cadre", "locality", "host_organisation", "dates", "recalled_on", "campaign_name"]
     # Only filters whose choices come from small tables or from nowhere: related-only
     # filters and the date hierarchy would each read all assignments on every page.
     list_filter = [
@@ -119,6 +120,10 @@ class AssignmentAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     @admin.display(description=_("Dates"), ordering="starts_on")
     def dates(self, obj):
         return obj.period
+
+    @admin.display(description=_("campaign"), ordering="campaign__name")
+    def campaign_name(self, obj):
+        return obj.campaign.name
 
 
 @admin.register(Quota)

@@ -87,3 +87,23 @@ def test_the_staff_lists_fit_a_desktop_screen(live_server, desktop, mission_worl
         ["/assignments/", "/cadres/", "/escalations/", "/reports/", "/recommendations/"],
         shots={"/assignments/": "assignment-list-desktop", "/escalations/": "escalations-desktop"},
     )
+
+
+def test_the_admin_assignment_list_fits_a_desktop_screen(live_server, desktop, db, django_user_model):
+    """Every column within the list at 1366 px, a campaign's long name included: nothing cut, nothing to scroll."""
+    from tests.factories import AssignmentFactory, CampaignFactory
+
+    campaign = CampaignFactory(
+        name="Cán bộ, công chức cấp tỉnh về cơ sở hỗ trợ phòng, chống dịch Covid-19 - quý III/2021"
+    )
+    AssignmentFactory(campaign=campaign, host_organisation="UBND phường Chánh Phú Hòa")
+    django_user_model.objects.create_superuser("quantri", password=TEST_PASSWORD)
+    desktop.goto(f"{live_server.url}/admin/login/")
+    desktop.fill("#id_username", "quantri")
+    desktop.fill("#id_password", TEST_PASSWORD)
+    desktop.click("input[type=submit]")
+    open_page(desktop, live_server, "/admin/cadres/assignment/")
+    results = desktop.locator("#changelist .results")
+    assert results.evaluate("box => box.scrollWidth - box.clientWidth") == 0
+    assert horizontal_overflow(desktop) == 0
+    screenshot(desktop, "admin-assignments-desktop")
