@@ -340,6 +340,10 @@ class Campaign(models.Model):
         """Whether the campaign's dates hold `day` (CampaignQuerySet.running_on for a query)."""
         return self.starts_on <= day <= self.ends_on
 
+    def showcase_day(self, today: datetime.date) -> datetime.date:
+        """The day a page about the campaign opens on: today while it runs, else its middle."""
+        return today if self.runs_on(today) else self.starts_on + (self.ends_on - self.starts_on) / 2
+
     def default_end(self, starts_on: datetime.date) -> datetime.date:
         """An assignment starting on `starts_on` ends `assignment_days` days later, inclusive."""
         return starts_on + datetime.timedelta(days=self.assignment_days - 1)

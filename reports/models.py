@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import cadre_of, is_staff_member, scoped
 from cadres.models import Assignment
+from shared.history import HistorySource, history_entries
 from shared.text_validators import plain_text, single_line
 
 
@@ -468,6 +470,17 @@ class MissionReport(models.Model):
         """Only a submitted report awaits its review: accepted or returned, it has had it."""
         return self.status == ReportStatus.SUBMITTED
 
+    def change_history(self, *, tracking: bool) -> list:
+        """The report's changes and its recommendations'; with `tracking`, the province's status, owner and response."""
+        return history_entries(
+            self.history.all(),
+            HistorySource(
+                Recommendation.history.filter(report_id=self.pk),
+                subject=_recommendation_subject,
+                fields=None if tracking else ["text", "addressed_to"],
+            ),
+        )
+
     def check_reviewable(self) -> None:
         if not self.is_reviewable:
             raise ValidationError(_("Only a submitted report can be reviewed."), code="not_submitted")
@@ -531,3 +544,7 @@ class Recommendation(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+
+def _recommendation_subject(record) -> str:
+    return _("recommendation “%(text)s”") % {"text": Truncator(record.text).chars(60)}

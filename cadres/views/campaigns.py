@@ -13,7 +13,6 @@ from cadres.coverage import SubqueryCount, campaign_progress, quota_rows
 from cadres.forms.campaigns import CampaignFilter, CampaignForm, QuotaFormSet
 from cadres.forms.decisions import locality_options
 from cadres.models import Assignment, Campaign, Decision, Quota
-from cadres.views.dashboard import showcase_day
 from shared.history import HistorySource, history_entries
 
 PER_PAGE = 50
@@ -84,7 +83,7 @@ def campaign_detail(request, pk):
             "today": today,
             "iso_today": today.isoformat(),
             "progress": campaign_progress(campaign, today),
-            "coverage_day": showcase_day(campaign, today).isoformat(),
+            "coverage_day": campaign.showcase_day(today).isoformat(),
             "decisions": decisions,
             "assignments": assignments[:ASSIGNMENTS_SHOWN],
             "quotas": quota_rows(campaign),

@@ -22,13 +22,6 @@ from shared.fields import day_from_query
 CAMPAIGN_LINKS = 12
 
 
-def showcase_day(campaign: Campaign, today: datetime.date) -> datetime.date:
-    """The day a quick link opens: today while the campaign runs, else the middle of it."""
-    if campaign.runs_on(today):
-        return today
-    return campaign.starts_on + (campaign.ends_on - campaign.starts_on) / 2
-
-
 def figures_context(day: datetime.date, today: datetime.date, user) -> dict:
     """Everything the dashboard shows under its day form, counted over what `user` sees: for now, everything
     for every staff member."""
@@ -46,7 +39,7 @@ def figures_context(day: datetime.date, today: datetime.date, user) -> dict:
             selected=day,
         )
     quick_links = [
-        (campaign, showcase_day(campaign, today))
+        (campaign, campaign.showcase_day(today))
         for campaign in campaigns.order_by("-starts_on", "name")[:CAMPAIGN_LINKS]
     ]
     return {

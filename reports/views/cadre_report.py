@@ -9,19 +9,17 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.roles import cadre_required
 from cadres.access import get_assignment_for_user, is_own_assignment
 from reports.access import can_review_report, can_revise_report, get_report_for_user
 from reports.forms.report import MissionReportForm, RecommendationFormSet
-from reports.models import MissionReport, Recommendation, check_report_window
+from reports.models import MissionReport, check_report_window
 from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
 from reports.prefill import difficulties_text, mission_summary, results_text
 from reports.services import REPORT_FIELDS, report_save_draft, report_submit
 from shared.concurrency import conflict_status
-from shared.history import HistorySource, history_entries
 
 
 def _save(form, assignment, fields: dict, items: list, *, submitting: bool) -> MissionReport:
@@ -160,22 +158,6 @@ def report_detail(request, pk):
             "editable": can_revise_report(request.user, report),
             "can_review": can_review_report(request.user, report),
             "tracking": tracking,
-            "history_entries": report_history(report, tracking=tracking),
+            "history_entries": report.change_history(tracking=tracking),
         },
     )
-
-
-def report_history(report: MissionReport, *, tracking: bool) -> list:
-    """The report's changes and its recommendations'; with `tracking`, the province's status, owner and response."""
-    return history_entries(
-        report.history.all(),
-        HistorySource(
-            Recommendation.history.filter(report_id=report.pk),
-            subject=_recommendation_subject,
-            fields=None if tracking else ["text", "addressed_to"],
-        ),
-    )
-
-
-def _recommendation_subject(record) -> str:
-    return _("recommendation “%(text)s”") % {"text": Truncator(record.text).chars(60)}

@@ -15,7 +15,6 @@ from reports.filters import ReportFilter, paginate
 from reports.forms.review import ReportReviewForm
 from reports.models import Addressee, MissionReport, Recommendation, ReportStatus
 from reports.review import report_accept, report_return
-from reports.views.cadre_report import report_history
 from shared.concurrency import conflict_status
 from shared.vietnamese import place_and_date
 
@@ -87,7 +86,7 @@ def report_review(request, pk):
             "recommendations": report.recommendations.select_related("owner"),
             "form": form,
             "can_review": can_review or form.conflict,
-            "history_entries": report_history(report, tracking=True),
+            "history_entries": report.change_history(tracking=True),
         },
         status=conflict_status(form),
     )
