@@ -15,15 +15,22 @@ def _member_of(name: str) -> Exists:
 class UserBackend(ModelBackend):
     """Signs in as ModelBackend does; each request's user comes with its roles and cadre record.
 
-    One query instead of three: the user, the groups (every view's role
-    check, accounts/roles.py) and the cadre record (every cadre page).
+    One query instead of four: the user, the groups (every view's role
+    check, accounts/roles.py), the cadre record (every cadre page) and whether
+    they hold a role, whose reach (accounts.roles.scope_of) is read only then.
     """
 
     def get_user(self, user_id):
+        User = get_user_model()
+        # The roles' model (cadres.Role) is reached through the relation: accounts imports nothing above it.
+        roles = User._meta.get_field("roles").related_model.objects.filter(user=OuterRef("pk"))
         user = (
-            get_user_model()
-            ._default_manager.select_related("cadre")
-            .annotate(in_staff_group=_member_of(STAFF_GROUP), in_cadre_group=_member_of(CADRE_GROUP))
+            User._default_manager.select_related("cadre")
+            .annotate(
+                in_staff_group=_member_of(STAFF_GROUP),
+                in_cadre_group=_member_of(CADRE_GROUP),
+                has_roles=Exists(roles),
+            )
             .filter(pk=user_id)
             .first()
         )

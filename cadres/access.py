@@ -1,7 +1,9 @@
 """One access helper per object kind of the cadres and localities pages, on Model.objects.visible_to(user).
 
 Each returns the object with what its pages show, or answers 404 for anything outside
-the user's scope, so that a URL of someone else's reveals nothing.
+the user's scope, so that a URL of someone else's reveals nothing. With `for_change`, the
+scope is what the user may change (Model.objects.managed_by): a page that changes an object
+checks it again on every request, GET and POST.
 """
 
 from django.shortcuts import get_object_or_404
@@ -23,9 +25,16 @@ ASSIGNMENT_PAGE = (
 )
 
 
-def get_assignment_for_user(request, pk, *, related: tuple[str, ...] = ASSIGNMENT_PAGE) -> Assignment:
+def _scope(model, request, for_change: bool):
+    manager = model.objects
+    return manager.managed_by(request.user) if for_change else manager.visible_to(request.user)
+
+
+def get_assignment_for_user(
+    request, pk, *, related: tuple[str, ...] = ASSIGNMENT_PAGE, for_change: bool = False
+) -> Assignment:
     """The assignment, read with `related` (the relations the calling page shows)."""
-    return get_object_or_404(Assignment.objects.visible_to(request.user).select_related(*related), pk=pk)
+    return get_object_or_404(_scope(Assignment, request, for_change).select_related(*related), pk=pk)
 
 
 def is_own_assignment(user, assignment: Assignment) -> bool:
@@ -34,12 +43,13 @@ def is_own_assignment(user, assignment: Assignment) -> bool:
     return cadre is not None and assignment.cadre_id == cadre.pk
 
 
-def get_cadre_for_user(request, pk) -> Cadre:
-    return get_object_or_404(Cadre.objects.visible_to(request.user).select_related("unit__parent", "user"), pk=pk)
+def get_cadre_for_user(request, pk, *, for_change: bool = False) -> Cadre:
+    return get_object_or_404(_scope(Cadre, request, for_change).select_related("unit__parent", "user"), pk=pk)
 
 
-def get_campaign_for_user(request, pk) -> Campaign:
-    return get_object_or_404(Campaign.objects.visible_to(request.user).select_related("organising_unit__parent"), pk=pk)
+def get_campaign_for_user(request, pk, *, for_change: bool = False) -> Campaign:
+    queryset = _scope(Campaign, request, for_change).select_related("organising_unit__parent")
+    return get_object_or_404(queryset, pk=pk)
 
 
 def get_decision_for_user(request, pk) -> Decision:
@@ -49,8 +59,9 @@ def get_decision_for_user(request, pk) -> Decision:
     return get_object_or_404(queryset, pk=pk)
 
 
-def get_locality_for_user(request, pk) -> Locality:
-    return get_object_or_404(Locality.objects.visible_to(request.user).select_related("parent", "successor"), pk=pk)
+def get_locality_for_user(request, pk, *, for_change: bool = False) -> Locality:
+    queryset = _scope(Locality, request, for_change).select_related("parent", "successor")
+    return get_object_or_404(queryset, pk=pk)
 
 
 def get_roster_upload_for_user(request, token: str, *, fields=(), for_update=False) -> RosterUpload:

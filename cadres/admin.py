@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.filters import chosen_pk
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, RosterUpload
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, Role, RosterUpload
 from localities.admin import LargeTableAdmin, province_filter
 
 
@@ -148,3 +148,12 @@ class RosterUploadAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # A preview holds every row of its file: the admin shows none of them.
         return super().get_queryset(request).defer("rows", "results", "form_checked")
+
+
+@admin.register(Role)
+class RoleAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "kind", "unit", "locality", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name", "locality__name"]
+    autocomplete_fields = ["user", "unit", "locality"]
+    list_select_related = ["user", "unit", "locality"]

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import scoped
+from accounts.roles import EVERY_ROW, RoleKind, Scope, managed, manages, scoped
 from localities.models import Locality
 from shared.saving import CheckedSaveMixin
 from shared.text_validators import plain_text, single_line
@@ -50,8 +50,20 @@ HEADING_OF_KIND = {
 
 class ProvincialUnitQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every unit; a cadre the unit they belong to; anyone else none."""
-        return scoped(self, user, lambda cadre: self.filter(pk=cadre.unit_id))
+        """Organisers and supervisors see every unit; a sending unit itself and its departments; a host
+        locality the units of the cadres sent to it; a cadre the unit they belong to (accounts/roles.py)."""
+        return scoped(
+            self,
+            user,
+            organiser=EVERY_ROW,
+            supervisor=EVERY_ROW,
+            unit="pk",
+            locality=lambda area: Q(pk__in=_assigned_in(area).values("cadre__unit_id")),
+            own=lambda cadre: Q(pk=cadre.unit_id),
+        )
+
+    def managed_by(self, user):
+        return managed(self, user, EVERY_ROW)
 
 
 class ProvincialUnit(models.Model):
@@ -129,8 +141,21 @@ SEARCHED_FIELDS = ("full_name", "code", "phone")
 
 class CadreQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every cadre; a cadre their own record; anyone else none."""
-        return scoped(self, user, lambda cadre: self.filter(pk=cadre.pk))
+        """Organisers and supervisors see the whole roster they plan from; a sending unit its own cadres;
+        a host locality the cadres sent to it; a cadre their own record (accounts/roles.py)."""
+        return scoped(
+            self,
+            user,
+            organiser=EVERY_ROW,
+            supervisor=EVERY_ROW,
+            unit="unit",
+            locality=lambda area: Q(pk__in=_assigned_in(area).values("cadre_id")),
+            own=lambda cadre: Q(pk=cadre.pk),
+        )
+
+    def managed_by(self, user):
+        """Organisers keep the roster they plan from."""
+        return managed(self, user, EVERY_ROW)
 
     def active(self):
         return self.filter(is_active=True)
@@ -301,9 +326,28 @@ class Cadre(models.Model):
 
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every campaign; a cadre those they were assigned in; anyone else none."""
-        # A subquery, not a join: two assignments in one campaign would make it a duplicate row.
-        return scoped(self, user, lambda cadre: self.filter(pk__in=cadre.assignments.values("campaign_id")))
+        """Organisers see the campaigns their unit organises; the others those that sent cadres into
+        their reach, a sending unit also those asking it for cadres (accounts/roles.py)."""
+        # Subqueries, not joins: two assignments in one campaign would make it a duplicate row.
+        return scoped(
+            self,
+            user,
+            organiser="organising_unit",
+            supervisor=lambda area: (
+                Q(pk__in=_assigned_in(area).values("campaign_id"))
+                | Q(pk__in=Quota.objects.filter(locality__in=area).values("campaign_id"))
+            ),
+            unit=lambda units: (
+                Q(pk__in=_assigned_from(units).values("campaign_id"))
+                | Q(pk__in=Quota.objects.filter(unit__in=units).values("campaign_id"))
+            ),
+            locality=lambda area: Q(pk__in=_assigned_in(area).values("campaign_id")),
+            own=lambda cadre: Q(pk__in=cadre.assignments.values("campaign_id")),
+        )
+
+    def managed_by(self, user):
+        """The campaigns the user's organising units run."""
+        return managed(self, user, "organising_unit")
 
     def running_on(self, day: datetime.date):
         """Campaigns whose dates hold `day` (Campaign.runs_on for one campaign)."""
@@ -336,6 +380,10 @@ class Campaign(models.Model):
     def __str__(self):
         return self.name
 
+    def is_managed_by(self, user) -> bool:
+        """Whether `user` changes this campaign and its rows, as CampaignQuerySet.managed_by() selects."""
+        return manages(user, self.organising_unit_id)
+
     def runs_on(self, day: datetime.date) -> bool:
         """Whether the campaign's dates hold `day` (CampaignQuerySet.running_on for a query)."""
         return self.starts_on <= day <= self.ends_on
@@ -360,9 +408,21 @@ class Campaign(models.Model):
 
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every decision; a cadre those that assigned them; anyone else none."""
-        # A subquery, not a join: a decision may assign a cadre twice (one row each).
-        return scoped(self, user, lambda cadre: self.filter(pk__in=cadre.assignments.values("decision_id")))
+        """Organisers see their campaigns' decisions; the others the decisions that sent a cadre into
+        their reach, each sent to them as a whole document (accounts/roles.py)."""
+        # Subqueries, not joins: a decision may assign a cadre twice (one row each).
+        return scoped(
+            self,
+            user,
+            organiser="campaign__organising_unit",
+            supervisor=lambda area: Q(pk__in=_assigned_in(area).values("decision_id")),
+            unit=lambda units: Q(pk__in=_assigned_from(units).values("decision_id")),
+            locality=lambda area: Q(pk__in=_assigned_in(area).values("decision_id")),
+            own=lambda cadre: Q(pk__in=cadre.assignments.values("decision_id")),
+        )
+
+    def managed_by(self, user):
+        return managed(self, user, "campaign__organising_unit")
 
 
 # Numbers restart every year: the year is stored (Decision.save()) so that the database can enforce it.
@@ -482,8 +542,20 @@ class AssignmentStatus(models.TextChoices):
 
 class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every assignment; a cadre their own; anyone else none."""
-        return scoped(self, user, lambda cadre: self.filter(cadre=cadre))
+        """Organisers see their campaigns' assignments; supervisors and host localities those in their
+        subtree; a sending unit its cadres'; a cadre their own (accounts/roles.py)."""
+        return scoped(
+            self,
+            user,
+            organiser="campaign__organising_unit",
+            supervisor="locality",
+            unit="cadre__unit",
+            locality="locality",
+            own=lambda cadre: Q(cadre=cadre),
+        )
+
+    def managed_by(self, user):
+        return managed(self, user, "campaign__organising_unit")
 
     def active_on(self, day: datetime.date):
         """On mission on `day`, as Assignment.is_active_on() says of one.
@@ -659,6 +731,16 @@ class Assignment(CheckedSaveMixin, models.Model):
             raise overlap_error(conflict)
 
 
+def _assigned_in(area) -> AssignmentQuerySet:
+    """Assignments to the localities of `area` (ids, subtrees included), for the scopes of accounts/roles.py."""
+    return Assignment.objects.filter(locality__in=area).order_by()
+
+
+def _assigned_from(units) -> AssignmentQuerySet:
+    """Assignments of the cadres of `units` (ids, departments included)."""
+    return Assignment.objects.filter(cadre__unit__in=units).order_by()
+
+
 def overlapping_pairs(assignments: list[Assignment]) -> list[tuple[int, int]]:
     """The rule of clean_overlap() among assignments not yet stored (the rows of one decision).
 
@@ -699,8 +781,18 @@ def overlap_error(conflict: Assignment) -> ValidationError:
 
 class QuotaQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every quota; a cadre none: what units are asked for is the planners' business."""
-        return scoped(self, user, lambda cadre: self.none())
+        """Organisers see their campaigns' quotas, supervisors those of the campaigns they read, a sending
+        unit what it is asked for; a cadre none: it is the planners' business (accounts/roles.py)."""
+        return scoped(
+            self,
+            user,
+            organiser="campaign__organising_unit",
+            supervisor=lambda area: Q(locality__in=area) | Q(campaign__in=_assigned_in(area).values("campaign_id")),
+            unit="unit",
+        )
+
+    def managed_by(self, user):
+        return managed(self, user, "campaign__organising_unit")
 
 
 class Quota(models.Model):
@@ -778,3 +870,125 @@ class RosterUpload(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class RoleQuerySet(models.QuerySet):
+    def reach(self, cadre=None) -> Scope:
+        """What these roles (one person's) reach, as accounts.roles.scope_of() keeps it for the request.
+
+        Subtrees are read here, once: a host locality reaches its wards, a sending unit its departments.
+        """
+        organisers, supervised, units, area = set(), set(), set(), set()
+        reads_all = False
+        roles = sorted(self.values_list("pk", "kind", "unit_id", "locality_id"))
+        for _pk, kind, unit_id, locality_id in roles:
+            if kind == RoleKind.ORGANISER:
+                organisers.add(unit_id)
+            elif kind == RoleKind.SUPERVISOR and locality_id is None:
+                reads_all = True
+            elif kind == RoleKind.SUPERVISOR:
+                supervised.update(Locality.objects.subtree(Locality(pk=locality_id)))
+            elif kind == RoleKind.UNIT:
+                units.add(unit_id)
+            elif kind == RoleKind.LOCALITY:
+                area.update(Locality.objects.subtree(Locality(pk=locality_id)))
+        if units:
+            departments = ProvincialUnit.objects.filter(parent__in=units).values_list("pk", flat=True)
+            units.update(departments)
+        anchors = ",".join(f"{kind}{unit_id or ''}.{locality_id or ''}" for _pk, kind, unit_id, locality_id in roles)
+        return Scope(
+            organisers=frozenset(organisers),
+            reads_all=reads_all,
+            supervised=frozenset(supervised),
+            units=frozenset(units),
+            area=frozenset(area),
+            cadre=cadre,
+            key=f"{anchors}|c{getattr(cadre, 'pk', '')}",
+        )
+
+
+# What each kind of role is held on.
+ROLE_ANCHORS = {
+    RoleKind.ORGANISER: ("unit",),
+    RoleKind.SUPERVISOR: ("locality",),
+    RoleKind.UNIT: ("unit",),
+    RoleKind.LOCALITY: ("locality",),
+}
+
+
+class Role(models.Model):
+    """A person's part in the campaigns beyond their own mission: organiser staff of an organising unit,
+    supervisor of a province (or of everything), focal point of a sending unit, official of a host
+    locality. One person may hold several (accounts/roles.py reads them)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.CASCADE, related_name="roles"
+    )
+    kind = models.CharField(_("role"), max_length=12, choices=RoleKind.choices)
+    unit = models.ForeignKey(
+        ProvincialUnit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="roles",
+        help_text=_("The organising unit of organiser staff, the sending unit of a focal point."),
+    )
+    locality = models.ForeignKey(
+        Locality,
+        verbose_name=_("locality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="roles",
+        help_text=_("The host district or ward of a locality official; a supervisor's province (empty: everything)."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RoleQuerySet.as_manager()
+    # Who gave whom which role, and when.
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["user", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=[RoleKind.ORGANISER, RoleKind.UNIT], unit__isnull=False, locality__isnull=True)
+                    | Q(kind=RoleKind.LOCALITY, unit__isnull=True, locality__isnull=False)
+                    | Q(kind=RoleKind.SUPERVISOR, unit__isnull=True)
+                ),
+                name="role_held_on_its_anchor",
+                violation_error_message=_(
+                    "Organiser staff and unit focal points are held on a unit, "
+                    "locality officials on a locality, supervisors on a province or nothing."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        anchor = self.unit or self.locality
+        return f"{self.user}: {self.get_kind_display()}" + (f" – {anchor}" if anchor else "")
+
+    def clean(self):
+        anchors = ROLE_ANCHORS.get(self.kind, ())
+        errors = {}
+        for name in ("unit", "locality"):
+            held = getattr(self, f"{name}_id") is not None
+            # A supervisor without a locality reads the whole deployment.
+            if name in anchors and not held and self.kind != RoleKind.SUPERVISOR:
+                anchor = self._meta.get_field(name).verbose_name
+                errors[name] = ValidationError(
+                    _("This role is held on a %(anchor)s: choose one.") % {"anchor": anchor}, code="required"
+                )
+            elif name not in anchors and held:
+                errors[name] = ValidationError(_("Leave this empty for this role."), code="not_for_role")
+        if errors:
+            raise ValidationError(errors)
+        duplicate = Role.objects.filter(
+            user_id=self.user_id, kind=self.kind, unit_id=self.unit_id, locality_id=self.locality_id
+        ).exclude(pk=self.pk)
+        if self.user_id and duplicate.exists():
+            raise ValidationError(_("This person already holds this role."), code="duplicate")

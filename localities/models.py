@@ -6,7 +6,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import scoped
+from accounts.roles import EVERY_ROW, managed, scoped
 from shared.text_validators import plain_text, single_line
 from shared.vietnamese import search_filter
 
@@ -54,9 +54,22 @@ RED_ZONE_GRADINGS = [Grading.RED, Grading.LOCKED_DOWN]
 
 class LocalityQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every locality; a cadre the places they are or were assigned to; anyone else none."""
-        # A subquery, not a join: a cadre sent twice to one place would make it a duplicate row.
-        return scoped(self, user, lambda cadre: self.filter(pk__in=cadre.assignments.values("locality_id")))
+        """Organisers plan on every locality; supervisors and host localities see their subtree; a sending
+        unit the places its cadres are or were sent to; a cadre their own (accounts/roles.py)."""
+        # Subqueries, not joins: a cadre sent twice to one place would make it a duplicate row.
+        return scoped(
+            self,
+            user,
+            organiser=EVERY_ROW,
+            supervisor="pk",
+            locality="pk",
+            unit=lambda units: Q(pk__in=Locality.objects.filter(assignments__cadre__unit__in=units).values("pk")),
+            own=lambda cadre: Q(pk__in=cadre.assignments.values("locality_id")),
+        )
+
+    def managed_by(self, user):
+        """Organisers grade every locality they may send cadres to."""
+        return managed(self, user, EVERY_ROW)
 
     def valid_on(self, day: datetime.date):
         """Localities that existed on `day` (before a merger or renaming)."""

@@ -1,13 +1,14 @@
-"""One access helper per object kind, on Model.objects.visible_to(user) (reports/models.py): staff see
-everything but a cadre's draft report, a cadre only their own. An assignment's helper is in cadres/access.py.
+"""One access helper per object kind, on Model.objects.visible_to(user) (reports/models.py): each role
+sees the rows of the assignments it reaches, nobody a cadre's draft report but its cadre. An
+assignment's helper is in cadres/access.py.
 
-Anything else answers 404, so that another cadre's URL reveals nothing. The can_* functions say what the
-user may do with an object they see, for the views to pass to the templates.
+Anything else answers 404, so that another cadre's URL reveals nothing; with `for_change`, anything
+the user may not change (Model.objects.managed_by). The can_* functions say what the user may do with
+an object they see, for the views to pass to the templates.
 """
 
 from django.shortcuts import get_object_or_404
 
-from accounts.roles import is_staff_member
 from cadres.access import is_own_assignment
 from reports.models import DailyNote, Escalation, MissionReport, Recommendation, ReportStatus
 
@@ -19,25 +20,30 @@ def get_note_for_user(request, pk) -> DailyNote:
     return get_object_or_404(queryset, pk=pk)
 
 
-def get_escalation_for_user(request, pk) -> Escalation:
-    queryset = Escalation.objects.visible_to(request.user).select_related(
-        "assignment__cadre__unit", "assignment__locality__parent", "note", "assigned_to"
+def _scope(model, request, for_change: bool):
+    manager = model.objects
+    return manager.managed_by(request.user) if for_change else manager.visible_to(request.user)
+
+
+def get_escalation_for_user(request, pk, *, for_change: bool = False) -> Escalation:
+    queryset = _scope(Escalation, request, for_change).select_related(
+        "assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign", "note", "assigned_to"
     )
     return get_object_or_404(queryset, pk=pk)
 
 
-def get_report_for_user(request, pk) -> MissionReport:
+def get_report_for_user(request, pk, *, for_change: bool = False) -> MissionReport:
     """A draft is its cadre's alone until submitted; a returned report was submitted once, and staff keep it."""
-    queryset = MissionReport.objects.visible_to(request.user).select_related(
+    queryset = _scope(MissionReport, request, for_change).select_related(
         "assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign", "reviewed_by"
     )
     return get_object_or_404(queryset, pk=pk)
 
 
-def get_tracked_recommendation_for_user(request, pk) -> Recommendation:
+def get_tracked_recommendation_for_user(request, pk, *, for_change: bool = False) -> Recommendation:
     """A recommendation the province tracks (its report submitted or accepted), with what its edit page shows."""
     queryset = (
-        Recommendation.objects.visible_to(request.user)
+        _scope(Recommendation, request, for_change)
         .tracked()
         .select_related(
             "report__assignment__cadre__unit",
@@ -60,10 +66,10 @@ def can_revise_report(user, report: MissionReport) -> bool:
 
 
 def can_review_report(user, report: MissionReport) -> bool:
-    """Staff review a report once submitted: a draft is still the cadre's own work."""
-    return is_staff_member(user) and report.status != ReportStatus.DRAFT
+    """The campaign's organisers review a report once submitted: a draft is still the cadre's own work."""
+    return report.status != ReportStatus.DRAFT and report.assignment.campaign.is_managed_by(user)
 
 
 def can_handle_escalation(user, escalation: Escalation) -> bool:
-    """Staff assign, answer and resolve every escalation."""
-    return is_staff_member(user)
+    """The campaign's organisers assign, answer and resolve its escalations."""
+    return escalation.assignment.campaign.is_managed_by(user)

@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import cadre_of, is_staff_member, scoped
+from accounts.roles import cadre_of, managed, scoped
 from cadres.models import Assignment
 from shared.history import HistorySource, history_entries
 from shared.text_validators import plain_text, single_line
@@ -107,10 +107,26 @@ ONE_NOTE_A_DAY = models.UniqueConstraint(
 )
 
 
+def _through_assignment(path: str = "assignment__", *, host: bool = False) -> dict:
+    """How each role reaches a row of a cadre's assignment at `path` (accounts/roles.py), for scoped().
+
+    A note or a report is the cadre's word to the organisers, their unit and the supervisors;
+    the host locality reads only what is raised with it (`host`: escalations).
+    """
+    return {
+        "organiser": f"{path}campaign__organising_unit",
+        "supervisor": f"{path}locality",
+        "unit": f"{path}cadre__unit",
+        "locality": f"{path}locality" if host else None,
+        "own": lambda cadre: models.Q(**{f"{path}cadre": cadre}),
+    }
+
+
 class DailyNoteQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every note; a cadre the notes of their own assignments; anyone else none."""
-        return scoped(self, user, self.for_cadre)
+        """A cadre the notes of their own assignments; organisers, supervisors and sending units those of
+        the assignments they see; host localities none (accounts/roles.py)."""
+        return scoped(self, user, **_through_assignment())
 
     def for_cadre(self, cadre):
         return self.filter(assignment__cadre=cadre)
@@ -280,8 +296,13 @@ class EscalationStatus(models.TextChoices):
 
 class EscalationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every escalation; a cadre those raised from their own assignments; anyone else none."""
-        return scoped(self, user, lambda cadre: self.filter(assignment__cadre=cadre))
+        """Those of the assignments the user sees, host localities included: raised with them
+        (Assignment.objects.visible_to)."""
+        return scoped(self, user, **_through_assignment(host=True))
+
+    def managed_by(self, user):
+        """The escalations the province handles: those of the user's organisers' campaigns."""
+        return managed(self, user, "assignment__campaign__organising_unit")
 
     def open(self):
         return self.exclude(status=EscalationStatus.RESOLVED)
@@ -385,24 +406,27 @@ class Rating(models.TextChoices):
     NOT_COMPLETED = "not_completed", _("did not complete the task")
 
 
-def _reports_visible_to(user, path: str = "") -> models.Q | None:
-    """The reports `user` may read, as a condition on the report reached by `path`; None when they may read none.
+def _reports_visible_to(queryset, user, path: str = ""):
+    """`queryset` (of reports, or of rows of the report at `path`) as `user` may read it.
 
-    A draft is its cadre's alone until submitted; a returned report was submitted once, and staff keep it.
+    Those of the assignments the user sees, host localities aside (Assignment.objects.visible_to);
+    a draft is its cadre's alone until submitted; a returned report was submitted once, and the
+    province keeps it.
     """
-    cadre = cadre_of(user)
-    own = models.Q(**{f"{path}assignment__cadre": cadre}) if cadre is not None else None
-    if not is_staff_member(user):
-        return own
+    rows = scoped(queryset, user, **_through_assignment(f"{path}assignment__"))
     submitted = ~models.Q(**{f"{path}status": ReportStatus.DRAFT})
-    return submitted | own if own is not None else submitted
+    cadre = cadre_of(user)
+    return rows.filter(submitted | models.Q(**{f"{path}assignment__cadre": cadre}) if cadre else submitted)
 
 
 class MissionReportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every report but the drafts; a cadre their own, drafts too; anyone else none."""
-        visible = _reports_visible_to(user)
-        return self.filter(visible) if visible is not None else self.none()
+        """A cadre their own, drafts too; the others the reports handed in of the assignments they see."""
+        return _reports_visible_to(self, user)
+
+    def managed_by(self, user):
+        """The reports the user reviews: handed in, of their organisers' campaigns."""
+        return managed(self, user, "assignment__campaign__organising_unit").exclude(status=ReportStatus.DRAFT)
 
 
 class MissionReport(models.Model):
@@ -502,8 +526,11 @@ class RecommendationStatus(models.TextChoices):
 class RecommendationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Those of the reports `user` sees (MissionReport.objects.visible_to): a draft's are its cadre's alone."""
-        visible = _reports_visible_to(user, "report__")
-        return self.filter(visible) if visible is not None else self.none()
+        return _reports_visible_to(self, user, "report__")
+
+    def managed_by(self, user):
+        """Those the user's organisers track and answer."""
+        return managed(self, user, "report__assignment__campaign__organising_unit")
 
     def tracked(self):
         """Recommendations of the reports the province tracks: handed in (submitted or accepted), not sent back."""

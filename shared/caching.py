@@ -92,20 +92,21 @@ def cached(*parts, compute, topics=(RECORDS,), timeout: int = TIMEOUT):
     return cache.get_or_set(_key("cached", parts, topics), compute, timeout)
 
 
-def cached_fragment(request, template_name: str, context, *, topics) -> SafeString:
-    """`template_name` rendered with `context()`, shared by every request for this URL.
+def cached_fragment(request, template_name: str, context, *, topics, scope: str) -> SafeString:
+    """`template_name` rendered with `context()`, shared by every request for this URL in one scope.
 
-    For pages whose content is the same for every staff member: the key holds
-    the path, the query, the language, today's date and the versions of
-    `topics`. context() runs only when the entry is missing.
+    The key holds the path, the query, the language, today's date, the versions of
+    `topics` and `scope`, the name of what the user's roles reach (accounts.roles.Scope.key):
+    people of one scope share an entry, nobody reads one computed for another scope.
+    context() runs only when the entry is missing.
     """
-    return cached_fragments(request, [template_name], context, topics=topics)[0]
+    return cached_fragments(request, [template_name], context, topics=topics, scope=scope)[0]
 
 
-def cached_fragments(request, template_names: list[str], context, *, topics) -> list[SafeString]:
+def cached_fragments(request, template_names: list[str], context, *, topics, scope: str) -> list[SafeString]:
     """Several parts of one page, as cached_fragment() makes one, read from the cache at once."""
     query = sorted(request.GET.lists())
-    parts = (request.path, query, get_language(), timezone.localdate())
+    parts = (request.path, query, get_language(), timezone.localdate(), scope)
     keys = [_key("fragment", (name, *parts), topics) for name in template_names]
     found = cache.get_many(keys)
     for name, key in zip(template_names, keys, strict=True):

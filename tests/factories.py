@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from accounts.roles import CADRE_GROUP, STAFF_GROUP
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, UnitKind
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Role, UnitKind
 from localities.models import Grading, Locality, LocalityKind, ZoneStatus
 
 TEST_PASSWORD = "a-long-test-password"
@@ -156,3 +156,14 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
 
     report = factory.SubFactory(MissionReportFactory)
     text = factory.Sequence(lambda n: f"Đề xuất số {n}: bổ sung trang thiết bị y tế cho phường.")
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    """A role held on a unit or a locality (accounts/roles.py); organiser staff of a new unit by default."""
+
+    class Meta:
+        model = Role
+
+    user = factory.SubFactory(UserFactory)
+    kind = "organiser"
+    unit = factory.LazyAttribute(lambda role: ProvincialUnitFactory() if role.kind in ("organiser", "unit") else None)

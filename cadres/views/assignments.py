@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.roles import staff_required
+from accounts.roles import organiser_required, scope_of, staff_required
 from cadres import services
 from cadres.access import get_assignment_for_user
 from cadres.exports import write_assignments
@@ -37,8 +37,13 @@ def _filtered(request) -> AssignmentFilter:
 @staff_required
 @require_GET
 def assignment_list(request):
-    # Shared by every staff member, who all see the same rows: a role that sees less needs its scope in the key.
-    body = cached_fragment(request, "cadres/_assignment_list.html", lambda: _list_context(request), topics=[RECORDS])
+    body = cached_fragment(
+        request,
+        "cadres/_assignment_list.html",
+        lambda: _list_context(request),
+        topics=[RECORDS],
+        scope=scope_of(request.user).key,
+    )
     return render(request, "cadres/assignment_list.html", {"body": body})
 
 
@@ -118,9 +123,9 @@ def _add_service_error(form, error: ValidationError, *, field: str | None, overl
         form.add_error(name if name in form.fields else overlap_field, errors)
 
 
-@staff_required
+@organiser_required
 def assignment_edit(request, pk):
-    assignment = get_assignment_for_user(request, pk)
+    assignment = get_assignment_for_user(request, pk, for_change=True)
     if request.method == "POST":
         form = AssignmentForm(request.POST, instance=assignment)
         if form.is_valid():
@@ -134,12 +139,14 @@ def assignment_edit(request, pk):
                 return redirect("cadres:assignment_detail", pk=pk)
     else:
         form = AssignmentForm(instance=assignment)
-    return _action_page(request, get_assignment_for_user(request, pk), form, _("Edit the assignment"), _("Save"))
+    return _action_page(
+        request, get_assignment_for_user(request, pk, for_change=True), form, _("Edit the assignment"), _("Save")
+    )
 
 
-@staff_required
+@organiser_required
 def assignment_extend(request, pk):
-    assignment = get_assignment_for_user(request, pk)
+    assignment = get_assignment_for_user(request, pk, for_change=True)
     if request.method == "POST":
         form = ExtendForm(request.POST, versioned=assignment)
         if form.is_valid():
@@ -153,12 +160,14 @@ def assignment_extend(request, pk):
                 return redirect("cadres:assignment_detail", pk=pk)
     else:
         form = ExtendForm(initial={"ends_on": assignment.ends_on}, versioned=assignment)
-    return _action_page(request, get_assignment_for_user(request, pk), form, _("Extend the assignment"), _("Extend"))
+    return _action_page(
+        request, get_assignment_for_user(request, pk, for_change=True), form, _("Extend the assignment"), _("Extend")
+    )
 
 
-@staff_required
+@organiser_required
 def assignment_recall(request, pk):
-    assignment = get_assignment_for_user(request, pk)
+    assignment = get_assignment_for_user(request, pk, for_change=True)
     if request.method == "POST":
         form = RecallForm(request.POST, versioned=assignment)
         if form.is_valid():
@@ -174,12 +183,14 @@ def assignment_recall(request, pk):
                 return redirect("cadres:assignment_detail", pk=pk)
     else:
         form = RecallForm(initial={"on": default_day(assignment)}, versioned=assignment)
-    return _action_page(request, get_assignment_for_user(request, pk), form, _("Recall early"), _("Recall"))
+    return _action_page(
+        request, get_assignment_for_user(request, pk, for_change=True), form, _("Recall early"), _("Recall")
+    )
 
 
-@staff_required
+@organiser_required
 def assignment_replace(request, pk):
-    assignment = get_assignment_for_user(request, pk)
+    assignment = get_assignment_for_user(request, pk, for_change=True)
     if request.method == "POST":
         form = ReplaceForm(request.POST, assignment=assignment)
         if form.is_valid():
@@ -207,4 +218,6 @@ def assignment_replace(request, pk):
     else:
         form = ReplaceForm(assignment=assignment, initial={"on": default_day(assignment)})
     # Reloaded: a refused replacement has changed the object in memory, not in the database.
-    return _action_page(request, get_assignment_for_user(request, pk), form, _("Replace the cadre"), _("Replace"))
+    return _action_page(
+        request, get_assignment_for_user(request, pk, for_change=True), form, _("Replace the cadre"), _("Replace")
+    )

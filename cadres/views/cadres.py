@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.roles import staff_required
+from accounts.roles import organiser_required, staff_required
 from cadres.access import get_cadre_for_user
 from cadres.exports import write_cadres
 from cadres.filters import CadreFilter
@@ -62,7 +62,7 @@ def cadre_detail(request, pk):
     )
 
 
-@staff_required
+@organiser_required
 def cadre_create(request):
     form = CadreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -72,12 +72,14 @@ def cadre_create(request):
     return render(request, "cadres/cadre_form.html", {"form": form, "cadre": None})
 
 
-@staff_required
+@organiser_required
 def cadre_edit(request, pk):
-    cadre = get_cadre_for_user(request, pk)
+    cadre = get_cadre_for_user(request, pk, for_change=True)
     form = CadreForm(request.POST or None, instance=cadre)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The changes were saved."))
         return redirect("cadres:cadre_detail", pk=cadre.pk)
-    return render(request, "cadres/cadre_form.html", {"form": form, "cadre": get_cadre_for_user(request, pk)})
+    return render(
+        request, "cadres/cadre_form.html", {"form": form, "cadre": get_cadre_for_user(request, pk, for_change=True)}
+    )

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import staff_required
+from accounts.roles import organiser_required, staff_required
 from cadres.access import get_campaign_for_user
 from cadres.coverage import SubqueryCount, campaign_progress, quota_rows
 from cadres.forms.campaigns import CampaignFilter, CampaignForm, QuotaFormSet
@@ -46,7 +46,7 @@ def campaign_list(request):
     )
 
 
-@staff_required
+@organiser_required
 def campaign_create(request):
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -56,9 +56,9 @@ def campaign_create(request):
     return render(request, "cadres/campaign_form.html", {"form": form, "campaign": None})
 
 
-@staff_required
+@organiser_required
 def campaign_edit(request, pk):
-    campaign = get_campaign_for_user(request, pk)
+    campaign = get_campaign_for_user(request, pk, for_change=True)
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -107,9 +107,9 @@ def _quota_subject(record) -> str:
     return _("quota of %(unit)s") % {"unit": record.unit}
 
 
-@staff_required
+@organiser_required
 def campaign_quotas(request, pk):
-    campaign = get_campaign_for_user(request, pk)
+    campaign = get_campaign_for_user(request, pk, for_change=True)
     quotas = Quota.objects.filter(campaign=campaign).select_related("unit__parent", "locality__parent")
     formset = QuotaFormSet(request.POST or None, queryset=quotas, form_kwargs={"campaign": campaign})
     if request.method == "POST" and formset.is_valid():

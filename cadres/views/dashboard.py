@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.roles import staff_required
+from accounts.roles import scope_of, staff_required
 from cadres.chart import bar_chart
 from cadres.coverage import cadres_per_day, campaigns_for_chart, chart_period, coverage_on
 from cadres.models import Assignment, Campaign
@@ -62,9 +62,10 @@ def dashboard(request):
     day = day_from_query(request) or today
     # Nationally the figures take about a second to compute: they are shared for a minute
     # (shared/caching.py); a change to the records or reports shows at once, new notes within the minute.
-    # Every staff member sees the same figures; once a role sees less, its scope must be part of the key.
+    # Shared by the people of one scope (what their roles reach): nobody reads figures computed for another.
     figures = cached(
         "dashboard",
+        scope_of(request.user).key,
         get_language(),
         day,
         today,

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.roles import staff_required
+from accounts.roles import organiser_required, staff_required
 from cadres import services
 from cadres.access import get_campaign_for_user, get_decision_for_user
 from cadres.forms.cadre_picker import cadre_label
@@ -29,9 +29,9 @@ from shared.vietnamese import place_and_date
 SEARCH_RESULTS = 20
 
 
-@staff_required
+@organiser_required
 def decision_create(request, pk):
-    campaign = get_campaign_for_user(request, pk)
+    campaign = get_campaign_for_user(request, pk, for_change=True)
     form = DecisionForm(request.POST or None, campaign=campaign)
     rows = AssignmentRowFormSet(request.POST or None, form_kwargs={"campaign": campaign}, prefix="rows")
     if request.method == "POST":

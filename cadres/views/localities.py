@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.roles import staff_required
+from accounts.roles import organiser_required, scope_of, staff_required
 from cadres.access import get_locality_for_user
 from cadres.filters import LocalityFilter
 from cadres.models import Assignment, AssignmentStatus
@@ -110,8 +110,7 @@ def locality_detail(request, pk):
     compute = functools.cache(lambda: _detail_context(request, locality, day))
     # The grading form between the two parts carries the user's CSRF token: it is made for each request.
     parts = ["localities/_locality_facts.html", "localities/_locality_records.html"]
-    # Shared by every staff member, who all see the same rows: a role that sees less needs its scope in the key.
-    facts, records = cached_fragments(request, parts, compute, topics=[RECORDS])
+    facts, records = cached_fragments(request, parts, compute, topics=[RECORDS], scope=scope_of(request.user).key)
     form = GradingForm(locality=locality, initial={"valid_from": day})
     return render(
         request,
@@ -166,9 +165,9 @@ def _in_force(status: ZoneStatus, day: datetime.date) -> bool:
     return status.valid_from <= day and (status.valid_to is None or status.valid_to >= day)
 
 
-@staff_required
+@organiser_required
 def locality_grade(request, pk):
-    locality = get_locality_for_user(request, pk)
+    locality = get_locality_for_user(request, pk, for_change=True)
     if request.method == "POST":
         form = GradingForm(request.POST, locality=locality)
         if form.is_valid():

@@ -8,7 +8,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.roles import staff_required
+from accounts.roles import organiser_required
 from cadres import roster
 from cadres.access import get_roster_upload_for_user
 from cadres.exports import write_roster_template
@@ -19,7 +19,7 @@ PAGE_SIZE = 50
 SHOWN = [roster.ERROR, roster.NEW, roster.CHANGED, roster.UNCHANGED]
 
 
-@staff_required
+@organiser_required
 def roster_import(request):
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -33,7 +33,7 @@ def roster_import(request):
     return render(request, "cadres/roster_import.html", {"form": form, "max_rows": max_rows})
 
 
-@staff_required
+@organiser_required
 @require_GET
 def roster_preview(request, token):
     upload = get_roster_upload_for_user(request, token, fields=["token", "filename", "results"])
@@ -68,7 +68,7 @@ def roster_preview(request, token):
     )
 
 
-@staff_required
+@organiser_required
 @require_POST
 def roster_confirm(request, token):
     upload = get_roster_upload_for_user(request, token, for_update=True)
@@ -97,7 +97,7 @@ def roster_confirm(request, token):
     return redirect("cadres:cadre_list")
 
 
-@staff_required
+@organiser_required
 @require_GET
 def roster_template(request):
     unit = ProvincialUnit.objects.visible_to(request.user).filter(parent__isnull=True).order_by("name").first()

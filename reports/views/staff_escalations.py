@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.roles import staff_required
+from accounts.roles import organiser_required, staff_required
 from reports.access import get_escalation_for_user
 from reports.filters import EscalationFilter, paginate
 from reports.forms.review import EscalationAnswerForm, EscalationAssignForm, EscalationStatusForm
@@ -27,10 +27,10 @@ def escalation_inbox(request):
     return render(request, "reports/staff_escalations.html", {"filter": escalation_filter, "page": page})
 
 
-@staff_required
+@organiser_required
 @require_http_methods(["GET", "POST"])
 def escalation_manage(request, pk):
-    escalation = get_escalation_for_user(request, pk)
+    escalation = get_escalation_for_user(request, pk, for_change=True)
     action = request.POST.get("action") if request.method == "POST" else None
     assign_form = EscalationAssignForm(
         request.POST if action == "assign" else None,

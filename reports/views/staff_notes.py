@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.shortcuts import render
 
-from accounts.roles import staff_required
+from accounts.roles import scope_of, staff_required
 from reports.filters import NoteFilter, paginate
 from reports.models import DailyNote
 from shared.caching import NOTES, RECORDS, cached_fragment
@@ -10,8 +10,13 @@ from shared.caching import NOTES, RECORDS, cached_fragment
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
 @staff_required
 def notes_inbox(request):
-    # Shared by every staff member, who all see the same rows: a role that sees less needs its scope in the key.
-    body = cached_fragment(request, "reports/_staff_notes.html", lambda: _context(request), topics=[RECORDS, NOTES])
+    body = cached_fragment(
+        request,
+        "reports/_staff_notes.html",
+        lambda: _context(request),
+        topics=[RECORDS, NOTES],
+        scope=scope_of(request.user).key,
+    )
     return render(request, "reports/staff_notes.html", {"body": body})
 
 

@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.roles import staff_required
+from accounts.roles import organiser_required, staff_required
 from reports.access import get_tracked_recommendation_for_user
 from reports.exports import recommendations_workbook_response
 from reports.filters import RecommendationFilter, paginate
@@ -50,10 +50,10 @@ def recommendation_list(request):
     )
 
 
-@staff_required
+@organiser_required
 @require_http_methods(["GET", "POST"])
 def recommendation_update(request, pk):
-    recommendation = get_tracked_recommendation_for_user(request, pk)
+    recommendation = get_tracked_recommendation_for_user(request, pk, for_change=True)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     # A path of this site only: redirect() would take a bare word for a URL name and fail with a 500.
     if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.roles import staff_required
+from accounts.roles import organiser_required, staff_required
 from cadres.coverage import SubqueryCount
 from reports.access import can_review_report, get_report_for_user
 from reports.filters import ReportFilter, paginate
@@ -20,7 +20,7 @@ from shared.vietnamese import place_and_date
 
 
 def _get_reviewable_report(request, pk) -> MissionReport:
-    report = get_report_for_user(request, pk)
+    report = get_report_for_user(request, pk, for_change=True)
     if not can_review_report(request.user, report):
         raise Http404
     return report
@@ -49,7 +49,7 @@ def report_list(request):
     return render(request, "reports/staff_reports.html", {"filter": report_filter, "page": page})
 
 
-@staff_required
+@organiser_required
 @require_http_methods(["GET", "POST"])
 def report_review(request, pk):
     report = _get_reviewable_report(request, pk)
@@ -98,7 +98,9 @@ RECOMMENDATIONS_TO = {Addressee.PROVINCE: "Đối với tỉnh", Addressee.LOCAL
 
 @staff_required
 def report_print(request, pk):
-    report = _get_reviewable_report(request, pk)
+    report = get_report_for_user(request, pk)
+    if report.status == ReportStatus.DRAFT:  # Its cadre's own, even to an office role they also hold.
+        raise Http404
     organiser = report.assignment.campaign.organising_unit
     letterhead = organiser.letterhead
     recommendations = list(report.recommendations.all())
