@@ -242,16 +242,19 @@ class CampaignProgress:
         return round(100 * self.days_elapsed / self.days_total) if self.days_total else 0
 
 
-def campaign_progress(campaign: Campaign, day: datetime.date | None = None) -> CampaignProgress:
-    """Days elapsed and the assignments by status on `day`, in one aggregate query.
+def campaign_progress(campaign: Campaign, day: datetime.date | None = None, *, assignments=None) -> CampaignProgress:
+    """Days elapsed and the assignments (of `assignments`, default all) by status on `day`, in one aggregate query.
 
     The status is that of AssignmentQuerySet.with_status(), so the counts equal those
     of the assignment list filtered by status. A recalled assignment counts as recalled
     whatever the day, even on the days it was on mission (AssignmentQuerySet.active_on()).
     """
     day = day or timezone.localdate()
-    counts = campaign.assignments.with_status(day).aggregate(
-        **{status.value: Count("pk", filter=Q(status_on=status)) for status in AssignmentStatus}
+    assignments = Assignment.objects.all() if assignments is None else assignments
+    counts = (
+        assignments.filter(campaign=campaign)
+        .with_status(day)
+        .aggregate(**{status.value: Count("pk", filter=Q(status_on=status)) for status in AssignmentStatus})
     )
     days_total = (campaign.ends_on - campaign.starts_on).days + 1
     days_elapsed = min(max((day - campaign.starts_on).days + 1, 0), days_total)
@@ -279,25 +282,27 @@ class QuotaRow:
         return self.sent >= self.asked
 
 
-def _sent_by_unit(campaign_ref, unit_ref):
-    """Assignments of the campaign held by cadres of the unit or of its departments."""
-    return Assignment.objects.filter(campaign=campaign_ref).filter(
-        Q(cadre__unit=unit_ref) | Q(cadre__unit__parent=unit_ref)
-    )
+def _sent_by_unit(campaign_ref, unit_ref, assignments=None):
+    """Assignments (of `assignments`, default all) of the campaign held by cadres of the unit or of its departments."""
+    assignments = Assignment.objects.all() if assignments is None else assignments
+    return assignments.filter(campaign=campaign_ref).filter(Q(cadre__unit=unit_ref) | Q(cadre__unit__parent=unit_ref))
 
 
-def quota_rows(campaign: Campaign) -> list[QuotaRow]:
+def quota_rows(campaign: Campaign, *, quotas=None, units=None, assignments=None) -> list[QuotaRow]:
     """Asked vs. sent per unit: each quota, then the units that sent cadres without being asked.
 
     "Sent" counts the different cadres of the unit and its departments with an
     assignment in the campaign (recalled ones too: they went), in the quota's
-    locality or beneath it when the quota names one.
+    locality or beneath it when the quota names one. The page passes the quotas,
+    units and assignments the user sees (Model.objects.visible_to); left out, all.
     """
-    sent = _sent_by_unit(OuterRef("campaign"), OuterRef("unit"))
+    quotas = Quota.objects.all() if quotas is None else quotas
+    units = ProvincialUnit.objects.all() if units is None else units
+    sent = _sent_by_unit(OuterRef("campaign"), OuterRef("unit"), assignments)
     at_place = Q(locality=OuterRef("locality")) | Q(locality__parent=OuterRef("locality"))
     at_place |= Q(locality__parent__parent=OuterRef("locality"))
     quotas = (
-        Quota.objects.filter(campaign=campaign)
+        quotas.filter(campaign=campaign)
         .select_related("unit__parent", "locality__parent")
         .annotate(
             sent_anywhere=SubqueryCount(sent.order_by().values("cadre_id").distinct()),
@@ -314,13 +319,12 @@ def quota_rows(campaign: Campaign) -> list[QuotaRow]:
         )
         for quota in quotas
     ]
+    sent_unasked = _sent_by_unit(campaign.pk, OuterRef("pk"), assignments).order_by().values("cadre_id").distinct()
     unasked = (
-        ProvincialUnit.objects.filter(parent__isnull=True)
+        units.filter(parent__isnull=True)
         .exclude(quotas__campaign=campaign)
         .select_related("parent")
-        .annotate(
-            sent=SubqueryCount(_sent_by_unit(campaign.pk, OuterRef("pk")).order_by().values("cadre_id").distinct())
-        )
+        .annotate(sent=SubqueryCount(sent_unasked))
         .filter(sent__gt=0)
         .order_by("name")
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.models import Assignment, AssignmentStatus, Cadre, Campaign
 from localities.models import Level, Locality
-from shared.fields import DayFilter
+from shared.fields import DayFilter, ScopedChoicesMixin
 from shared.text_validators import single_line
 from shared.widgets import CachedSelect
 
@@ -87,7 +87,7 @@ class LocalityFilter(django_filters.ModelChoiceFilter):
         return qs.filter(locality__in=Locality.objects.subtree(value))
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(ScopedChoicesMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="filter_search", validators=[single_line])
     campaign = django_filters.ModelChoiceFilter(
         label=_("Campaign"), queryset=Campaign.objects.all(), widget=CachedSelect
@@ -168,7 +168,7 @@ class AssignmentFilter(django_filters.FilterSet):
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
-class CadreFilter(django_filters.FilterSet):
+class CadreFilter(ScopedChoicesMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name, code or phone"), method="filter_search", validators=[single_line])
     unit = UnitFilter(label=_("Unit"), queryset=unit_choices(), method="filter_unit")
     is_party_member = django_filters.TypedChoiceFilter(
@@ -198,7 +198,7 @@ class CadreFilter(django_filters.FilterSet):
         return queryset.filter(Q(unit=unit) | Q(unit__parent=unit))
 
 
-class LocalityFilter(django_filters.FilterSet):
+class LocalityFilter(ScopedChoicesMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_name", label=_("Name"), max_length=120, validators=[single_line])
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"), empty_label=_("All levels"))
     parent = django_filters.ModelChoiceFilter(

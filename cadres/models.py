@@ -65,6 +65,10 @@ class ProvincialUnitQuerySet(models.QuerySet):
     def managed_by(self, user):
         return managed(self, user, EVERY_ROW)
 
+    def organised_by(self, user):
+        """The units whose campaigns `user` runs: those a campaign they plan may be organised by."""
+        return managed(self, user, "pk")
+
 
 class ProvincialUnit(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[single_line])

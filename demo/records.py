@@ -12,8 +12,8 @@ import datetime
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from accounts.roles import CADRE_GROUP, STAFF_GROUP
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, UnitKind
+from accounts.roles import CADRE_GROUP, STAFF_GROUP, RoleKind
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, Role, UnitKind
 from cadres.services import assignment_create, assignment_replace
 from localities.models import Grading, Locality, LocalityKind, ZoneStatus
 
@@ -414,6 +414,39 @@ def load_accounts() -> list[tuple[str, str]]:
         cadre = Cadre.objects.get(code=code)
         _account(username, group=cadre_group, cadre=cadre, first_name=cadre.full_name)
         accounts.append((username, f"cán bộ {cadre.full_name}"))
+    return accounts + load_role_accounts()
+
+
+# Accounts of the scoped roles (accounts/roles.py): (username, first name, role, unit, locality, what it is for).
+ROLE_ACCOUNTS = [
+    ("tinhdoan", "Văn phòng Tỉnh đoàn", RoleKind.ORGANISER, "Tỉnh đoàn", None,
+     "cán bộ tổ chức của Tỉnh đoàn: các đợt của Tỉnh đoàn"),
+    ("bantochuc", "Ban Tổ chức Tỉnh ủy", RoleKind.ORGANISER, "Tỉnh ủy", None,
+     "cán bộ tổ chức của Ban Tổ chức Tỉnh ủy: đợt cấp tỉnh quý III/2021"),
+    ("giamsat", "Giám sát tỉnh", RoleKind.SUPERVISOR, None, "Bình Dương",
+     "giám sát toàn tỉnh Bình Dương: xem tất cả, không sửa"),
+    ("soyte", "Sở Y tế", RoleKind.UNIT, "Sở Y tế", None, "đầu mối đơn vị cử cán bộ: cán bộ của Sở Y tế"),
+    ("tanuyen", "Thị xã Tân Uyên", RoleKind.LOCALITY, None, "Tân Uyên",
+     "địa phương nơi đến: thị xã Tân Uyên và các phường"),
+    ("tanphuockhanh", "Phường Tân Phước Khánh", RoleKind.LOCALITY, None, "Tân Uyên/Tân Phước Khánh",
+     "địa phương nơi đến: phường Tân Phước Khánh"),
+]  # fmt: skip
+
+
+def load_role_accounts() -> list[tuple[str, str]]:
+    """The organisers' staff, a supervisor, a sending unit and two host localities; run again, nothing changes."""
+    units = {unit.short_name: unit for unit in ProvincialUnit.objects.filter(parent__isnull=True)}
+    units["Tỉnh ủy"] = ProvincialUnit.objects.get(name="Ban Tổ chức Tỉnh ủy Bình Dương")
+    province = Locality.objects.get(name="Bình Dương", parent__isnull=True)
+    places = {"Bình Dương": province, "Tân Uyên": Locality.objects.get(name="Tân Uyên", parent=province)}
+    places["Tân Uyên/Tân Phước Khánh"] = Locality.objects.get(name="Tân Phước Khánh", parent=places["Tân Uyên"])
+    accounts = []
+    for username, first_name, kind, unit, place, purpose in ROLE_ACCOUNTS:
+        user = _account(username, first_name=first_name)
+        Role.objects.get_or_create(
+            user=user, kind=kind, unit=units[unit] if unit else None, locality=places[place] if place else None
+        )
+        accounts.append((username, purpose))
     return accounts
 
 

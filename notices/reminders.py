@@ -15,12 +15,12 @@ run, while the others go out.
 """
 
 import datetime
+import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -29,9 +29,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.roles import STAFF_GROUP
 from cadres.models import Assignment, Cadre
 from notices.models import ReminderLog
+from reports.forms.review import staff_users
 from reports.models import HANDED_IN_STATUSES, REPORT_WINDOW_DAYS, Escalation, Urgency, report_opens_on
 
 ASSIGNED = "assigned"
@@ -143,21 +143,23 @@ def report_due(day: datetime.date) -> Iterator[Reminder]:
             yield _for_cadre(REPORT_DUE, assignment, _("Your end-of-mission report is due"))
 
 
-def staff_emails() -> list[str]:
-    users = User.objects.filter(groups__name=STAFF_GROUP, is_active=True).exclude(email="")
+@functools.cache
+def staff_emails(organising_unit_id: int) -> list[str]:
+    """The addresses of those who handle a campaign of that organising unit (reports.forms.review.staff_users)."""
+    users = staff_users([organising_unit_id]).exclude(email="")
     return sorted(set(users.values_list("email", flat=True)))
 
 
 def urgent_escalations(day: datetime.date) -> Iterator[Reminder]:
-    recipients = staff_emails()
     escalations = (
         Escalation.objects.open()
         .filter(urgency=Urgency.URGENT)
-        .select_related("assignment__cadre", "assignment__locality__parent")
+        .select_related("assignment__cadre", "assignment__locality__parent", "assignment__campaign")
         .order_by("created_at")
     )
+    staff_emails.cache_clear()
     for escalation in escalations:
-        for recipient in recipients:
+        for recipient in staff_emails(escalation.assignment.campaign.organising_unit_id):
             yield Reminder(
                 kind=URGENT_ESCALATION,
                 recipient=recipient,

@@ -26,7 +26,7 @@ from reports.models import (
     ReportStatus,
     Urgency,
 )
-from shared.fields import DayFilter
+from shared.fields import DayFilter, ScopedChoicesMixin
 from shared.pagination import paginate as bounded_paginate
 from shared.text_validators import single_line
 from shared.vietnamese import search_filter
@@ -120,7 +120,7 @@ class RecentSearchMixin:
         return queryset
 
 
-class NoteFilter(RecentSearchMixin, FilterSet):
+class NoteFilter(ScopedChoicesMixin, RecentSearchMixin, FilterSet):
     q = CharFilter(
         method="search_later",
         label=_("Search"),
@@ -159,7 +159,7 @@ class NoteFilter(RecentSearchMixin, FilterSet):
         return queryset.filter(Q(assignment__cadre__unit=value) | Q(assignment__cadre__unit__parent=value))
 
 
-class EscalationFilter(RecentSearchMixin, FilterSet):
+class EscalationFilter(ScopedChoicesMixin, RecentSearchMixin, FilterSet):
     q = CharFilter(
         method="search_later",
         label=_("Search"),
@@ -190,7 +190,7 @@ class EscalationFilter(RecentSearchMixin, FilterSet):
 REVIEWABLE_STATUSES = [ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.ACCEPTED]
 
 
-class ReportFilter(FilterSet):
+class ReportFilter(ScopedChoicesMixin, FilterSet):
     status = ChoiceFilter(
         choices=[(status.value, status.label) for status in REVIEWABLE_STATUSES],
         label=_("Status"),
@@ -213,7 +213,7 @@ class ReportFilter(FilterSet):
     filter_cadre = _search("assignment__cadre__full_name")
 
 
-class RecommendationFilter(FilterSet):
+class RecommendationFilter(ScopedChoicesMixin, FilterSet):
     campaign = ModelChoiceFilter(
         field_name="report__assignment__campaign",
         queryset=campaign_choices(),

@@ -52,3 +52,29 @@ def day_from_query(request, name: str = "day", *, report: bool = True) -> dateti
     if report:
         messages.warning(request, _("“%(value)s” is not a date (dd/mm/yyyy): showing today.") % {"value": raw[:40]})
     return None
+
+
+def narrow_choices(form, user) -> None:
+    """Every model choice of `form` (and a shortlist it renders) narrowed to the rows `user` sees.
+
+    Each queryset that has a `visible_to(user)` (every page model: accounts/roles.py) goes through it:
+    a filter neither offers nor accepts a campaign, unit or locality outside the user's scope, and the
+    cached options (shared.widgets.CachedSelect, keyed by the query) are those of that scope.
+    """
+    for field in form.fields.values():
+        for attribute in ("queryset", "shortlist"):
+            rows = getattr(field, attribute, None)
+            if rows is not None and hasattr(rows, "visible_to"):
+                setattr(field, attribute, rows.visible_to(user))
+
+
+class ScopedChoicesMixin:
+    """A FilterSet given the `request` offers and accepts only the choices its user sees (narrow_choices)."""
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            if self.request is not None:
+                narrow_choices(form, self.request.user)
+        return self._form

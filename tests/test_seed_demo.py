@@ -155,3 +155,31 @@ def test_the_dashboard_chart_agrees_with_the_card_on_25_08_2021(demo_staff):
     card = re.search(r'id="figure-cadres"[^>]*>\s*<span class="figure">(\d+)</span>', content)[1]
     bar = re.search(r"<title>25/08/2021: (\d+)</title>", content)[1]
     assert bar == card == str(Assignment.objects.active_on(datetime.date(2021, 8, 25)).count())
+
+
+def test_the_demo_has_an_account_for_each_role_seeing_its_part():
+    """The README's demo accounts: each opens its first page and sees its own part of the 2021 story."""
+    call_command("seed_demo", stdout=io.StringIO())
+    day = {"day": "2021-08-25"}
+    seen = {}
+    for username in ("vanphong", "tinhdoan", "bantochuc", "giamsat", "soyte", "tanuyen", "tanphuockhanh"):
+        user = User.objects.get(username=username)
+        assert user.check_password("dong-hanh-2021"), username
+        client = Client()
+        client.force_login(user)
+        assert client.get(reverse("home")).url == reverse("cadres:dashboard"), username
+        page = client.get(reverse("cadres:assignment_list"), {"active_on": "2021-08-25", **day})
+        seen[username] = int(re.search(r'data-count="(\d+)"', page.content.decode())[1])
+    active = Assignment.objects.active_on(datetime.date(2021, 8, 25))
+    assert seen["vanphong"] == seen["giamsat"] == active.count()
+    assert seen["tinhdoan"] == active.filter(campaign__organising_unit__short_name="Tỉnh đoàn").count() > 0
+    assert seen["bantochuc"] == active.filter(campaign__organising_unit__short_name="Ban Tổ chức TU").count() > 0
+    assert seen["tinhdoan"] + seen["bantochuc"] == seen["vanphong"]
+    assert 0 < seen["soyte"] == active.filter(cadre__unit__short_name="Sở Y tế").count()
+    assert (
+        0
+        < seen["tanphuockhanh"]
+        < seen["tanuyen"]
+        == active.filter(locality__parent__name="Tân Uyên").count() + (active.filter(locality__name="Tân Uyên").count())
+    )
+    assert not User.objects.get(username="soyte").is_staff  # Office roles never reach Django admin.

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.forms.decisions import LocalityInput, find_locality, locality_value
 from cadres.models import Campaign, Quota
-from shared.fields import DayField, DayFilter
+from shared.fields import DayField, DayFilter, ScopedChoicesMixin
 from shared.text_validators import single_line
 from shared.vietnamese import search_filter
 
@@ -21,9 +21,10 @@ class CampaignForm(forms.ModelForm):
         field_classes = {"organising_unit": UnitChoiceField, "starts_on": DayField, "ends_on": DayField}
         widgets = {"purpose": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organising_unit"].queryset = unit_choices()
+        # Organiser staff plan campaigns of their own organising units only.
+        self.fields["organising_unit"].queryset = unit_choices().organised_by(user)
         self.fields["assignment_days"].validators.append(MinValueValidator(1))
         self.fields["assignment_days"].widget.attrs["min"] = 1
 
@@ -48,7 +49,7 @@ class CampaignForm(forms.ModelForm):
         return data
 
 
-class CampaignFilter(django_filters.FilterSet):
+class CampaignFilter(ScopedChoicesMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name"), method="filter_name", validators=[single_line])
     running_on = DayFilter(label=_("Running on"), method="filter_running_on")
 

@@ -30,7 +30,7 @@ def _filtered(request) -> AssignmentFilter:
         .select_related("cadre__unit__parent", "locality__parent", "campaign", "decision__issuing_unit")
         .order_by("-starts_on", "cadre__full_name", "pk")
     )
-    return AssignmentFilter(request.GET, queryset=queryset)
+    return AssignmentFilter(request.GET, queryset=queryset, request=request)
 
 
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
@@ -79,7 +79,8 @@ def assignment_detail(request, pk):
             "assignment": assignment,
             "status": assignment.status_on(today),
             "replaces": _predecessor(assignment),
-            "can_change": not assignment.recalled_on,
+            "can_edit": assignment.campaign.is_managed_by(request.user),
+            "can_change": assignment.campaign.is_managed_by(request.user) and not assignment.recalled_on,
             "history_entries": history_entries(assignment.history.all()),
         },
     )

@@ -11,7 +11,7 @@ from cadres.access import get_cadre_for_user
 from cadres.exports import write_cadres
 from cadres.filters import CadreFilter
 from cadres.forms.cadres import CadreForm
-from cadres.models import Cadre
+from cadres.models import Assignment, Cadre
 from shared.history import history_entries
 from shared.pagination import paginate
 
@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 
 def _filtered(request) -> CadreFilter:
     queryset = Cadre.objects.visible_to(request.user).select_related("unit__parent").in_name_order()
-    return CadreFilter(request.GET or None, queryset=queryset)
+    return CadreFilter(request.GET or None, queryset=queryset, request=request)
 
 
 @staff_required
@@ -46,7 +46,9 @@ def cadre_detail(request, pk):
     cadre = get_cadre_for_user(request, pk)
     today = timezone.localdate()
     assignments = (
-        cadre.assignments.with_status(today)
+        Assignment.objects.visible_to(request.user)
+        .filter(cadre=cadre)
+        .with_status(today)
         .select_related("locality__parent", "campaign", "decision__issuing_unit")
         .order_by("-starts_on")
     )

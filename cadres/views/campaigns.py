@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef
+from django.db.models import OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from cadres.access import get_campaign_for_user
 from cadres.coverage import SubqueryCount, campaign_progress, quota_rows
 from cadres.forms.campaigns import CampaignFilter, CampaignForm, QuotaFormSet
 from cadres.forms.decisions import locality_options
-from cadres.models import Assignment, Campaign, Decision, Quota
+from cadres.models import Assignment, Campaign, Decision, ProvincialUnit, Quota
 from shared.history import HistorySource, history_entries
 
 PER_PAGE = 50
@@ -35,7 +35,7 @@ def campaign_list(request):
             active_count=SubqueryCount(assignments.active_on(today).values("pk")),
         )
     )
-    filters = CampaignFilter(request.GET or None, queryset=campaigns.order_by("-starts_on", "name"))
+    filters = CampaignFilter(request.GET or None, queryset=campaigns.order_by("-starts_on", "name"), request=request)
     page = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -48,7 +48,7 @@ def campaign_list(request):
 
 @organiser_required
 def campaign_create(request):
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         campaign = form.save()
         messages.success(request, _("Campaign “%(name)s” created.") % {"name": campaign.name})
@@ -59,7 +59,7 @@ def campaign_create(request):
 @organiser_required
 def campaign_edit(request, pk):
     campaign = get_campaign_for_user(request, pk, for_change=True)
-    form = CampaignForm(request.POST or None, instance=campaign)
+    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Campaign saved."))
@@ -71,10 +71,19 @@ def campaign_edit(request, pk):
 def campaign_detail(request, pk):
     campaign = get_campaign_for_user(request, pk)
     today = timezone.localdate()
-    decisions = campaign.decisions.select_related("issuing_unit").annotate(assignment_count=Count("assignments"))
-    assignments = campaign.assignments.select_related(
-        "cadre__unit", "locality__parent", "decision__issuing_unit"
-    ).order_by("starts_on", "cadre__full_name")
+    # The campaign as the user's roles reach it: a sending unit sees its cadres, a host locality its area.
+    visible = Assignment.objects.visible_to(request.user)
+    decisions = (
+        Decision.objects.visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("issuing_unit")
+        .annotate(assignment_count=SubqueryCount(visible.filter(decision=OuterRef("pk")).values("pk")))
+    )
+    assignments = (
+        visible.filter(campaign=campaign)
+        .select_related("cadre__unit", "locality__parent", "decision__issuing_unit")
+        .order_by("starts_on", "cadre__full_name")
+    )
     return render(
         request,
         "cadres/campaign_detail.html",
@@ -82,11 +91,17 @@ def campaign_detail(request, pk):
             "campaign": campaign,
             "today": today,
             "iso_today": today.isoformat(),
-            "progress": campaign_progress(campaign, today),
+            "progress": campaign_progress(campaign, today, assignments=visible),
+            "can_change": campaign.is_managed_by(request.user),
             "coverage_day": campaign.showcase_day(today).isoformat(),
             "decisions": decisions,
             "assignments": assignments[:ASSIGNMENTS_SHOWN],
-            "quotas": quota_rows(campaign),
+            "quotas": quota_rows(
+                campaign,
+                quotas=Quota.objects.visible_to(request.user),
+                units=ProvincialUnit.objects.visible_to(request.user),
+                assignments=visible,
+            ),
             "history_entries": history_entries(
                 campaign.history.all(),
                 HistorySource(

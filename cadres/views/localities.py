@@ -80,7 +80,7 @@ def _label_gradings(localities) -> list[Locality]:
 @staff_required
 def locality_list(request):
     localities = Locality.objects.visible_to(request.user).order_by("level", "parent__name", "name")
-    filterset = LocalityFilter(request.GET, queryset=localities)
+    filterset = LocalityFilter(request.GET, queryset=localities, request=request)
     if not filterset.is_valid():
         messages.error(request, _("Some filters are not valid; correct them to see the list."))
         return render(request, "localities/locality_list.html", {"filter": filterset, "day": timezone.localdate()})

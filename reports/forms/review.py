@@ -5,10 +5,10 @@ import datetime
 from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import STAFF_GROUP
+from accounts.roles import STAFF_GROUP, RoleKind, scope_of
 from cadres.models import Campaign
 from reports.compliance import DEFAULT_DAYS, MAX_DAYS
 from reports.filters import LocalityChoiceField, campaign_choices, locality_choices
@@ -19,12 +19,21 @@ from shared.text_validators import plain_text
 from shared.widgets import CachedSelect
 
 
-def staff_users() -> QuerySet:
+def staff_users(units=None) -> QuerySet:
+    """Who handles escalations and recommendations: office staff of every campaign and the organiser staff
+    of `units` (organising units' ids; None: of any)."""
+    organisers = Q(roles__kind=RoleKind.ORGANISER)
+    if units is not None:
+        organisers &= Q(roles__unit__in=units)
     return (
-        User.objects.filter(groups__name=STAFF_GROUP, is_active=True)
+        User.objects.filter(Q(groups__name=STAFF_GROUP) | organisers, is_active=True)
         .order_by("first_name", "last_name", "username")
         .distinct()
     )
+
+
+def _handled_by_organisers_of(form, field: str, units) -> None:
+    form.fields[field].queryset = staff_users(units)
 
 
 class StaffUserChoiceField(forms.ModelChoiceField):
@@ -82,6 +91,11 @@ class ComplianceForm(forms.Form):
 
 class EscalationAssignForm(VersionedFormMixin, forms.Form):
     assigned_to = StaffUserChoiceField(queryset=staff_users(), label=_("Handled by"))
+
+    def __init__(self, *args, escalation: Escalation, **kwargs):
+        super().__init__(*args, versioned=escalation, **kwargs)
+        # The staff of the escalation's campaign: its organiser's, or of every campaign.
+        _handled_by_organisers_of(self, "assigned_to", [escalation.assignment.campaign.organising_unit_id])
 
 
 class EscalationAnswerForm(VersionedFormMixin, forms.Form):
@@ -145,10 +159,14 @@ class RecommendationForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, owner_choices: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        _handled_by_organisers_of(self, "owner", [self.instance.report.assignment.campaign.organising_unit_id])
         if owner_choices is not None:
             # The list page renders one form per row: share one list of staff instead of a query per row.
             self.fields["owner"].choices = owner_choices
 
 
-def owner_choices() -> list[tuple]:
-    return [("", "---------")] + [(user.pk, user.get_full_name() or user.username) for user in staff_users()]
+def owner_choices(user) -> list[tuple]:
+    """The owners the list offers on each row: the staff of the user's organising units (any, for office staff)."""
+    scope = scope_of(user)
+    users = staff_users(None if scope.everything else scope.organisers)
+    return [("", "---------")] + [(user.pk, user.get_full_name() or user.username) for user in users]

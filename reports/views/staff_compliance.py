@@ -15,6 +15,7 @@ from reports.compliance import (
 from reports.filters import paginate
 from reports.forms.review import ComplianceForm
 from shared.caching import NOTES, RECORDS, cached_fragment
+from shared.fields import narrow_choices
 
 # A province's cadres who have not filed today can be hundreds: the first ones are named, all are counted.
 NOT_FILED_SHOWN = 200
@@ -36,6 +37,7 @@ def compliance(request):
 def _context(request) -> dict:
     today = timezone.localdate()
     form = ComplianceForm(request.GET or None)
+    narrow_choices(form, request.user)
     valid = form.is_bound and form.is_valid()
     visible = Assignment.objects.visible_to(request.user)
     campaigns = Campaign.objects.visible_to(request.user)

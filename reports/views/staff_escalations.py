@@ -20,9 +20,11 @@ def escalation_inbox(request):
     escalations = (
         Escalation.objects.visible_to(request.user)
         .inbox_order()
-        .select_related("assignment__cadre__unit", "assignment__locality__parent", "assigned_to")
+        .select_related(
+            "assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign", "assigned_to"
+        )
     )
-    escalation_filter = EscalationFilter(request.GET, queryset=escalations)
+    escalation_filter = EscalationFilter(request.GET, queryset=escalations, request=request)
     page = paginate(request, escalation_filter.qs)
     return render(request, "reports/staff_escalations.html", {"filter": escalation_filter, "page": page})
 
@@ -35,7 +37,7 @@ def escalation_manage(request, pk):
     assign_form = EscalationAssignForm(
         request.POST if action == "assign" else None,
         initial={"assigned_to": escalation.assigned_to_id},
-        versioned=escalation,
+        escalation=escalation,
     )
     answer_form = EscalationAnswerForm(
         request.POST if action == "answer" else None, initial={"answer": escalation.answer}, versioned=escalation

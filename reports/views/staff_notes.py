@@ -26,5 +26,5 @@ def _context(request) -> dict:
         .select_related("assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign")
         .order_by("-day", "-created_at", "-pk")
     )
-    note_filter = NoteFilter(request.GET, queryset=notes)
+    note_filter = NoteFilter(request.GET, queryset=notes, request=request)
     return {"filter": note_filter, "page": paginate(request, note_filter.qs)}

@@ -33,9 +33,11 @@ def tracked_recommendations(user):
 
 @staff_required
 def recommendation_list(request):
-    recommendation_filter = RecommendationFilter(request.GET, queryset=tracked_recommendations(request.user))
+    recommendation_filter = RecommendationFilter(
+        request.GET, queryset=tracked_recommendations(request.user), request=request
+    )
     page = paginate(request, recommendation_filter.qs)
-    choices = owner_choices()
+    choices = owner_choices(request.user)
     forms = [
         (
             recommendation,
@@ -89,5 +91,7 @@ def recommendation_update(request, pk):
 
 @staff_required
 def recommendation_export(request):
-    recommendation_filter = RecommendationFilter(request.GET, queryset=tracked_recommendations(request.user))
+    recommendation_filter = RecommendationFilter(
+        request.GET, queryset=tracked_recommendations(request.user), request=request
+    )
     return recommendations_workbook_response(recommendation_filter.qs)

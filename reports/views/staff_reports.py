@@ -44,7 +44,7 @@ def report_list(request):
         )
         .order_by("awaiting_review", "submitted_at", "pk")
     )
-    report_filter = ReportFilter(request.GET, queryset=reports)
+    report_filter = ReportFilter(request.GET, queryset=reports, request=request)
     page = paginate(request, report_filter.qs)
     return render(request, "reports/staff_reports.html", {"filter": report_filter, "page": page})
 
@@ -117,6 +117,7 @@ def report_print(request, pk):
         "reports/report_print.html",
         {
             "report": report,
+            "can_review": can_review_report(request.user, report),
             "organiser": organiser,
             "issuer_mark": letterhead.issuer_mark,
             "motto_lines": letterhead.motto_lines,
