@@ -1,7 +1,9 @@
-"""The login forms of the site and of the admin, and the password change."""
+"""The login forms of the site and of the admin, the password change, and the forgotten password."""
+
+import unicodedata
 
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -45,3 +47,23 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         if authenticate(self.request, username=self.user.get_username(), password=old_password) != self.user:
             raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
         return old_password
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's "forgot password" form, which also reaches an account still waiting for its first password.
+
+    Accounts made on the account pages start with an unusable password until their owner opens the
+    one-time link (cadres/accounts.py); Django's form would send them nothing. A deactivated account
+    still gets nothing. Whether an address is known is never said: the page after is the same.
+    """
+
+    def get_users(self, email):
+        User = get_user_model()
+        email_field = User.get_email_field_name()
+        users = User._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})
+        # As Django's form: the database's case-insensitive match may join addresses that differ (Unicode case mapping).
+        return (user for user in users if _same_address(email, getattr(user, email_field)))
+
+
+def _same_address(first: str, second: str) -> bool:
+    return unicodedata.normalize("NFKC", first).casefold() == unicodedata.normalize("NFKC", second).casefold()

@@ -169,6 +169,18 @@ def managed(queryset, user, organiser=None):
     return queryset.filter(**{f"{organiser}__in": scope.organisers})
 
 
+def hosted(queryset, user, locality: str):
+    """`queryset` as a host locality acts on it: the rows whose locality (at the lookup path `locality`)
+    lies in the user's area. Nobody else: the province acts on them through managed()."""
+    area = scope_of(user).area
+    return queryset.filter(**{f"{locality}__in": area}) if area else queryset.none()
+
+
+def hosts(user, locality_id) -> bool:
+    """Whether `user` acts as the host locality of a row at that locality, as hosted() selects."""
+    return locality_id in scope_of(user).area
+
+
 def manages(user, organising_unit_id) -> bool:
     """Whether `user` changes the rows of a campaign of that organising unit, as managed() selects them."""
     scope = scope_of(user)
@@ -193,6 +205,8 @@ def _guard(check):
 staff_required = _guard(is_staff_member)
 # Pages that change a campaign: organisers and office staff; read-only roles get 403.
 organiser_required = _guard(is_organiser)
+# Pages of a host locality's own part (answering an escalation, assessing a cadre): its officials only.
+host_required = _guard(lambda user: bool(scope_of(user).area))
 # Deployed cadres with a cadre record only.
 cadre_required = _guard(lambda user: cadre_of(user) is not None)
 
@@ -206,5 +220,6 @@ def role_context(request):
         "is_staff_member": scope.is_office,
         "is_organiser": scope.changes,
         "reads_notes": scope.reads_notes,
+        "is_host": bool(scope.area),
         "is_cadre": is_cadre(user),
     }

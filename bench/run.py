@@ -13,6 +13,12 @@ writes), so that the measurement is of the pages and not of password hashing.
 The note submission POSTs today's note for a different cadre each time (the
 "writers", whose notes of today are removed before each round), so every request
 is a real insert unless more requests are sent than there are writers.
+
+The scoped pages are loaded as the accounts generate_scale_data makes for each
+role (demo/scale_data.py names them after their anchor): the focal point of the
+measured province's busiest sending unit, the officials of its busiest district
+and of that district's busiest ward, the organiser staff of its campaigns. An
+older data set without them gets them here.
 """
 
 import argparse
@@ -64,7 +70,7 @@ class Page:
     key: str
     label: str
     url: str | None = None
-    role: str = "staff"  # staff, cadre, admin, anonymous, writers
+    role: str = "staff"  # staff, cadre, admin, anonymous, writers, or a scoped role of SCOPED_ROLES
     method: str = "GET"
     missing: str = ""
     queries: int | None = None
@@ -72,6 +78,7 @@ class Page:
     single_ms: float | None = None
     slowest_query_ms: float | None = None
     slowest_query: str = ""
+    size_bytes: int | None = None  # The body of the first request, as wrk receives it (no compression asked).
     result: dict = field(default_factory=dict)  # The median round by req/s.
     rounds: list[dict] = field(default_factory=list)
 
@@ -152,8 +159,78 @@ def _ensure_active_assignment(cadre, *, campaign, locality, today) -> None:
     )
 
 
-def prepare_accounts(*, writers: int, province, today) -> dict:
-    """bench-staff, bench-admin, bench-cadre and the writers, each cadre with an assignment running today."""
+# The scoped roles the bench signs in as: the prefix of their generated username (demo/scale_data.py) and kind.
+SCOPED_ROLES = {
+    "unit": ("sc-unit-", "unit"),
+    "ward": ("sc-commune-", "locality"),
+    "district": ("sc-district-", "locality"),
+    "organiser": ("sc-organiser-", "organiser"),
+}
+
+
+@dataclass
+class Anchors:
+    """What the scoped roles of the measured province are held on."""
+
+    unit: object  # The sending unit whose cadres have the most assignments in the province (departments included).
+    ward: object  # The ward (or commune) of the busiest district with the most assignments.
+    district: object
+    organiser: object  # The organising unit of the province's campaigns.
+
+    def describe(self) -> str:
+        return "; ".join(f"{role}: {getattr(self, role)} (pk {getattr(self, role).pk})" for role in SCOPED_ROLES)
+
+
+def bench_anchors(province, district) -> Anchors:
+    from django.db.models import Count, F
+    from django.db.models.functions import Coalesce
+
+    from cadres.models import Assignment, ProvincialUnit
+    from localities.models import Level, Locality, LocalityKind
+
+    def busiest(assignments, field):
+        row = assignments.values(field).annotate(n=Count("pk")).order_by("-n", field).first()
+        return row and row[field]
+
+    in_province = Assignment.objects.filter(locality__parent__parent=province).exclude(cadre__code__startswith="BENCH-")
+    top_units = in_province.annotate(top=Coalesce(F("cadre__unit__parent"), F("cadre__unit")))
+    communes = in_province.filter(locality__parent=district, locality__level=Level.COMMUNE)
+    ward = busiest(communes.filter(locality__kind=LocalityKind.WARD), "locality") or busiest(communes, "locality")
+    return Anchors(
+        unit=ProvincialUnit.objects.get(pk=busiest(top_units, "top")),
+        ward=Locality.objects.get(pk=ward),
+        district=district,
+        organiser=ProvincialUnit.objects.get(pk=busiest(in_province, "campaign__organising_unit")),
+    )
+
+
+def prepare_scoped_accounts(anchors: Anchors, password: str) -> dict:
+    """The generated account of each scoped role (made here if the data set predates them), given `password`."""
+    from django.contrib.auth.models import User
+
+    from accounts.roles import RoleKind
+    from cadres.models import Role
+
+    users = {}
+    for role, (prefix, kind) in SCOPED_ROLES.items():
+        anchor = getattr(anchors, role)
+        kind = RoleKind(kind)
+        held_on = (
+            {"unit": None, "locality": anchor} if kind == RoleKind.LOCALITY else {"unit": anchor, "locality": None}
+        )
+        user, _ = User.objects.get_or_create(username=f"{prefix}{anchor.pk}")
+        Role.objects.get_or_create(user=user, kind=kind, **held_on)
+        users[role] = user
+    # One hash for all (the generator leaves them none usable): they can sign in as the bench accounts can.
+    User.objects.filter(pk__in=[user.pk for user in users.values()]).update(password=password)
+    for user in users.values():
+        user.password = password
+    return users
+
+
+def prepare_accounts(*, writers: int, province, today, anchors: Anchors | None = None) -> dict:
+    """bench-staff, bench-admin, bench-cadre and the writers, each cadre with an assignment running today;
+    the accounts of the scoped roles held on `anchors`."""
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, User
     from django.db import transaction
@@ -222,8 +299,10 @@ def prepare_accounts(*, writers: int, province, today) -> dict:
         writer_users = [user for name, user in users.items() if name.startswith(WRITER_PREFIX)]
         # Every POST must be a real insert: clear the day the writers are about to file.
         removed, _ = DailyNote.objects.filter(assignment__cadre__user__in=writer_users, day=today).delete()
-        sessions = make_sessions([staff, admin, users["bench-cadre"], *writer_users])
+        scoped = prepare_scoped_accounts(anchors, password) if anchors is not None else {}
+        sessions = make_sessions([staff, admin, users["bench-cadre"], *writer_users, *scoped.values()])
     return {
+        **{role: sessions[user.pk] for role, user in scoped.items()},
         "staff": sessions[staff.pk],
         "admin": sessions[admin.pk],
         "cadre": sessions[users["bench-cadre"].pk],
@@ -279,6 +358,23 @@ def build_pages(*, province, district) -> list[Page]:
          "staff", "GET"),
         ("my_mission", "6 my mission (cadre)", "phone:my_mission", None, "", "cadre", "GET"),
         ("note_create", "7 daily note POST (insert)", "reports:note_create", None, "", "writers", "POST"),
+        ("escalations", "8 escalation inbox", "reports:escalation_inbox", None, "", "staff", "GET"),
+        # The scoped roles (SCOPED_ROLES), each on its own pages: what its roles reach, nationally.
+        ("unit_dashboard", "unit: 1 dashboard", "cadres:dashboard", None, "", "unit", "GET"),
+        ("unit_assignments", "unit: 2 assignments", "cadres:assignment_list", None, "", "unit", "GET"),
+        ("unit_notes", "unit: 3 notes inbox", "reports:notes_inbox", None, "", "unit", "GET"),
+        ("unit_compliance", "unit: 4 compliance grid", "reports:compliance", None, "", "unit", "GET"),
+        ("unit_escalations", "unit: 8 escalation inbox", "reports:escalation_inbox", None, "", "unit", "GET"),
+        ("ward_dashboard", "ward: 1 dashboard", "cadres:dashboard", None, "", "ward", "GET"),
+        ("ward_assignments", "ward: 2 assignments", "cadres:assignment_list", None, "", "ward", "GET"),
+        ("ward_escalations", "ward: 8 escalation inbox", "reports:escalation_inbox", None, "", "ward", "GET"),
+        ("district_dashboard", "district: 1 dashboard", "cadres:dashboard", None, "", "district", "GET"),
+        ("district_assignments", "district: 2 assignments", "cadres:assignment_list", None, "", "district", "GET"),
+        ("district_escalations", "district: 8 escalation inbox", "reports:escalation_inbox", None, "", "district",
+         "GET"),
+        ("organiser_dashboard", "organiser: 1 dashboard", "cadres:dashboard", None, "", "organiser", "GET"),
+        ("organiser_assignments", "organiser: 2 assignments", "cadres:assignment_list", None, "", "organiser",
+         "GET"),
         ("admin_assignments", "admin: assignment changelist", "admin:cadres_assignment_changelist", None, "",
          "admin", "GET"),
     ]  # fmt: skip
@@ -311,12 +407,17 @@ def count_queries(pages: list[Page], sessions: dict) -> None:
             response = client.get(page.url, HTTP_ACCEPT_LANGUAGE="vi")
             page.single_ms = (time.perf_counter() - started) * 1000
         page.status = response.status_code
+        page.size_bytes = len(response.content)
         page.queries = len(captured.captured_queries)
         slowest = max(captured.captured_queries, key=lambda query: float(query["time"]), default=None)
         if slowest is not None:
             page.slowest_query_ms = float(slowest["time"]) * 1000
             page.slowest_query = slowest["sql"]
-        print(f"  {page.label:<34} {page.status} in {page.single_ms:7.0f} ms, {page.queries} queries", flush=True)
+        print(
+            f"  {page.label:<34} {page.status} in {page.single_ms:7.0f} ms, {page.queries} queries, "
+            f"{page.size_bytes / 1024:.1f} KB",
+            flush=True,
+        )
 
 
 # --- Server and load generator -------------------------------------------
@@ -529,7 +630,7 @@ def print_table(pages: list[Page]) -> None:
     admin = next((page.result.get("rps") for page in pages if page.key == "admin_assignments"), None)
     header = (
         f"{'page':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'non-2xx':>8} "
-        f"{'x bare':>7} {'x admin':>8} {'queries':>8} {'1 req':>8}  {'req/s of each round':<20}"
+        f"{'x bare':>7} {'x admin':>8} {'KB':>8} {'queries':>8} {'1 req':>8}  {'req/s of each round':<20}"
     )
     print(header)
     print("-" * len(header))
@@ -542,16 +643,18 @@ def print_table(pages: list[Page]) -> None:
         to_bare = f"{result['rps'] / bare:.2f}" if bare else "-"
         to_admin = f"{result['rps'] / admin:.2f}" if admin and page.key.startswith("assignments") else ""
         queries = "" if page.queries is None else str(page.queries)
+        size = "" if page.size_bytes is None else f"{page.size_bytes / 1024:.1f}"
         each_round = " ".join(f"{each['rps']:.0f}" for each in page.rounds)
         print(
             f"{page.label:<34} {result['rps']:>8.1f} {result['p50_ms']:>8.1f} {result['p95_ms']:>8.1f} "
-            f"{result['p99_ms']:>8.1f} {result['non2xx']:>8} {to_bare:>7} {to_admin:>8} {queries:>8} "
+            f"{result['p99_ms']:>8.1f} {result['non2xx']:>8} {to_bare:>7} {to_admin:>8} {size:>8} {queries:>8} "
             f"{page.single_ms or 0:>8.0f}  {each_round}"
         )
     print(
         "(each page's median round by req/s; latencies in ms; x bare = req/s over the bare view's;\n"
-        " x admin = over the admin changelist's; queries and 1 req = SQL queries and ms of one request\n"
-        " in-process before the load)"
+        " x admin = over the admin changelist's; KB = size of the page's body; queries and 1 req = SQL\n"
+        " queries and ms of one request in-process before the load; unit, ward, district, organiser: the\n"
+        " pages as that scoped role sees them)"
     )
 
 
@@ -597,7 +700,8 @@ def main(argv=None) -> None:
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=BASE_DIR, env=env, check=True
     )
     province, district = bench_province()
-    sessions = prepare_accounts(writers=args.writers, province=province, today=today)
+    anchors = bench_anchors(province, district)
+    sessions = prepare_accounts(writers=args.writers, province=province, today=today, anchors=anchors)
     pages = build_pages(province=province, district=district)
     if args.only:
         keys = set(args.only.split(","))
@@ -612,7 +716,8 @@ def main(argv=None) -> None:
         print(
             f"gunicorn ({args.workers} workers) on {base}; {args.seconds} s per page at concurrency {args.concurrency}"
         )
-        print(f"province: {province} (pk {province.pk}); district: {district} (pk {district.pk})", flush=True)
+        print(f"province: {province} (pk {province.pk}); district: {district} (pk {district.pk})")
+        print(f"scoped roles: {anchors.describe()}", flush=True)
         # The machine's speed drifts (a VM): every page is measured once a round, the rounds in turn.
         inserted = 0
         for number in range(1, args.rounds + 1):
@@ -653,6 +758,10 @@ def main(argv=None) -> None:
         "data": data_counts(),
         "province": {"pk": province.pk, "name": str(province)},
         "district": {"pk": district.pk, "name": str(district)},
+        "scoped_roles": {
+            role: {"username": f"{prefix}{getattr(anchors, role).pk}", "anchor": str(getattr(anchors, role))}
+            for role, (prefix, _kind) in SCOPED_ROLES.items()
+        },
         "notes_inserted": inserted,
         "pages": [asdict(page) for page in pages],
     }

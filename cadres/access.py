@@ -6,10 +6,11 @@ scope is what the user may change (Model.objects.managed_by): a page that change
 checks it again on every request, GET and POST.
 """
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from accounts.roles import cadre_of
-from cadres.models import Assignment, Cadre, Campaign, Decision, RosterUpload
+from cadres.models import Assignment, Cadre, Campaign, Decision, Role, RosterUpload, accounts_managed_by
 from localities.models import Locality
 
 # What an assignment's staff pages show: the people, the place, the decision and the replacements either side.
@@ -76,3 +77,11 @@ def get_roster_upload_for_user(request, token: str, *, fields=(), for_update=Fal
     if for_update:
         uploads = uploads.select_for_update()
     return get_object_or_404(uploads, token=token)
+
+
+def get_account_for_user(request, pk):
+    """An account the user handles on the account pages (cadres.models.accounts_managed_by), with its cadre
+    record and roles; every other account answers 404, whether it exists or not."""
+    roles = Role.objects.select_related("unit", "locality__parent").order_by("kind", "pk")
+    accounts = accounts_managed_by(request.user).select_related("cadre")
+    return get_object_or_404(accounts.prefetch_related(Prefetch("roles", queryset=roles)), pk=pk)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.filters import chosen_pk
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, Role, RosterUpload
+from cadres.models import Assignment, Cadre, Campaign, Decision, Nomination, ProvincialUnit, Quota, Role, RosterUpload
 from localities.admin import LargeTableAdmin, province_filter
 
 
@@ -115,7 +115,8 @@ class AssignmentAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     # Newest first by id: the model's order (start date, then the cadre's name) sorts every row.
     ordering = ["-pk"]
     list_select_related = ["cadre", "locality", "campaign"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Who confirmed is recorded by the confirmation itself, not chosen among every account.
+    readonly_fields = ["arrival_confirmed_by", "departure_confirmed_by", "created_at", "updated_at"]
 
     @admin.display(description=_("Dates"), ordering="starts_on")
     def dates(self, obj):
@@ -157,3 +158,13 @@ class RoleAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name", "locality__name"]
     autocomplete_fields = ["user", "unit", "locality"]
     list_select_related = ["user", "unit", "locality"]
+
+
+@admin.register(Nomination)
+class NominationAdmin(SimpleHistoryAdmin):
+    list_display = ["cadre", "unit", "campaign", "status", "created_at"]
+    list_filter = ["status", "campaign"]
+    search_fields = ["cadre__full_name", "=cadre__code", "unit__name"]
+    autocomplete_fields = ["campaign", "unit", "cadre", "assignment"]
+    list_select_related = ["cadre", "unit", "campaign"]
+    readonly_fields = ["proposed_by", "decided_by", "decided_at", "created_at"]

@@ -66,6 +66,8 @@ class Coverage:
     ending_soon_count: int
     ending_soon: list[Assignment]
     districts: list[DistrictRow] = field(default_factory=list)
+    # On mission without an arrival confirmed by the host locality (AssignmentQuerySet.arrival_missing_on).
+    arrivals_unconfirmed: int = 0
 
     @property
     def ending_soon_days(self) -> int:
@@ -106,6 +108,7 @@ def coverage_on(day: datetime.date, *, assignments=None, localities=None) -> Cov
             ]
         ),
         districts=district_rows(day, assignments=assignments, localities=localities),
+        arrivals_unconfirmed=assignments.arrival_missing_on(day).count(),
     )
 
 

@@ -22,6 +22,7 @@ from shared.fields import DayFilter, ScopedChoicesMixin
 from shared.text_validators import single_line
 from shared.widgets import CachedSelect
 
+ARRIVAL_MISSING, ARRIVAL_CONFIRMED = "missing", "confirmed"
 # The largest primary key (BigAutoField); a longer number would overflow the database's integer.
 LARGEST_PK = 2**63 - 1
 
@@ -105,6 +106,12 @@ class AssignmentFilter(ScopedChoicesMixin, django_filters.FilterSet):
     active_on = DayFilter(label=_("Present on"), method="filter_active_on")
     ending_from = DayFilter(label=_("Ending from"), method="filter_nothing")
     ending_within = IntegerFilter(label=_("Ending within (days)"), method="filter_nothing", min_value=0, max_value=3660)
+    # The dashboard's "without an arrival confirmed" figure links here with it.
+    arrival = django_filters.ChoiceFilter(
+        label=_("Arrival at the locality"),
+        choices=[(ARRIVAL_MISSING, _("not confirmed")), (ARRIVAL_CONFIRMED, _("confirmed"))],
+        method="filter_arrival",
+    )
 
     class Meta:
         model = Assignment
@@ -159,6 +166,11 @@ class AssignmentFilter(ScopedChoicesMixin, django_filters.FilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
+
+    def filter_arrival(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(arrived_on__isnull=value == ARRIVAL_MISSING)
 
     def filter_locality_itself(self, queryset, name, value):
         locality = self.form.cleaned_data.get("locality")

@@ -3,17 +3,20 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import EVERY_ROW, RoleKind, Scope, managed, manages, scoped
+from accounts.roles import EVERY_ROW, STAFF_GROUP, RoleKind, Scope, hosted, hosts, managed, manages, scope_of, scoped
 from localities.models import Locality
+from shared.models import done_by
 from shared.saving import CheckedSaveMixin
 from shared.text_validators import plain_text, single_line
 from shared.vietnamese import MAX_SEARCH_WORDS, NameKey, fold, phone_number
@@ -476,14 +479,7 @@ class Decision(CheckedSaveMixin, models.Model):
         help_text=_("One recipient per line."),
         validators=[plain_text],
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = done_by(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = DecisionQuerySet.as_manager()
@@ -561,6 +557,18 @@ class AssignmentQuerySet(models.QuerySet):
     def managed_by(self, user):
         return managed(self, user, "campaign__organising_unit")
 
+    def hosted_by(self, user):
+        """The assignments whose arrival and departure `user` confirms as their host locality."""
+        return hosted(self, user, "locality")
+
+    def confirmable_by(self, user):
+        """Arrival and departure are confirmed by the host locality, or recorded by the campaign's organisers."""
+        return self.hosted_by(user) | self.managed_by(user)
+
+    def arrival_missing_on(self, day: datetime.date):
+        """On mission on `day` without an arrival confirmed: what the organisers' dashboard shows."""
+        return self.active_on(day).filter(arrived_on__isnull=True)
+
     def active_on(self, day: datetime.date):
         """On mission on `day`, as Assignment.is_active_on() says of one.
 
@@ -633,6 +641,11 @@ class Assignment(CheckedSaveMixin, models.Model):
         _("recalled on"), null=True, blank=True, help_text=_("Last day served when recalled early.")
     )
     recall_reason = models.CharField(_("reason for recall"), max_length=300, blank=True, validators=[single_line])
+    # Confirmed by the host locality (or recorded by the organisers): beside the planned dates, never instead.
+    arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
+    arrival_confirmed_by = done_by(_("arrival confirmed by"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    departure_confirmed_by = done_by(_("departure confirmed by"))
     replaced_by = models.OneToOneField(
         "self",
         verbose_name=_("replaced by"),
@@ -726,7 +739,55 @@ class Assignment(CheckedSaveMixin, models.Model):
             )
         if self.decision_id and self.campaign_id and self.decision.campaign_id != self.campaign_id:
             raise ValidationError({"decision": _("The decision belongs to another campaign.")})
+        self.clean_presence()
         self.clean_overlap()
+
+    def clean_presence(self, today: datetime.date | None = None):
+        """The confirmed arrival falls within the assignment and the departure after it, neither in the future.
+
+        A cadre leaves at the latest the day after the assignment ends (the journey home).
+        """
+        today = today or timezone.localdate()
+        errors = {}
+        if self.arrived_on:
+            if self.arrived_on > today:
+                errors["arrived_on"] = _("An arrival cannot be confirmed for a day still to come.")
+            elif self.starts_on and self.ends_on and not self.starts_on <= self.arrived_on <= self.ends_on:
+                errors["arrived_on"] = _("The cadre arrives between %(start)s and %(end)s, the assignment's dates.") % {
+                    "start": date_format(self.starts_on, "SHORT_DATE_FORMAT"),
+                    "end": date_format(self.ends_on, "SHORT_DATE_FORMAT"),
+                }
+        if self.left_on:
+            if not self.arrived_on:
+                errors["left_on"] = _("Confirm the arrival first.")
+            elif self.left_on > today:
+                errors["left_on"] = _("A departure cannot be confirmed for a day still to come.")
+            elif self.left_on < self.arrived_on:
+                errors["left_on"] = _("The cadre cannot leave before arriving (%(day)s).") % {
+                    "day": date_format(self.arrived_on, "SHORT_DATE_FORMAT")
+                }
+            elif self.ends_on and self.left_on > self.ends_on + datetime.timedelta(days=1):
+                errors["left_on"] = _("The cadre leaves by %(day)s, the day after the assignment ends.") % {
+                    "day": date_format(self.ends_on + datetime.timedelta(days=1), "SHORT_DATE_FORMAT")
+                }
+        if errors:
+            raise ValidationError(errors, code="presence")
+
+    def is_hosted_by(self, user) -> bool:
+        """Whether `user` confirms this assignment's arrival as its host locality (AssignmentQuerySet.hosted_by)."""
+        return hosts(user, self.locality_id)
+
+    def confirm(self, *, arrived_on=None, left_on=None, by) -> None:
+        """Record the arrival or the departure confirmed by `by`; refused by clean_presence() as a whole."""
+        fields = []
+        if arrived_on is not None:
+            self.arrived_on, self.arrival_confirmed_by = arrived_on, by
+            fields += ["arrived_on", "arrival_confirmed_by"]
+        if left_on is not None:
+            self.left_on, self.departure_confirmed_by = left_on, by
+            fields += ["left_on", "departure_confirmed_by"]
+        self.clean_presence()
+        self.save(update_fields=[*fields, "updated_at"])
 
     def clean_overlap(self):
         """A cadre is in one place at a time: refuse dates that overlap another of their assignments."""
@@ -829,6 +890,135 @@ class Quota(models.Model):
 
     def __str__(self):
         return f"{self.unit}: {self.count}"
+
+
+class NominationStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    ACCEPTED = "accepted", _("accepted into a decision")
+    DECLINED = "declined", _("declined")
+
+
+class NominationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Organisers see their campaigns' nominations, a sending unit its own, supervisors those of the
+        campaigns they read; host localities and cadres none (accounts/roles.py)."""
+        return scoped(
+            self,
+            user,
+            organiser="campaign__organising_unit",
+            supervisor=lambda area: (
+                Q(campaign__in=_assigned_in(area).values("campaign_id"))
+                | Q(campaign__in=Quota.objects.filter(locality__in=area).values("campaign_id"))
+            ),
+            unit="unit",
+        )
+
+    def managed_by(self, user):
+        """The nominations the user's organisers decide on."""
+        return managed(self, user, "campaign__organising_unit")
+
+    def proposed(self):
+        return self.filter(status=NominationStatus.PROPOSED)
+
+    def accept_into(self, decision: "Decision", *, by) -> int:
+        """The proposed nominations of the decision's cadres, accepted with the assignment each became."""
+        accepted = 0
+        for assignment in decision.assignments.all():
+            accepted += (
+                self.proposed()
+                .filter(campaign_id=decision.campaign_id, cadre_id=assignment.cadre_id)
+                .update(
+                    status=NominationStatus.ACCEPTED, assignment=assignment, decided_by=by, decided_at=timezone.now()
+                )
+            )
+        return accepted
+
+
+class Nomination(models.Model):
+    """A sending unit proposes one of its cadres against its quota in a campaign; the organisers accept
+    the cadre into a decision or decline with a reason, both of which the unit reads."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="nominations"
+    )
+    unit = models.ForeignKey(
+        ProvincialUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="nominations"
+    )
+    cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="nominations")
+    note = models.CharField(_("why this cadre"), max_length=300, blank=True, validators=[single_line])
+    status = models.CharField(
+        _("status"), max_length=10, choices=NominationStatus.choices, default=NominationStatus.PROPOSED
+    )
+    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True, validators=[single_line])
+    assignment = models.OneToOneField(
+        "Assignment",
+        verbose_name=_("assignment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nomination",
+    )
+    proposed_by = done_by(_("proposed by"))
+    decided_by = done_by(_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+
+    objects = NominationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        ordering = ["campaign", "unit__name", "created_at"]
+        constraints = [
+            # Declined, the cadre may be proposed again (once the reason is dealt with).
+            models.UniqueConstraint(
+                fields=["campaign", "cadre"],
+                condition=~Q(status="declined"),
+                name="one_nomination_per_cadre_and_campaign",
+                violation_error_message=_("This cadre is already proposed for this campaign."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} ({self.unit})"
+
+    def clean(self):
+        """A unit proposes its own active cadres, against its quota, while the campaign has not ended."""
+        if not (self.campaign_id and self.unit_id and self.cadre_id) or self.status != NominationStatus.PROPOSED:
+            return
+        if self.cadre.unit_id != self.unit_id and self.cadre.unit.parent_id != self.unit_id:
+            raise ValidationError({"cadre": _("Propose a cadre of your own unit or of its departments.")})
+        if not self.cadre.is_active:
+            raise ValidationError({"cadre": _("This cadre is no longer active.")})
+        if self.campaign.ends_on < timezone.localdate():
+            raise ValidationError(_("The campaign has ended."), code="ended")
+        if self.campaign.assignments.filter(cadre_id=self.cadre_id).exists():
+            raise ValidationError({"cadre": _("This cadre is already assigned in this campaign.")})
+        asked = self.campaign.quotas.filter(unit_id=self.unit_id).aggregate(total=models.Sum("count"))["total"]
+        if not asked:
+            raise ValidationError(_("The campaign asks your unit for no cadre."), code="no_quota")
+        proposed = (
+            Nomination.objects.filter(campaign_id=self.campaign_id, unit_id=self.unit_id)
+            .exclude(status=NominationStatus.DECLINED)
+            .exclude(pk=self.pk)
+            .count()
+        )
+        if proposed >= asked:
+            raise ValidationError(
+                _("Your unit is asked for %(asked)s cadres and has proposed them all.") % {"asked": asked},
+                code="quota_full",
+            )
+
+    def decline(self, *, reason: str, by) -> None:
+        if self.status != NominationStatus.PROPOSED:
+            raise ValidationError(_("Only a proposal waiting for a decision can be declined."), code="decided")
+        if not reason.strip():
+            raise ValidationError({"decline_reason": _("Say why, for the unit to read.")}, code="required")
+        self.status, self.decline_reason = NominationStatus.DECLINED, reason.strip()
+        self.decided_by, self.decided_at = by, timezone.now()
+        self.full_clean(exclude=["campaign", "unit", "cadre", "assignment", "proposed_by", "decided_by"])
+        self.save()
 
 
 class RosterUploadQuerySet(models.QuerySet):
@@ -996,3 +1186,57 @@ class Role(models.Model):
         ).exclude(pk=self.pk)
         if self.user_id and duplicate.exists():
             raise ValidationError(_("This person already holds this role."), code="duplicate")
+
+
+# Accounts handled by organisers on the account pages (cadres/views/accounts.py), without Django admin: the roles
+# they give and the accounts they create, deactivate and reset. Superusers and office staff stay with Django admin.
+
+
+def role_kinds_granted_by(user) -> list[str]:
+    """The kinds of role `user` gives: every organiser gives unit focal points, locality officials and organiser
+    staff (of their own organising units only: check_role_granted_by()); only office staff give supervisors."""
+    scope = scope_of(user)
+    if scope.everything:
+        return list(RoleKind.values)
+    if scope.organisers:
+        return [RoleKind.ORGANISER, RoleKind.UNIT, RoleKind.LOCALITY]
+    return []
+
+
+def check_role_granted_by(role: Role, user) -> None:
+    """Refuse a role `user` may not give, as accounts_managed_by() selects the accounts holding one."""
+    if role.kind not in role_kinds_granted_by(user):
+        raise ValidationError(
+            {"kind": ValidationError(_("You cannot give this role: ask the provincial office."), code="not_granted")}
+        )
+    # Without a unit, Role.clean() says what is missing.
+    if role.kind == RoleKind.ORGANISER and role.unit_id is not None and not manages(user, role.unit_id):
+        message = _("You give organiser staff roles only on the units whose campaigns you run.")
+        raise ValidationError({"unit": ValidationError(message, code="not_granted")})
+
+
+def accounts_managed_by(user) -> models.QuerySet:
+    """The accounts `user` handles on the account pages: those of cadres and of the people holding roles, when
+    every role held is one `user` gives (role_kinds_granted_by(), organiser staff of their own units only).
+
+    Never a superuser, office staff of every campaign, an account with neither a cadre record nor a role, nor
+    the user's own (their password page is theirs). Anything else answers 404 to the account pages.
+    """
+    User = get_user_model()
+    scope = scope_of(user)
+    if not scope.changes:
+        return User.objects.none()
+    roles = Role.objects.filter(user=OuterRef("pk"))
+    accounts = (
+        User.objects.filter(Q(cadre__isnull=False) | Exists(roles))
+        .exclude(is_superuser=True)
+        .exclude(Exists(Group.objects.filter(name=STAFF_GROUP, user=OuterRef("pk"))))
+        .exclude(pk=user.pk)
+    )
+    if scope.everything:
+        return accounts
+    # The roles an organiser gives (role_kinds_granted_by(), check_role_granted_by()), as a condition on Role rows.
+    given = Q(kind__in=[RoleKind.UNIT, RoleKind.LOCALITY]) | Q(
+        kind=RoleKind.ORGANISER, unit__in=ProvincialUnit.objects.organised_by(user).values("pk")
+    )
+    return accounts.exclude(Exists(roles.exclude(given)))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from cadres.accounts import cadre_accounts_create, taken_usernames, tidy_username
 from cadres.models import Cadre, ProvincialUnit, RosterUpload
 from shared.caching import RECORDS, bump_after_commit
 
@@ -40,9 +41,11 @@ HEADERS = {
     "dang vien": "is_party_member",
     "ma can bo": "code",
     "ma cb": "code",
+    # Optional: the username of the account made with the cadre (else the code, tidied).
+    "ten dang nhap": "username",
 }
 REQUIRED = {"full_name": "họ và tên", "unit": "đơn vị", "code": "mã cán bộ"}
-KEYS = ["full_name", "position", "unit", "department", "phone", "email", "is_party_member", "code"]
+KEYS = ["full_name", "position", "unit", "department", "phone", "email", "is_party_member", "code", "username"]
 # Compared with the cadre on record to tell "changed" from "unchanged".
 COMPARED = ["full_name", "position", "unit_id", "phone", "email", "is_party_member"]
 
@@ -199,11 +202,15 @@ class RowResult:
     errors: list[str] = field(default_factory=list)
     cleaned: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
+    # The account to be made with the cadre (when accounts are asked for and the cadre has none).
+    username: str = ""
 
 
 @dataclass
 class RosterCheck:
     results: list[RowResult]
+    # The accounts the import made (roster_import with accounts).
+    accounts: list = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for result in self.results if result.status == status)
@@ -298,8 +305,13 @@ def _model_check(row: dict, party_member: bool) -> tuple[dict, list[str]]:
     return {name: getattr(cadre, name) for name in ROW_FIELDS}, []
 
 
-def check_roster(rows: list[dict], *, form_checked: dict[int, dict] | None = None) -> RosterCheck:
+def check_roster(
+    rows: list[dict], *, form_checked: dict[int, dict] | None = None, accounts: bool = False
+) -> RosterCheck:
     """Validate every row and say what importing it would do; writes nothing.
+
+    With `accounts`, each cadre without an account gets the username of the account the import will make
+    (_propose_usernames): a username already taken is an error of its row.
 
     `form_checked` maps row numbers to the values the cadre model checked in an
     earlier check of these same stored rows: its verdict depends only on the
@@ -343,7 +355,42 @@ def check_roster(rows: list[dict], *, form_checked: dict[int, dict] | None = Non
             continue
         result.changes = [name for name in COMPARED if result.values[name] != getattr(cadre, name)]
         result.status = CHANGED if result.changes else UNCHANGED
+    if accounts:
+        _propose_usernames(rows, results, existing)
     return RosterCheck(results=results)
+
+
+def _propose_usernames(rows: list[dict], results: list[RowResult], existing: dict[str, Cadre]) -> None:
+    """A username for each valid row whose cadre has no account: the row's own, else the code, tidied
+    (cadres.accounts.tidy_username). Refused when taken by an account or by another row."""
+    wanted = []
+    for row, result in zip(rows, results, strict=True):
+        cadre = existing.get(result.code)
+        if result.status == ERROR or (cadre is not None and cadre.user_id):
+            continue
+        username = tidy_username(row.get("username", "") or result.code)
+        if not username:
+            result.errors.append(_("Write a username with letters or digits in the column “tên đăng nhập”."))
+            result.status = ERROR
+            continue
+        result.username = username
+        wanted.append(result)
+    taken = taken_usernames(result.username for result in wanted)
+    seen_at = {}
+    for result in wanted:
+        if result.username in taken:
+            result.errors.append(
+                _("The username “%(username)s” is already taken: write another in the column “tên đăng nhập”.")
+                % {"username": result.username}
+            )
+        elif result.username in seen_at:
+            result.errors.append(
+                _("The username “%(username)s” is already that of row %(row)s.")
+                % {"username": result.username, "row": seen_at[result.username]}
+            )
+        seen_at.setdefault(result.username, result.row)
+        if result.errors:
+            result.status = ERROR
 
 
 # Writing
@@ -356,12 +403,16 @@ class RosterRefused(Exception):
 
 
 @transaction.atomic
-def roster_import(*, rows: list[dict], form_checked: dict[int, dict] | None = None, by=None) -> RosterCheck:
+def roster_import(
+    *, rows: list[dict], form_checked: dict[int, dict] | None = None, by=None, accounts: bool = False
+) -> RosterCheck:
     """Create the new cadres and update the changed ones, or write nothing if any row has an error.
 
     The rows are checked again here: units and cadres on record may have changed since the preview.
+    With `accounts`, the cadres without an account get one (cadres.accounts.cadre_accounts_create), in
+    the same transaction: a username taken meanwhile refuses the whole import.
     """
-    check = check_roster(rows, form_checked=form_checked)
+    check = check_roster(rows, form_checked=form_checked, accounts=accounts)
     if check.has_errors:
         raise RosterRefused(check)
     new = [Cadre(**result.values) for result in check.results if result.status == NEW]
@@ -379,6 +430,10 @@ def roster_import(*, rows: list[dict], form_checked: dict[int, dict] | None = No
             cadre.updated_at = now
             cadres.append(cadre)
         bulk_update_with_history(cadres, Cadre, [*COMPARED, "updated_at"], batch_size=500, default_user=by)
+    named = {result.code: result.username for result in check.results if result.username}
+    if named:
+        by_code = _existing_by_code(list(named))
+        check.accounts = cadre_accounts_create({named[code]: by_code[code] for code in named}, by=by)
     bump_after_commit(RECORDS)  # Bulk writes send no signal.
     return check
 
@@ -409,6 +464,7 @@ def keep_check(upload: RosterUpload, check: RosterCheck) -> None:
             "status": result.status,
             "changes": result.changes,
             "errors": result.errors,
+            "username": result.username,
         }
         for result in check.results
     ]

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from cadres.views import assignments, cadres, campaigns, dashboard, decisions, localities, roster, units
+from cadres.views import accounts as account_views
+from cadres.views import (
+    assignments,
+    cadres,
+    campaigns,
+    dashboard,
+    decisions,
+    localities,
+    nominations,
+    presence,
+    roster,
+    units,
+)
 
 app_name = "cadres"
 
@@ -16,6 +28,13 @@ urlpatterns = [
     path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/quotas/", campaigns.campaign_quotas, name="campaign_quotas"),
     path("campaigns/<int:pk>/decisions/new/", decisions.decision_create, name="decision_create"),
+    path("campaigns/<int:pk>/nominations/", nominations.nomination_list, name="nomination_list"),
+    path(
+        "campaigns/<int:pk>/nominations/decision/",
+        nominations.nominations_to_decision,
+        name="nominations_to_decision",
+    ),
+    path("nominations/<int:pk>/decline/", nominations.nomination_decline, name="nomination_decline"),
     path("decisions/<int:pk>/", decisions.decision_detail, name="decision_detail"),
     path("decisions/<int:pk>/print/", decisions.decision_print, name="decision_print"),
     path("search/cadres/", decisions.cadre_search, name="cadre_search"),
@@ -27,6 +46,8 @@ urlpatterns = [
     path("assignments/<int:pk>/extend/", assignments.assignment_extend, name="assignment_extend"),
     path("assignments/<int:pk>/recall/", assignments.assignment_recall, name="assignment_recall"),
     path("assignments/<int:pk>/replace/", assignments.assignment_replace, name="assignment_replace"),
+    path("assignments/<int:pk>/presence/", presence.assignment_presence, name="assignment_presence"),
+    path("host/", presence.host_list, name="host_list"),
     path("cadres/", cadres.cadre_list, name="cadre_list"),
     path("cadres/export.xlsx", cadres.cadre_export, name="cadre_export"),
     path("cadres/new/", cadres.cadre_create, name="cadre_create"),
@@ -36,4 +57,14 @@ urlpatterns = [
     path("cadres/import/template.xlsx", roster.roster_template, name="roster_template"),
     path("cadres/import/<str:token>/", roster.roster_preview, name="roster_preview"),
     path("cadres/import/<str:token>/confirm/", roster.roster_confirm, name="roster_confirm"),
+    # Accounts handled by organisers (cadres/views/accounts.py).
+    path("people/accounts/", account_views.account_list, name="account_list"),
+    path("people/accounts/new/", account_views.account_create, name="account_create"),
+    path("people/cadres/<int:pk>/account/", account_views.account_create_for_cadre, name="account_create_for_cadre"),
+    path("people/accounts/handover/", account_views.account_handover_new, name="account_handover_new"),
+    path("people/accounts/<int:pk>/", account_views.account_detail, name="account_detail"),
+    path("people/accounts/<int:pk>/deactivate/", account_views.account_deactivate, name="account_deactivate"),
+    path("people/accounts/<int:pk>/reactivate/", account_views.account_reactivate, name="account_reactivate"),
+    path("people/accounts/<int:pk>/reset-password/", account_views.account_reset, name="account_reset"),
+    path("people/accounts/<int:pk>/handover/", account_views.account_handover, name="account_handover"),
 ]

@@ -24,6 +24,7 @@ from reports.models import (
     EscalationCategory,
     EscalationStatus,
     Health,
+    LocalOutcome,
     MissionReport,
     Rating,
     Recommendation,
@@ -205,6 +206,14 @@ def load_escalations(in_2021: list[Assignment], current: list[Assignment], staff
                 "về hỗ trợ phường từ ngày 26/8/2021; Thị đoàn Tân Uyên bố trí nơi ở cho lực lượng tăng cường."
             ),
             answered_at=_at(D(2021, 8, 25), 10, 30),
+            # The ward forwarded it the same evening: beyond its authority.
+            local_outcome=LocalOutcome.FORWARDED,
+            local_comment=(
+                "Vượt khả năng của phường: phường đã huy động toàn bộ cán bộ còn khỏe và 12 đoàn viên, "
+                "vẫn thiếu người lấy mẫu. Đề nghị tỉnh hỗ trợ nhân viên y tế."
+            ),
+            local_by=User.objects.filter(username="tanphuockhanh").first(),
+            local_at=_at(D(2021, 8, 24), 21, 15),
         )
     lam = by_code.get("TD-002")
     if lam:
@@ -312,6 +321,25 @@ REPORTS = {
             (
                 "Thành đoàn duy trì đội hình tuyên truyền tại khu nhà trọ sau khi nới lỏng giãn cách.",
                 Addressee.LOCAL,
+                RecommendationStatus.NEW,
+                "",
+            ),
+        ],
+    },
+    # Waiting for review: the reviewer reads Tân Phước Khánh ward's assessment beside it.
+    TAI: {
+        "status": ReportStatus.SUBMITTED,
+        "submitted": D(2021, 9, 3),
+        "results": (
+            "Trực tiếp cùng Đảng ủy phường Tân Phước Khánh chỉ đạo các tổ lấy mẫu xét nghiệm toàn dân trong "
+            "thời gian khóa chặt, đông cứng; kiến nghị kịp thời với Ban Chỉ đạo tỉnh tăng cường nhân viên y tế."
+        ),
+        "local_work": "Đảng ủy, chính quyền phường vào cuộc quyết liệt dù 9 cán bộ, công chức mắc Covid-19.",
+        "difficulties": "Thiếu nhân lực lấy mẫu và nơi ở cho lực lượng tăng cường.",
+        "recommendations": [
+            (
+                "Tỉnh sớm có cơ chế điều động nhân viên y tế về các phường khóa chặt khi cán bộ cơ sở mắc bệnh.",
+                Addressee.PROVINCE,
                 RecommendationStatus.NEW,
                 "",
             ),

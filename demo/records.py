@@ -10,12 +10,26 @@ changes nothing.
 import datetime
 
 from django.contrib.auth.models import Group, User
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.roles import CADRE_GROUP, STAFF_GROUP, RoleKind
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Quota, Role, UnitKind
+from cadres.models import (
+    Assignment,
+    Cadre,
+    Campaign,
+    Decision,
+    Nomination,
+    NominationStatus,
+    ProvincialUnit,
+    Quota,
+    Role,
+    UnitKind,
+)
 from cadres.services import assignment_create, assignment_replace
 from localities.models import Grading, Locality, LocalityKind, ZoneStatus
+from reports.models import LocalAssessment, Rating
+from shared.caching import RECORDS, bump_after_commit
 
 D = datetime.date
 DEMO_PASSWORD = "dong-hanh-2021"
@@ -519,6 +533,62 @@ def load_coming_campaign(units) -> Campaign:
     return campaign
 
 
+def load_host_locality_part() -> None:
+    """Arrivals and departures confirmed, the localities' assessments and a unit's proposals, so that each
+    role's pages show something. Run again, it writes nothing (history and data versions included)."""
+    today = timezone.localdate()
+    users = {user.username: user for user in User.objects.filter(username__in=["vanphong", "tanuyen", "soyte"])}
+    in_tan_uyen = Q(locality__name="Tân Uyên") | Q(locality__parent__name="Tân Uyên")
+    # Every mission of 2021 confirmed, but Bến Cát's: the organisers' dashboard shows arrivals missing.
+    arrived = Assignment.objects.filter(starts_on__year=2021, arrived_on__isnull=True).exclude(
+        locality__parent__name="Bến Cát"
+    )
+    changed = arrived.filter(in_tan_uyen).update(arrived_on=F("starts_on"), arrival_confirmed_by=users["tanuyen"])
+    changed += arrived.update(arrived_on=F("starts_on"), arrival_confirmed_by=users["vanphong"])
+    left = Assignment.objects.filter(arrived_on__isnull=False, left_on__isnull=True, ends_on__lt=today)
+    changed += left.filter(in_tan_uyen).update(left_on=F("ends_on"), departure_confirmed_by=users["tanuyen"])
+    changed += left.update(left_on=F("ends_on"), departure_confirmed_by=users["vanphong"])
+    if changed:
+        bump_after_commit(RECORDS)
+    for code, rating, text in LOCAL_ASSESSMENTS:
+        assignment = Assignment.objects.filter(cadre__code=code, starts_on__year=2021).first()
+        if assignment and not LocalAssessment.objects.filter(assignment=assignment).exists():
+            LocalAssessment.objects.create(assignment=assignment, rating=rating, text=text, written_by=users["tanuyen"])
+    coming = Campaign.objects.get(name=COMING_CAMPAIGN)
+    health = ProvincialUnit.objects.get(short_name="Sở Y tế", parent__isnull=True)
+    _put(Quota, {"campaign": coming, "unit": health, "locality": None}, {"count": 2})
+    for code, status, reason in HEALTH_PROPOSALS:
+        cadre = Cadre.objects.get(code=code)
+        if not Nomination.objects.filter(campaign=coming, cadre=cadre).exists():
+            Nomination.objects.create(
+                campaign=coming,
+                unit=health,
+                cadre=cadre,
+                note="Có kinh nghiệm hỗ trợ cơ sở năm 2021",
+                status=status,
+                decline_reason=reason,
+                proposed_by=users["soyte"],
+                decided_at=timezone.now() if reason else None,
+            )
+
+
+# The localities' assessments of three 2021 missions in Tân Uyên: (cadre code, rating, text).
+LOCAL_ASSESSMENTS = [
+    (
+        "HDND-001",
+        Rating.EXCELLENT,
+        "Đồng chí sâu sát cơ sở trong những ngày phường khóa chặt, đông cứng; trực tiếp cùng tổ lấy mẫu "
+        "và kiến nghị kịp thời với tỉnh về nhân lực y tế.",
+    ),
+    ("TD-004", Rating.GOOD, "Nhiệt tình, phối hợp tốt với Đoàn phường; nắm chắc tình hình các khu phố."),
+]
+# The Department of Health's proposals for the coming campaign: one waiting, one declined with a reason.
+HEALTH_PROPOSALS = [
+    ("CB-014", NominationStatus.PROPOSED, ""),
+    ("CB-025", NominationStatus.DECLINED, "Đồng chí đang được điều động về Bệnh viện dã chiến số 3."),
+]
+
+
 def load_demo() -> list[tuple[str, str]]:
     places = load_localities()
     units = load_units()
@@ -527,4 +597,6 @@ def load_demo() -> list[tuple[str, str]]:
     load_current_campaign(units, places)
     load_free_cadres(units)
     load_coming_campaign(units)
-    return load_accounts()
+    accounts = load_accounts()
+    load_host_locality_part()
+    return accounts

@@ -8,6 +8,25 @@ with bulk_create on SQLite (small counts, as in the tests).
 
 Everything is drawn from one seeded random generator: the same seed and the
 same counts on an empty database give the same rows.
+
+Accounts with scoped roles (accounts/roles.py), one per anchor, each named by
+its anchor's primary key so that a benchmark finds the one it wants:
+
+- `sc-organiser-<unit pk>`: organiser staff of each province's organising unit
+  (the province's first unit, which runs its campaigns);
+- `sc-supervisor-<locality pk>`: supervisor of each province;
+- `sc-unit-<unit pk>`: focal point of every sending unit with a cadre (departments
+  included, each on its own unit);
+- `sc-district-<locality pk>` and `sc-commune-<locality pk>`: official of every
+  district and every commune-level locality (xã, phường, thị trấn) that received
+  at least one assignment.
+
+At the default counts, on an empty database: provinces are localities 1-63,
+districts 64-763, communes 764-10,763; units 1-2,000, unit i of province
+(i - 1) % 63 + 1, units 1-63 the organisers; 12,826 accounts in all. They share
+one unusable password hash (hashing 13,000 passwords would take an hour):
+bench/run.py gives the few it signs in as its own password, and sessions.
+Their pks follow the existing ones, so `--force` adds accounts of new anchors.
 """
 
 import datetime
@@ -18,11 +37,14 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, UnitKind
+from accounts.roles import RoleKind
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Role, UnitKind
 from demo import records
 from localities.models import LEVEL_OF_KIND, Grading, Locality, LocalityKind, ZoneStatus
 from reports.models import (
@@ -45,6 +67,8 @@ from shared.caching import TOPICS, bump_after_commit
 # Every generated cadre's code starts with this, so a later run can tell a
 # previous scale data set from real data.
 CODE_PREFIX = "SC-"
+# Every generated account's username starts with this (the module docstring lists them).
+USERNAME_PREFIX = "sc-"
 SUPPORTED_VENDORS = {"postgresql", "sqlite"}
 # One year of campaigns, ending a month from today: most missions are over,
 # a slice is running today and a few are still planned.
@@ -412,6 +436,17 @@ class Loader:
     def _copy(self, model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> None:
         from psycopg import sql
 
+        # A field the data set does not fill (added since) takes its default as bulk_create gives it ("" for
+        # text): COPY would leave it NULL, which a NOT NULL column refuses. Defaults computed per row are not given.
+        defaults = {
+            field.name: field.get_default()
+            for field in model._meta.concrete_fields
+            if field.name not in columns and not field.null and not (field.has_default() and callable(field.default))
+        }
+        defaults = {name: value for name, value in defaults.items() if value is not None}
+        if defaults:
+            columns = [*columns, *defaults]
+            rows = ((*row, *defaults.values()) for row in rows)
         json_positions = [
             index
             for index, name in enumerate(columns)
@@ -509,6 +544,9 @@ class ScaleDataSet:
         self.province_kinds: list[str] = []
         district_first = first + counts.provinces
         commune_first = district_first + counts.districts
+        self.district_first, self.commune_first = district_first, commune_first
+        # Names of the districts and communes, by pk, for the accounts of their officials.
+        self.locality_names: dict[int, str] = {}
         self.district_province = [index % counts.provinces for index in range(counts.districts)]
         self.communes_of_province: list[list[tuple[int, str, str]]] = [[] for _ in range(counts.provinces)]
 
@@ -524,7 +562,9 @@ class ScaleDataSet:
             for index in range(counts.districts):
                 kind = rng.choices([LocalityKind.DISTRICT, LocalityKind.TOWN, LocalityKind.CITY], weights=[8, 1, 1])[0]
                 parent = self.province_ids[self.district_province[index]]
-                yield (district_first + index, place_name(), kind, LEVEL_OF_KIND[kind], parent, f"{index + 1:03d}")
+                name = place_name()
+                self.locality_names[district_first + index] = name
+                yield (district_first + index, name, kind, LEVEL_OF_KIND[kind], parent, f"{index + 1:03d}")
             for index in range(counts.communes):
                 district = index % counts.districts
                 kind = rng.choices([LocalityKind.COMMUNE, LocalityKind.WARD, LocalityKind.TOWNSHIP], weights=[6, 3, 1])[
@@ -532,6 +572,7 @@ class ScaleDataSet:
                 ]
                 name = place_name()
                 pk = commune_first + index
+                self.locality_names[pk] = name
                 self.communes_of_province[self.district_province[district]].append((pk, kind, name))
                 yield (pk, name, kind, LEVEL_OF_KIND[kind], district_first + district, f"{index + 1:05d}")
 
@@ -571,6 +612,8 @@ class ScaleDataSet:
         first = _next_id(ProvincialUnit)
         self.unit_province = [index % counts.provinces for index in range(counts.units)]
         self.organiser_of_province = [first + index for index in range(counts.provinces)]
+        self.unit_first = first
+        self.unit_names: list[str] = []
 
         def rows() -> Iterator[tuple]:
             for index in range(counts.units):
@@ -593,6 +636,7 @@ class ScaleDataSet:
                 else:
                     name = name_pattern.format(p=place, region=region)
                 issuing_body = name.upper() if parent is None else ""
+                self.unit_names.append(name)
                 yield (first + index, name, short_name, parent, kind, issuing_body, symbol, place)
 
         columns = ["id", "name", "short_name", "parent", "kind", "issuing_body", "document_symbol", "place"]
@@ -723,6 +767,7 @@ class ScaleDataSet:
         first = _next_id(Assignment)
         tasks = Assignment._meta.get_field("tasks").get_default()
         self.assignment_rows: list[AssignmentRow] = []
+        self.hosts: set[int] = set()  # The communes that received a cadre.
         per_cadre, extra = divmod(counts.assignments, counts.cadres)
 
         def rows() -> Iterator[tuple]:
@@ -749,6 +794,7 @@ class ScaleDataSet:
                     wave = min(offset // self.campaign_span, counts.campaigns_per_province - 1)
                     created = _at(starts_on - datetime.timedelta(days=2), 10)
                     self.assignment_rows.append(AssignmentRow(pk, cadre_id, province, starts_on, ends_on))
+                    self.hosts.add(locality)
                     yield (
                         pk,
                         cadre_id,
@@ -1005,6 +1051,46 @@ class ScaleDataSet:
         columns = ["id", "report", "text", "addressed_to", "status", "response", "updated_at"]
         self.loader.load(Recommendation, columns, recommendation_rows(), len(chosen) * per)
 
+    def roles(self) -> None:
+        """The accounts of the scoped roles, one per anchor, named as the module docstring says."""
+        counts = self.counts
+        User = get_user_model()
+        user_first, role_first = _next_id(User), _next_id(Role)
+        districts = {self.district_first + (pk - self.commune_first) % counts.districts for pk in self.hosts}
+        units = range(self.unit_first, self.unit_first + min(counts.units, counts.cadres))  # Those with a cadre.
+        unit_name = {self.unit_first + index: name for index, name in enumerate(self.unit_names)}
+        wanted = []  # (username without the prefix, first name, last name, kind, unit, locality)
+        for index, (province, unit) in enumerate(zip(self.province_ids, self.organiser_of_province, strict=True)):
+            wanted.append((f"organiser-{unit}", "Tổ chức", unit_name[unit], RoleKind.ORGANISER, unit, None))
+            wanted.append(
+                (f"supervisor-{province}", "Giám sát", self.province_names[index], RoleKind.SUPERVISOR, None, province)
+            )
+        for unit in units:
+            wanted.append((f"unit-{unit}", "Đầu mối", unit_name[unit], RoleKind.UNIT, unit, None))
+        for kind, localities in (("district", sorted(districts)), ("commune", sorted(self.hosts))):
+            for pk in localities:
+                wanted.append((f"{kind}-{pk}", "Địa phương", self.locality_names[pk], RoleKind.LOCALITY, None, pk))
+        # Named after new anchors, so never taken by a previous run; a person's own account is left alone.
+        taken = set(User.objects.filter(username__startswith=USERNAME_PREFIX).values_list("username", flat=True))
+        wanted = [row for row in wanted if USERNAME_PREFIX + row[0] not in taken]
+        # One hash for all, and an unusable one: these accounts are signed in as by sessions (bench/run.py).
+        password = make_password(None)
+
+        def user_rows() -> Iterator[tuple]:
+            for number, (name, first_name, last_name, *_role) in enumerate(wanted):
+                username = USERNAME_PREFIX + name
+                row = (user_first + number, password, username, first_name, last_name[:150], "", False, False)
+                yield (*row, True, self.now)
+
+        def role_rows() -> Iterator[tuple]:
+            for number, (*_names, kind, unit, locality) in enumerate(wanted):
+                yield (role_first + number, user_first + number, kind, unit, locality, self.now)
+
+        columns = ["id", "password", "username", "first_name", "last_name", "email", "is_staff", "is_superuser"]
+        columns += ["is_active", "date_joined"]
+        self.loader.load(User, columns, user_rows(), len(wanted))
+        self.loader.load(Role, ["id", "user", "kind", "unit", "locality", "created_at"], role_rows(), len(wanted))
+
 
 def rng_name(rng: random.Random) -> str:
     return f"{rng.choice(FAMILY_NAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
@@ -1022,6 +1108,8 @@ LOADED_MODELS = [
     Escalation,
     MissionReport,
     Recommendation,
+    get_user_model(),
+    Role,
 ]
 
 
@@ -1064,6 +1152,7 @@ def generate(
         data.notes()
         data.escalations()
         data.reports()
+        data.roles()
     for topic in TOPICS:  # COPY sends no signal: outdate whatever a running server has cached.
         bump_after_commit(topic)
     if connection.vendor == "postgresql":

@@ -145,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The one-time link to set a password (a new account, a reset by the office, a forgotten password) opens for 3 days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 
 # Internationalisation: Vietnamese first, English second.
 LANGUAGE_CODE = "vi"

@@ -27,7 +27,12 @@ def _scope(model, request, for_change: bool):
 
 def get_escalation_for_user(request, pk, *, for_change: bool = False) -> Escalation:
     queryset = _scope(Escalation, request, for_change).select_related(
-        "assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign", "note", "assigned_to"
+        "assignment__cadre__unit",
+        "assignment__locality__parent",
+        "assignment__campaign",
+        "note",
+        "assigned_to",
+        "local_by",
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -68,6 +73,11 @@ def can_revise_report(user, report: MissionReport) -> bool:
 def can_review_report(user, report: MissionReport) -> bool:
     """The campaign's organisers review a report once submitted: a draft is still the cadre's own work."""
     return report.status != ReportStatus.DRAFT and report.assignment.campaign.is_managed_by(user)
+
+
+def can_handle_locally(user, escalation: Escalation) -> bool:
+    """The host locality answers or forwards an escalation raised in its area while it is open."""
+    return escalation.is_hosted_by(user) and escalation.is_open_to_the_locality()
 
 
 def can_handle_escalation(user, escalation: Escalation) -> bool:

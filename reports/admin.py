@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from localities.admin import LargeTableAdmin, province_filter
 from reports.forms.notes import PhotoField
-from reports.models import DailyNote, Escalation, MissionReport, Recommendation
+from reports.models import DailyNote, Escalation, LocalAssessment, MissionReport, Recommendation
 
 
 @admin.register(DailyNote)
@@ -32,7 +32,17 @@ class EscalationAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     # Newest first by id, which follows the time raised without a sort of every row.
     ordering = ["-pk"]
     list_select_related = ["assignment__cadre", "assignment__locality", "assigned_to"]
-    readonly_fields = ["client_key", "created_at", "updated_at", "answered_at"]
+    readonly_fields = ["client_key", "created_at", "updated_at", "answered_at", "local_at"]
+
+
+@admin.register(LocalAssessment)
+class LocalAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["assignment", "rating", "written_by", "written_at"]
+    list_filter = ["rating"]
+    search_fields = ["assignment__cadre__full_name", "=assignment__cadre__code"]
+    autocomplete_fields = ["assignment", "written_by"]
+    list_select_related = ["assignment__cadre", "assignment__locality", "written_by"]
+    readonly_fields = ["written_at"]
 
 
 class RecommendationInline(admin.TabularInline):

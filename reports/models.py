@@ -10,9 +10,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.roles import cadre_of, managed, scoped
+from accounts.roles import cadre_of, hosted, hosts, managed, scoped
 from cadres.models import Assignment
 from shared.history import HistorySource, history_entries
+from shared.models import done_by
 from shared.text_validators import plain_text, single_line
 
 
@@ -294,6 +295,13 @@ class EscalationStatus(models.TextChoices):
     RESOLVED = "resolved", _("resolved")
 
 
+class LocalOutcome(models.TextChoices):
+    """What the host locality did with an escalation raised in its area."""
+
+    ANSWERED = "answered", _("answered by the locality")
+    FORWARDED = "forwarded", _("forwarded to the province")
+
+
 class EscalationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Those of the assignments the user sees, host localities included: raised with them
@@ -303,6 +311,10 @@ class EscalationQuerySet(models.QuerySet):
     def managed_by(self, user):
         """The escalations the province handles: those of the user's organisers' campaigns."""
         return managed(self, user, "assignment__campaign__organising_unit")
+
+    def hosted_by(self, user):
+        """The escalations raised in the user's area, which they answer or forward as the host locality."""
+        return hosted(self, user, "assignment__locality")
 
     def open(self):
         return self.exclude(status=EscalationStatus.RESOLVED)
@@ -352,6 +364,13 @@ class Escalation(models.Model):
         _("the province's answer"), blank=True, max_length=NOTE_SECTION_LENGTH, validators=[plain_text]
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # The host locality's part: it answers what is within its authority, or forwards with its comment.
+    local_outcome = models.CharField(_("at the locality"), max_length=10, choices=LocalOutcome.choices, blank=True)
+    local_comment = models.TextField(
+        _("the locality's answer or comment"), blank=True, max_length=NOTE_SECTION_LENGTH, validators=[plain_text]
+    )
+    local_by = done_by(_("handled at the locality by"))
+    local_at = models.DateTimeField(_("handled at the locality at"), null=True, blank=True)
     client_key = models.UUIDField(_("submission key"), unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -368,6 +387,43 @@ class Escalation(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def check_local_handling(self, outcome: str, comment: str) -> None:
+        """The host locality answers or forwards an escalation still open, and says something.
+
+        Forwarded, it may still answer it (the province is slow, the locality found a way); answered, it is done.
+        """
+        if self.status == EscalationStatus.RESOLVED:
+            raise ValidationError(_("This escalation is already resolved."), code="resolved")
+        if self.local_outcome == LocalOutcome.ANSWERED:  # Resolved too, unless the province reopened it.
+            raise ValidationError(_("The locality has already answered this escalation."), code="answered")
+        if outcome not in LocalOutcome.values:
+            raise ValidationError(_("Choose to answer or to forward."), code="outcome")
+        if not comment.strip():
+            message = (
+                _("Write the locality's answer.")
+                if outcome == LocalOutcome.ANSWERED
+                else _("Say why the province is needed and what the locality already did.")
+            )
+            raise ValidationError({"local_comment": message}, code="required")
+
+    def is_open_to_the_locality(self) -> bool:
+        """Whether the host locality may still answer or forward it (check_local_handling())."""
+        return self.status != EscalationStatus.RESOLVED and self.local_outcome != LocalOutcome.ANSWERED
+
+    def handle_locally(self, *, outcome: str, comment: str, by) -> None:
+        """Answered by the locality: resolved, the cadre reads the answer. Forwarded: the province handles it,
+        with the locality's comment beside the cadre's words."""
+        self.check_local_handling(outcome, comment)
+        self.local_outcome, self.local_comment = outcome, comment.strip()
+        self.local_by, self.local_at = by, timezone.now()
+        if outcome == LocalOutcome.ANSWERED:
+            self.status = EscalationStatus.RESOLVED
+        self.full_clean(exclude=["assignment", "note", "assigned_to", "local_by"])
+        self.save()
+
+    def is_hosted_by(self, user) -> bool:
+        return hosts(user, self.assignment.locality_id)
 
 
 class ReportStatus(models.TextChoices):
@@ -448,14 +504,7 @@ class MissionReport(models.Model):
     review_comment = models.TextField(
         _("reviewer's comment"), blank=True, max_length=NOTE_SECTION_LENGTH, validators=[plain_text]
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reviewed_by = done_by(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     rating = models.CharField(_("completion rating"), max_length=16, choices=Rating.choices, blank=True)
     client_key = models.UUIDField(
@@ -575,3 +624,52 @@ class Recommendation(models.Model):
 
 def _recommendation_subject(record) -> str:
     return _("recommendation “%(text)s”") % {"text": Truncator(record.text).chars(60)}
+
+
+class LocalAssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Those of the assignments the user sees, host localities included: the assessment is theirs."""
+        return scoped(self, user, **_through_assignment(host=True))
+
+    def hosted_by(self, user):
+        return hosted(self, user, "assignment__locality")
+
+
+class LocalAssessment(models.Model):
+    """The host locality's assessment of a cadre at the end of the mission (nhận xét của địa phương nơi đến),
+    on the same four-grade scale as the reviewer's rating, which the reviewer sees beside the report."""
+
+    assignment = models.OneToOneField(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="local_assessment"
+    )
+    rating = models.CharField(_("the locality's rating"), max_length=20, choices=Rating.choices)
+    text = models.TextField(_("the locality's assessment"), max_length=SHORT_TEXT_LENGTH, validators=[plain_text])
+    written_by = done_by(_("written by"))
+    written_at = models.DateTimeField(_("written at"), auto_now=True)
+
+    objects = LocalAssessmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("local assessment")
+        verbose_name_plural = _("local assessments")
+
+    def __str__(self):
+        return f"{self.assignment.cadre}: {self.get_rating_display()}"
+
+    def clean(self):
+        """Written at the end of the mission: from the day the end-of-mission report opens."""
+        if self.assignment_id:
+            try:
+                check_report_window(self.assignment)
+            except ValidationError:
+                day = date_format(report_opens_on(self.assignment), "SHORT_DATE_FORMAT")
+                raise ValidationError(
+                    _("The locality writes its assessment at the end of the mission, from %(day)s.") % {"day": day},
+                    code="too_early",
+                ) from None
+
+
+def local_assessment_of(assignment: Assignment) -> "LocalAssessment | None":
+    """The host locality's assessment beside a report, with who wrote it (one query)."""
+    return LocalAssessment.objects.filter(assignment=assignment).select_related("written_by").first()

@@ -5,6 +5,7 @@ from reports.views import (
     cadre_escalations,
     cadre_notes,
     cadre_report,
+    host,
     staff_compliance,
     staff_escalations,
     staff_notes,
@@ -33,6 +34,9 @@ urlpatterns = [
     path("notes/compliance/", staff_compliance.compliance, name="compliance"),
     path("escalations/", staff_escalations.escalation_inbox, name="escalation_inbox"),
     path("escalations/<int:pk>/manage/", staff_escalations.escalation_manage, name="escalation_manage"),
+    # The host locality's part.
+    path("escalations/<int:pk>/locality/", host.escalation_local, name="escalation_local"),
+    path("host/assignments/<int:pk>/assessment/", host.assessment_edit, name="assessment_edit"),
     path("reports/", staff_reports.report_list, name="report_list"),
     path("reports/<int:pk>/review/", staff_reports.report_review, name="report_review"),
     path("reports/<int:pk>/print/", staff_reports.report_print, name="report_print"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -9,3 +10,15 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"{self.topic} {self.number}"
+
+
+def done_by(verbose_name) -> models.ForeignKey:
+    """Who did something to a row (confirmed, reviewed, proposed, decided...): kept if their account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )

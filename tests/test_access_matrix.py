@@ -24,7 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.roles import RoleKind
 from cadres import roster
-from reports.models import MissionReport, ReportStatus
+from cadres.models import Nomination
+from reports.models import LocalAssessment, MissionReport, Rating, ReportStatus
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,
@@ -143,6 +144,38 @@ ORGANISER_ONLY = _policy(
 ORGANISER_POST_ONLY = _policy(
     "organisers, POST only",
     lambda role: NOT_ALLOWED if role in ORGANISERS else FORBIDDEN,
+    anonymous=LOGIN,
+    cadre=FORBIDDEN,
+    other_cadre=FORBIDDEN,
+    no_role=FORBIDDEN,
+    staff=NOT_ALLOWED,
+    superuser=NOT_ALLOWED,
+)
+# The host locality's own part: its officials, on what lies in their area.
+HOST_ONLY = _policy(
+    "host locality officials, in their area",
+    lambda role: _reads(role) if role in ("locality", "other_locality") else FORBIDDEN,
+    anonymous=LOGIN,
+    cadre=FORBIDDEN,
+    other_cadre=FORBIDDEN,
+    no_role=FORBIDDEN,
+    staff=FORBIDDEN,
+    superuser=FORBIDDEN,
+)
+# A page that only sends an organiser on to another (the proposals chosen, to a new decision).
+ORGANISER_REDIRECT = _policy(
+    "organisers, each their own: sent on",
+    lambda role: (lambda obj: REDIRECT if obj in MANAGES[role] else NOT_FOUND) if role in ORGANISERS else FORBIDDEN,
+    anonymous=LOGIN,
+    cadre=FORBIDDEN,
+    other_cadre=FORBIDDEN,
+    no_role=FORBIDDEN,
+    staff=REDIRECT,
+    superuser=REDIRECT,
+)
+OFFICE_POST_ONLY = _policy(
+    "office roles, POST only",
+    NOT_ALLOWED,
     anonymous=LOGIN,
     cadre=FORBIDDEN,
     other_cadre=FORBIDDEN,
@@ -323,6 +356,15 @@ EXPECTED = {
     "cadres:roster_template": ORGANISER_ONLY.on(None),
     "cadres:roster_preview": UPLOADER_ONLY.on("roster_token"),
     "cadres:roster_confirm": ORGANISER_POST_ONLY.on("roster_token"),
+    # Nominations: a sending unit proposes, the organisers decide.
+    "cadres:nomination_list": STAFF_ONLY.on("campaign"),
+    "cadres:nominations_to_decision": ORGANISER_REDIRECT.on("campaign"),
+    "cadres:nomination_decline": ORGANISER_POST_ONLY.on("campaign"),
+    # The host locality: who is in its area, arrivals and departures, escalations, assessments.
+    "cadres:host_list": HOST_ONLY.on(None),
+    "cadres:assignment_presence": OFFICE_POST_ONLY.on("assignment"),
+    "reports:escalation_local": HOST_ONLY.on("escalation"),
+    "reports:assessment_edit": HOST_ONLY.on("assignment"),
     # Staff: localities.
     "cadres:locality_list": STAFF_ONLY.on(None),
     "cadres:locality_detail": STAFF_ONLY.on("locality"),
@@ -359,6 +401,33 @@ EXPECTED = {
     "admin:axes_accesslog_add": ADMIN_READ_ONLY.on(None),
     "admin:axes_accessfailurelog_add": ADMIN_READ_ONLY.on(None),
 }
+
+# Accounts (cadres/views/accounts.py), and the password pages of the one-time link (accounts/urls.py). Organisers
+# handle cadres' and officials' accounts, organiser staff's of their own units only (cadres.models.accounts_managed_by);
+# REACH and MANAGES are about campaign rows, so the two account pages' policies say it here.
+ANY_ORGANISERS_ACCOUNT = Policy(
+    "organisers, a cadre's account", {**ORGANISER_ONLY.outcomes, "organiser": OK, "other_organiser": OK}
+)
+OWN_UNITS_ACCOUNT = Policy(
+    "organisers, their own unit's staff", {**ORGANISER_ONLY.outcomes, "organiser": OK, "other_organiser": NOT_FOUND}
+)
+EXPECTED.update(
+    {
+        "cadres:account_list": ORGANISER_ONLY.on(None),
+        "cadres:account_create": ORGANISER_ONLY.on(None),
+        "cadres:account_create_for_cadre": ANY_ORGANISERS_ACCOUNT.on("cadre_without_account"),
+        "cadres:account_handover_new": ORGANISER_ONLY.on(None),
+        "cadres:account_detail": OWN_UNITS_ACCOUNT.on("colleague_account"),
+        "cadres:account_handover": ANY_ORGANISERS_ACCOUNT.on("cadre_account"),
+        "cadres:account_deactivate": ORGANISER_POST_ONLY.on("cadre_account"),
+        "cadres:account_reactivate": ORGANISER_POST_ONLY.on("cadre_account"),
+        "cadres:account_reset": ORGANISER_POST_ONLY.on("cadre_account"),
+        "password_reset": PUBLIC.on(None),
+        "password_reset_done": PUBLIC.on(None),
+        "password_reset_confirm": PUBLIC.on("used_link"),
+        "password_reset_complete": PUBLIC.on(None),
+    }
+)
 
 
 def rule_for(name: str) -> Rule | None:
@@ -425,6 +494,11 @@ def world(mission_world):
     upload = roster.store_upload(
         uploaded_by=users["staff"], filename="danh-sach.csv", rows=[], check=roster.check_roster([])
     )
+    # The host locality's assessment and a unit's proposal: every model has a row for the admin's pages.
+    LocalAssessment.objects.create(assignment=own["past_assignment"], rating=Rating.GOOD, text="Nhiệt tình.")
+    Nomination.objects.create(
+        campaign=mission_world["campaign"], unit=own["cadre"].unit, cadre=CadreFactory(unit=own["cadre"].unit)
+    )
     clients = {"anonymous": Client()}
     for role, user in users.items():
         clients[role] = Client()
@@ -435,6 +509,11 @@ def world(mission_world):
         "decision": mission_world["decision"],
         "locality": mission_world["locality"],
         "roster_token": upload.token,
+        # Accounts: the cadre's, another organiser staff of the campaign's unit, a cadre without one, a dead link.
+        "cadre_account": own["cadre"].user,
+        "colleague_account": RoleFactory(unit=mission_world["campaign"].organising_unit).user,
+        "cadre_without_account": CadreFactory(),
+        "used_link": "used-link",
     }
     return {"clients": clients, "objects": objects, "today": mission_world["today"]}
 

@@ -1,11 +1,30 @@
 import importlib
+import io
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import Resolver404, clear_url_caches, resolve
+from django.utils import timezone
 
 import deployment.urls
+from bench import run
 from shared import bench_views
+
+# A national data set in miniature (demo/scale_data.py), with the accounts of every scoped role.
+SMALL_SCALE = {
+    "provinces": 2,
+    "districts": 4,
+    "communes": 16,
+    "units": 50,
+    "cadres": 200,
+    "assignments": 400,
+    "notes": 1000,
+    "escalations": 60,
+    "reports": 40,
+    "campaigns_per_province": 2,
+}
 
 
 def _reload_urls():
@@ -35,3 +54,32 @@ def test_the_bare_page_renders_fifty_rows_without_a_query(benchmark_urls, client
 
     assert response.status_code == 200
     assert response.content.decode().count("<tr>") == 51
+
+
+@pytest.mark.django_db
+def test_the_scoped_pages_are_loaded_as_the_generated_accounts_of_the_province(capsys):
+    call_command("generate_scale_data", stdout=io.StringIO(), seed=7, today=timezone.localdate(), **SMALL_SCALE)
+    generated = set(User.objects.values_list("pk", flat=True))
+    province, district = run.bench_province()
+    anchors = run.bench_anchors(province, district)
+
+    sessions = run.prepare_accounts(writers=2, province=province, today=timezone.localdate(), anchors=anchors)
+    pages = run.build_pages(province=province, district=district)
+    run.count_queries(pages, sessions)
+
+    scoped = [page for page in pages if page.role in run.SCOPED_ROLES]
+    assert {page.key for page in scoped} == {
+        *(f"unit_{name}" for name in ("dashboard", "assignments", "notes", "compliance", "escalations")),
+        *(f"{role}_{name}" for role in ("ward", "district") for name in ("dashboard", "assignments", "escalations")),
+        "organiser_dashboard",
+        "organiser_assignments",
+    }
+    for page in scoped:
+        assert (page.status, page.missing) == (200, ""), page.label
+        assert page.size_bytes > 1000
+    assert anchors.ward.parent == district and anchors.district == district
+    assert anchors.unit.parent is None and anchors.organiser.campaigns.exists()
+    for role, (prefix, _kind) in run.SCOPED_ROLES.items():
+        user = User.objects.get(username=f"{prefix}{getattr(anchors, role).pk}")
+        assert user.pk in generated and user.check_password(run.PASSWORD)
+    assert "unit: 1 dashboard" in capsys.readouterr().out

@@ -3,9 +3,11 @@ import io
 from itertools import pairwise
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit
+from accounts.roles import RoleKind
+from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Role
 from demo import scale_data
 from demo.scale_data import CODE_PREFIX
 from localities.models import LEVEL_OF_KIND, Level, Locality, ZoneStatus
@@ -97,7 +99,19 @@ def test_the_same_seed_gives_the_same_people_and_places():
     _generate()
     first = list(Cadre.objects.order_by("pk").values_list("full_name", "unit__name"))
     places = list(Locality.objects.order_by("pk").values_list("name", flat=True))
-    for model in (Recommendation, MissionReport, Escalation, DailyNote, Assignment, Decision, Campaign, Cadre):
+    accounts = list(Role.objects.order_by("pk").values_list("user__username", "kind", "unit", "locality"))
+    for model in (
+        Role,
+        User,
+        Recommendation,
+        MissionReport,
+        Escalation,
+        DailyNote,
+        Assignment,
+        Decision,
+        Campaign,
+        Cadre,
+    ):
         model.objects.all().delete()
     ProvincialUnit.objects.filter(parent__isnull=False).delete()
     ProvincialUnit.objects.all().delete()
@@ -110,6 +124,7 @@ def test_the_same_seed_gives_the_same_people_and_places():
 
     assert list(Cadre.objects.order_by("pk").values_list("full_name", "unit__name")) == first
     assert list(Locality.objects.order_by("pk").values_list("name", flat=True)) == places
+    assert list(Role.objects.order_by("pk").values_list("user__username", "kind", "unit", "locality")) == accounts
 
 
 def test_a_second_run_without_force_refuses():
@@ -159,3 +174,82 @@ def test_after_loading_new_rows_get_fresh_ids():
     cadre = CadreFactory()
 
     assert cadre.pk == Cadre.objects.exclude(pk=cadre.pk).order_by("-pk").first().pk + 1
+
+
+def _user(username):
+    # Read afresh: a user keeps its scope (accounts.roles.scope_of) for its lifetime.
+    return User.objects.get(username=username)
+
+
+def _ids(queryset):
+    return set(queryset.values_list("pk", flat=True))
+
+
+def test_it_makes_an_account_for_each_organiser_province_unit_and_host_locality():
+    _generate()
+
+    provinces = Locality.objects.filter(level=Level.PROVINCE)
+    hosts = set(Assignment.objects.values_list("locality_id", flat=True))
+    districts = set(Locality.objects.filter(pk__in=hosts).values_list("parent_id", flat=True))
+    organisers = set(Campaign.objects.values_list("organising_unit_id", flat=True))
+    expected = {f"sc-organiser-{pk}" for pk in organisers} | {f"sc-supervisor-{p.pk}" for p in provinces}
+    expected |= {f"sc-unit-{pk}" for pk in ProvincialUnit.objects.values_list("pk", flat=True)}
+    expected |= {f"sc-district-{pk}" for pk in districts} | {f"sc-commune-{pk}" for pk in hosts}
+    assert set(User.objects.values_list("username", flat=True)) == expected
+    assert len(expected) == 3 + 3 + 10 + len(districts) + len(hosts)
+    assert Role.objects.count() == len(expected)
+    assert set(Role.objects.values_list("kind", flat=True)) == set(RoleKind)
+    for role in Role.objects.select_related("user", "unit", "locality"):
+        role.full_clean()  # Held on the right anchor, as the form would check.
+        anchor = role.unit_id or role.locality_id
+        assert role.user.username.endswith(f"-{anchor}")
+        assert role.user.is_active and not role.user.has_usable_password()
+    assert len(set(User.objects.values_list("password", flat=True))) == 1
+
+
+def test_each_role_sees_its_part_and_nothing_else():
+    _generate()
+    province = Locality.objects.filter(level=Level.PROVINCE).order_by("pk").first()
+    in_province = Assignment.objects.filter(locality__parent__parent=province)
+
+    organiser = in_province.values_list("campaign__organising_unit_id", flat=True).first()
+    assert _ids(Assignment.objects.visible_to(_user(f"sc-organiser-{organiser}"))) == _ids(in_province)
+    assert _ids(Campaign.objects.visible_to(_user(f"sc-organiser-{organiser}"))) == _ids(
+        Campaign.objects.filter(organising_unit=organiser)
+    )
+
+    supervisor = _user(f"sc-supervisor-{province.pk}")
+    assert _ids(Assignment.objects.visible_to(supervisor)) == _ids(in_province)
+    assert _ids(DailyNote.objects.visible_to(supervisor)) == _ids(DailyNote.objects.filter(assignment__in=in_province))
+
+    unit = Cadre.objects.values_list("unit_id", flat=True).first()
+    theirs = Assignment.objects.filter(cadre__unit=unit)
+    focal_point = _user(f"sc-unit-{unit}")
+    assert _ids(Cadre.objects.visible_to(focal_point)) == _ids(Cadre.objects.filter(unit=unit))
+    assert _ids(Assignment.objects.visible_to(focal_point)) == _ids(theirs)
+    assert _ids(DailyNote.objects.visible_to(focal_point)) == _ids(DailyNote.objects.filter(assignment__in=theirs))
+    assert _ids(Escalation.objects.visible_to(focal_point)) == _ids(Escalation.objects.filter(assignment__in=theirs))
+
+    commune = Escalation.objects.values_list("assignment__locality", flat=True).first()
+    district = Locality.objects.get(pk=commune).parent_id
+    for username, there in [
+        (f"sc-commune-{commune}", Assignment.objects.filter(locality=commune)),
+        (f"sc-district-{district}", Assignment.objects.filter(locality__parent=district)),
+    ]:
+        official = _user(username)
+        assert _ids(Assignment.objects.visible_to(official)) == _ids(there)
+        assert _ids(Cadre.objects.visible_to(official)) == set(there.values_list("cadre_id", flat=True))
+        assert _ids(Escalation.objects.visible_to(official)) == _ids(Escalation.objects.filter(assignment__in=there))
+        assert not DailyNote.objects.visible_to(official).exists()  # Notes are the cadre's word to the organisers.
+    for part in (in_province, theirs, Assignment.objects.filter(locality__parent=district)):
+        assert 0 < part.count() < Assignment.objects.count()
+
+
+def test_a_forced_second_run_adds_the_accounts_of_its_own_anchors():
+    _generate()
+    first = User.objects.count()
+
+    _generate(force=True)
+
+    assert User.objects.count() == Role.objects.count() > first
+    assert User.objects.filter(username__startswith="sc-organiser-").count() == 3 + 3

@@ -183,3 +183,30 @@ def test_the_demo_has_an_account_for_each_role_seeing_its_part():
         == active.filter(locality__parent__name="Tân Uyên").count() + (active.filter(locality__name="Tân Uyên").count())
     )
     assert not User.objects.get(username="soyte").is_staff  # Office roles never reach Django admin.
+
+
+def test_the_demo_gives_the_host_localities_and_the_unit_something_to_do():
+    call_command("seed_demo", stdout=io.StringIO())
+
+    def client_of(username):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    day = {"day": "2021-08-25"}
+    ward = client_of("tanphuockhanh").get(reverse("cadres:host_list"), day)
+    assert ward.context["page"].paginator.count >= 1
+    district = client_of("tanuyen").get(reverse("cadres:host_list"), day)
+    assert district.context["page"].paginator.count > ward.context["page"].paginator.count
+    # Bến Cát's arrivals are left unconfirmed: the organisers' dashboard shows them.
+    dashboard = client_of("bantochuc").get(reverse("cadres:dashboard"), day)
+    assert dashboard.context["coverage"].arrivals_unconfirmed > 0
+    # A forwarded escalation, the locality's assessments, and the Department of Health's proposals.
+    assert Escalation.objects.filter(local_outcome="forwarded").exists()
+    review = client_of("bantochuc").get(
+        reverse("reports:report_review", args=[MissionReport.objects.get(assignment__cadre__code="HDND-001").pk])
+    )
+    assert review.context["local_assessment"] is not None
+    coming = Campaign.objects.get(name=COMING_CAMPAIGN)
+    nominations = client_of("soyte").get(reverse("cadres:nomination_list", args=[coming.pk]))
+    assert {n.status for n in nominations.context["nominations"]} == {"proposed", "declined"}

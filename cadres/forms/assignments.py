@@ -91,3 +91,12 @@ def default_day(assignment: Assignment):
     """Today if it falls within the assignment, otherwise its last day."""
     today = timezone.localdate()
     return min(max(today, assignment.starts_on), assignment.ends_on)
+
+
+class PresenceForm(forms.Form):
+    """The host locality confirms the day a cadre arrived, or left (Assignment.confirm() checks the dates)."""
+
+    ARRIVAL, DEPARTURE = "arrival", "departure"
+
+    event = forms.ChoiceField(choices=[(ARRIVAL, _("Arrived on")), (DEPARTURE, _("Left on"))], widget=forms.HiddenInput)
+    day = DayField(label=_("Day"))

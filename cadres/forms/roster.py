@@ -14,6 +14,14 @@ class RosterUploadForm(forms.Form):
         help_text=_("An .xlsx or .csv file (UTF-8, comma or semicolon) with the columns of the template."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+    accounts = forms.BooleanField(
+        label=_("Create accounts for the cadres without one"),
+        required=False,
+        help_text=_(
+            "Usernames are the cadre codes in lower case, unless a column “tên đăng nhập” gives one. The preview "
+            "lists them; after the import, a handover sheet gives each new account its link to set a password."
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -80,6 +80,8 @@ def assignment_detail(request, pk):
             "status": assignment.status_on(today),
             "replaces": _predecessor(assignment),
             "can_edit": assignment.campaign.is_managed_by(request.user),
+            "can_confirm": assignment.campaign.is_managed_by(request.user) or assignment.is_hosted_by(request.user),
+            "confirm_day": today,
             "can_change": assignment.campaign.is_managed_by(request.user) and not assignment.recalled_on,
             "history_entries": history_entries(assignment.history.all()),
         },

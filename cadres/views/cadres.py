@@ -6,12 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.roles import organiser_required, staff_required
+from accounts.roles import is_organiser, organiser_required, staff_required
 from cadres.access import get_cadre_for_user
 from cadres.exports import write_cadres
 from cadres.filters import CadreFilter
 from cadres.forms.cadres import CadreForm
-from cadres.models import Assignment, Cadre
+from cadres.models import Assignment, Cadre, accounts_managed_by
 from shared.history import history_entries
 from shared.pagination import paginate
 
@@ -60,6 +60,10 @@ def cadre_detail(request, pk):
             "assignments": assignments,
             "today": today,
             "history_entries": history_entries(cadre.history.all()),
+            # Whether the account's name leads to its page (cadres/views/accounts.py).
+            "account_managed": bool(cadre.user_id)
+            and is_organiser(request.user)
+            and accounts_managed_by(request.user).filter(pk=cadre.user_id).exists(),
         },
     )
 

@@ -19,7 +19,8 @@ from cadres.forms.decisions import (
     locality_options,
     locality_value,
 )
-from cadres.models import Cadre, Decision, UnitKind
+from cadres.forms.nominations import proposed_rows
+from cadres.models import Cadre, Decision, Nomination, UnitKind
 from cadres.services import DecisionRow, DecisionRowError
 from localities.models import Level, Locality
 from shared.fields import day_from_query
@@ -33,7 +34,11 @@ SEARCH_RESULTS = 20
 def decision_create(request, pk):
     campaign = get_campaign_for_user(request, pk, for_change=True)
     form = DecisionForm(request.POST or None, campaign=campaign)
-    rows = AssignmentRowFormSet(request.POST or None, form_kwargs={"campaign": campaign}, prefix="rows")
+    # Opened from the nominations page: the proposals chosen there are the first rows.
+    initial = proposed_rows(campaign, request.GET.getlist("nomination")) if request.method == "GET" else None
+    rows = AssignmentRowFormSet(
+        request.POST or None, initial=initial, form_kwargs={"campaign": campaign}, prefix="rows"
+    )
     if request.method == "POST":
         # Both are validated, so that every error shows at once.
         form_valid, rows_valid = form.is_valid(), rows.is_valid()
@@ -70,6 +75,8 @@ def decision_create(request, pk):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                # The units' proposals of these cadres are accepted, each with the assignment it became.
+                Nomination.objects.accept_into(decision, by=request.user)
                 messages.success(
                     request,
                     _("Decision %(reference)s issued: %(count)s cadres assigned.")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import organiser_required
 from cadres import roster
 from cadres.access import get_roster_upload_for_user
+from cadres.accounts import handover_message, remember_handover, send_handover_emails
 from cadres.exports import write_roster_template
 from cadres.forms.roster import RosterUploadForm
 from cadres.models import ProvincialUnit
@@ -24,7 +25,7 @@ def roster_import(request):
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         rows = form.cleaned_data["rows"]
-        check = roster.check_roster(rows)
+        check = roster.check_roster(rows, accounts=form.cleaned_data["accounts"])
         upload = roster.store_upload(
             uploaded_by=request.user, filename=form.cleaned_data["file"].name, rows=rows, check=check
         )
@@ -47,6 +48,8 @@ def roster_preview(request, token):
     else:
         # The rows that block the import come first.
         results = sorted(results, key=lambda result: (result["status"] != roster.ERROR, result["row"]))
+    # The accounts the import will make, each with its row.
+    accounts = sum(1 for result in results if result.get("username"))
     labels = {name: roster.field_label(name) for name in roster.ROW_FIELDS}
     labels["unit_id"] = _("unit or department")
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -64,6 +67,7 @@ def roster_preview(request, token):
             "page": page,
             "query": f"show={shown}" if shown in SHOWN else "",
             "can_confirm": counts[roster.ERROR] == 0,
+            "accounts": accounts,
         },
     )
 
@@ -72,9 +76,13 @@ def roster_preview(request, token):
 @require_POST
 def roster_confirm(request, token):
     upload = get_roster_upload_for_user(request, token, for_update=True)
+    # Accounts were asked for when the preview names them.
+    accounts = any(result.get("username") for result in upload.results)
     try:
         with transaction.atomic():
-            check = roster.roster_import(rows=upload.rows, form_checked=roster.form_checked(upload), by=request.user)
+            check = roster.roster_import(
+                rows=upload.rows, form_checked=roster.form_checked(upload), by=request.user, accounts=accounts
+            )
     except roster.RosterRefused as refused:
         # The cadres on record changed since the preview: show the new verdict, write nothing.
         roster.keep_check(upload, refused.check)
@@ -94,6 +102,12 @@ def roster_confirm(request, token):
             "unchanged": check.count(roster.UNCHANGED),
         },
     )
+    if check.accounts:
+        remember_handover(request, check.accounts)
+        sent = send_handover_emails(request, check.accounts)
+        created = len(check.accounts)
+        messages.success(request, handover_message(created, sent))
+        return redirect("cadres:account_handover_new")
     return redirect("cadres:cadre_list")
 
 

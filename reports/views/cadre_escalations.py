@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import cadre_required
-from reports.access import can_handle_escalation, get_escalation_for_user, get_note_for_user
+from reports.access import can_handle_escalation, can_handle_locally, get_escalation_for_user, get_note_for_user
 from reports.forms.escalations import EscalationForm
 from reports.models import LATE_FILING_DAYS, Escalation
 from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
@@ -106,6 +106,7 @@ def escalation_detail(request, pk):
         {
             "escalation": escalation,
             "can_handle": can_handle_escalation(request.user, escalation),
+            "can_handle_locally": can_handle_locally(request.user, escalation),
             "history_entries": history_entries(escalation.history.all()),
         },
     )

@@ -15,7 +15,7 @@ from accounts.roles import cadre_required
 from cadres.access import get_assignment_for_user, is_own_assignment
 from reports.access import can_review_report, can_revise_report, get_report_for_user
 from reports.forms.report import MissionReportForm, RecommendationFormSet
-from reports.models import MissionReport, check_report_window
+from reports.models import MissionReport, check_report_window, local_assessment_of
 from reports.outbox import first_error, outbox_write, refusal, saved, wants_json
 from reports.prefill import difficulties_text, mission_summary, results_text
 from reports.services import REPORT_FIELDS, report_save_draft, report_submit
@@ -158,6 +158,7 @@ def report_detail(request, pk):
             "editable": can_revise_report(request.user, report),
             "can_review": can_review_report(request.user, report),
             "tracking": tracking,
+            "local_assessment": local_assessment_of(report.assignment) if tracking else None,
             "history_entries": report.change_history(tracking=tracking),
         },
     )

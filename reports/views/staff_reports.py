@@ -13,7 +13,7 @@ from cadres.coverage import SubqueryCount
 from reports.access import can_review_report, get_report_for_user
 from reports.filters import ReportFilter, paginate
 from reports.forms.review import ReportReviewForm
-from reports.models import Addressee, MissionReport, Recommendation, ReportStatus
+from reports.models import Addressee, MissionReport, Recommendation, ReportStatus, local_assessment_of
 from reports.review import report_accept, report_return
 from shared.concurrency import conflict_status
 from shared.vietnamese import place_and_date
@@ -86,6 +86,7 @@ def report_review(request, pk):
             "recommendations": report.recommendations.select_related("owner"),
             "form": form,
             "can_review": can_review or form.conflict,
+            "local_assessment": local_assessment_of(report.assignment),
             "history_entries": report.change_history(tracking=True),
         },
         status=conflict_status(form),

@@ -11,5 +11,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def day_input(name: str, day: datetime.date | None) -> SafeString:
-    return DayInput().render(name, day, attrs={"id": f"id_{name}"})
+def day_input(name: str, day: datetime.date | None, input_id: str = "") -> SafeString:
+    """`input_id` tells apart several forms of one page (a list's rows); else the id is id_<name>."""
+    return DayInput().render(name, day, attrs={"id": input_id or f"id_{name}"})

@@ -145,6 +145,7 @@ def test_every_figure_links_to_a_list_showing_the_same_count(staff_client, distr
         "figure-red-covered": coverage.red_zone_wards_covered,
         "figure-uncovered": coverage.uncovered_count,
         "figure-ending": coverage.ending_soon_count,
+        "figure-arrivals": coverage.arrivals_unconfirmed,
     }
     assert set(links) == set(expected)
     assert {key: _count_at(staff_client, links[key]) for key in expected} == expected

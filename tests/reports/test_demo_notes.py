@@ -72,7 +72,9 @@ def test_there_is_an_open_urgent_escalation_and_an_answered_resolved_one(demo):
 def test_reports_are_accepted_submitted_and_returned(demo):
     accepted = MissionReport.objects.get(status=ReportStatus.ACCEPTED)
     assert accepted.rating == Rating.EXCELLENT and accepted.assignment.cadre.full_name == "Trương Đinh Ngọc Mai"
-    assert MissionReport.objects.filter(status=ReportStatus.SUBMITTED).count() == 1
+    # Two wait for review: Lâm's, and Tài's with Tân Phước Khánh ward's assessment beside it.
+    submitted = MissionReport.objects.filter(status=ReportStatus.SUBMITTED)
+    assert sorted(submitted.values_list("assignment__cadre__code", flat=True)) == ["HDND-001", "TD-002"]
     returned = MissionReport.objects.get(status=ReportStatus.RETURNED)
     assert returned.review_comment
     assert (

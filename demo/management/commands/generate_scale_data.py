@@ -9,7 +9,9 @@ from demo.scale_data import Counts, RefusedError, generate
 class Command(BaseCommand):
     help = (
         "Fill an empty database with a synthetic national-scale data set (63 provinces, 100,000 cadres, "
-        "3 million daily notes by default) for benchmarks. COPY on PostgreSQL, bulk inserts on SQLite."
+        "3 million daily notes by default) for benchmarks, with an account for each scoped role "
+        "(sc-organiser-<unit pk>, sc-supervisor-<province pk>, sc-unit-<unit pk>, sc-district-<pk>, "
+        "sc-commune-<pk>: demo/scale_data.py). COPY on PostgreSQL, bulk inserts on SQLite."
     )
 
     def add_arguments(self, parser):
