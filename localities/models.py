@@ -82,18 +82,23 @@ class LocalityQuerySet(models.QuerySet):
         return self.filter(search_filter(text, "name"))
 
     def subtree(self, locality: "Locality") -> list[int]:
-        """Ids of `locality` and every locality under it (three levels at most), read in one query.
+        """Ids of `locality` and every locality under it (three levels at most), a level per query while any.
 
-        Filtering `locality__in=` a list of ids lets the database use the locality
-        index with a true row estimate: as a subquery the planner guessed a few
-        hundred rows of a province's thousands and joined every assignment first.
+        Filtering `locality__in=` a list of ids lets the database use the locality index with a
+        true row estimate: as a subquery the planner guessed a few hundred rows of a province's
+        thousands and joined every assignment first. Each level is an index lookup on the parent
+        of a list of ids: nested in one query (a UNION with a subquery for the grandchildren), the
+        grandchildren were found by a hash join over every locality (4.3 ms for a district
+        nationally, 1.8 ms read level by level); a ward, which has none below, costs one lookup.
         """
         unordered = self.order_by()
-        children = unordered.filter(parent=locality.pk).values_list("pk", flat=True)
-        grandchildren = unordered.filter(parent__in=children).values_list("pk", flat=True)
-        itself = unordered.filter(pk=locality.pk).values_list("pk", flat=True)
-        # A UNION of three index lookups: an OR across the parent join reads the whole table.
-        return list(itself.union(children, grandchildren, all=True))
+        ids = level = [locality.pk]
+        for _depth in range(2):
+            level = list(unordered.filter(parent__in=level).values_list("pk", flat=True))
+            if not level:
+                break
+            ids = [*ids, *level]
+        return ids
 
     def districts(self):
         return self.filter(level=Level.DISTRICT)
