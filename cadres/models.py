@@ -117,6 +117,22 @@ class ProvincialUnit(models.Model):
     def __str__(self):
         return self.short_name or self.name
 
+    def clean(self):
+        """Two levels: a unit, or a department of a unit that is not itself a department."""
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A unit cannot be its own parent.")}, code="own_parent")
+        if self.parent.parent_id is not None:
+            raise ValidationError(
+                {"parent": _("A department belongs to a unit, not to another department.")}, code="too_deep"
+            )
+        if self.pk and self.departments.exists():
+            raise ValidationError(
+                {"parent": _("This unit has departments of its own: it cannot become a department.")},
+                code="has_departments",
+            )
+
     @property
     def top_unit(self) -> "ProvincialUnit":
         return self.parent or self

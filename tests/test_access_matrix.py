@@ -82,18 +82,18 @@ class Rule:
 # and every locality; a host locality does not read a cadre's notes and reports.
 REACH = {
     "organiser": {"campaign", "decision", "assignment", "cadre", "locality", "note", "escalation", "report",
-                  "recommendation"},
-    "other_organiser": {"cadre", "locality"},
+                  "recommendation", "unit"},
+    "other_organiser": {"cadre", "locality", "unit"},
     "supervisor": {"campaign", "decision", "assignment", "cadre", "locality", "note", "escalation", "report",
-                   "recommendation"},
+                   "recommendation", "unit"},
     "unit": {"campaign", "decision", "assignment", "cadre", "locality", "note", "escalation", "report",
-             "recommendation"},
+             "recommendation", "unit"},
     "other_unit": set(),
-    "locality": {"campaign", "decision", "assignment", "cadre", "locality", "escalation"},
+    "locality": {"campaign", "decision", "assignment", "cadre", "locality", "escalation", "unit"},
     "other_locality": set(),
 }  # fmt: skip
 # What an organiser changes: their campaigns' rows, and the roster and localities they plan from.
-MANAGES = {"organiser": REACH["organiser"], "other_organiser": {"cadre", "locality"}}
+MANAGES = {"organiser": REACH["organiser"], "other_organiser": {"cadre", "locality", "unit"}}
 
 
 def _reads(role: str):
@@ -330,6 +330,8 @@ EXPECTED = {
     # Staff: dashboard, units, campaigns, decisions, assignments, cadres, roster import.
     "cadres:dashboard": STAFF_ONLY.on(None),
     "cadres:unit_list": STAFF_ONLY.on(None),
+    "cadres:unit_create": ORGANISER_ONLY.on(None),
+    "cadres:unit_edit": ORGANISER_ONLY.on("unit"),
     "cadres:campaign_list": STAFF_ONLY.on(None),
     "cadres:campaign_create": ORGANISER_ONLY.on(None),
     "cadres:campaign_detail": STAFF_ONLY.on("campaign"),
@@ -509,6 +511,7 @@ def world(mission_world):
         "decision": mission_world["decision"],
         "locality": mission_world["locality"],
         "roster_token": upload.token,
+        "unit": own["cadre"].unit,
         # Accounts: the cadre's, another organiser staff of the campaign's unit, a cadre without one, a dead link.
         "cadre_account": own["cadre"].user,
         "colleague_account": RoleFactory(unit=mission_world["campaign"].organising_unit).user,

@@ -30,3 +30,20 @@ class CadreForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_choices()
+
+
+class UnitForm(forms.ModelForm):
+    """A provincial unit or a department; the model checks the two levels (ProvincialUnit.clean)."""
+
+    class Meta:
+        model = ProvincialUnit
+        fields = ["name", "short_name", "parent", "kind", "issuing_body", "document_symbol", "place"]
+        field_classes = {"parent": UnitChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only units can hold departments; a unit is never offered as its own parent.
+        parents = unit_choices().filter(parent__isnull=True)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents

@@ -1,12 +1,15 @@
 """The provincial units and how many of their cadres are on mission on a day."""
 
+from django.contrib import messages
 from django.db.models import F, OuterRef
 from django.db.models.functions import Coalesce
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.roles import staff_required
+from accounts.roles import organiser_required, staff_required
 from cadres.coverage import SubqueryCount
+from cadres.forms.cadres import UnitForm
 from cadres.models import Assignment, Cadre, ProvincialUnit
 from shared.fields import day_from_query
 from shared.pagination import paginate
@@ -58,3 +61,25 @@ def unit_list(request):
         "cadres/unit_list.html",
         {"page": page, "day": day, "iso_day": day.isoformat(), "filtered": filtered, "requested": requested},
     )
+
+
+@organiser_required
+def unit_create(request):
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        unit = form.save()
+        messages.success(request, _("Unit “%(name)s” added.") % {"name": unit.name})
+        return redirect("cadres:unit_list")
+    return render(request, "cadres/unit_form.html", {"form": form, "unit": None})
+
+
+@organiser_required
+def unit_edit(request, pk):
+    """Organisers keep the units they plan from (ProvincialUnit.objects.managed_by)."""
+    unit = get_object_or_404(ProvincialUnit.objects.managed_by(request.user).select_related("parent"), pk=pk)
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The changes were saved."))
+        return redirect("cadres:unit_list")
+    return render(request, "cadres/unit_form.html", {"form": form, "unit": unit})

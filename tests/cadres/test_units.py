@@ -3,8 +3,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from accounts.roles import RoleKind
 from cadres.coverage import coverage_on
-from tests.factories import AssignmentFactory, CadreFactory, CampaignFactory, ProvincialUnitFactory
+from cadres.models import ProvincialUnit
+from tests.conftest import _client_for
+from tests.factories import AssignmentFactory, CadreFactory, CampaignFactory, ProvincialUnitFactory, RoleFactory
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -78,3 +81,40 @@ def test_the_number_of_queries_does_not_grow_with_the_data(staff_client, django_
     with django_assert_max_num_queries(8):
         response = staff_client.get(URL, {"active_on": "2021-08-25"})
     assert response.context["page"].paginator.count == 32
+
+
+# Adding and editing units without Django admin (issue 19, item 10).
+
+UNIT_FIELDS = {"name": "Sở Khoa học và Công nghệ", "short_name": "Sở KHCN", "kind": "state", "place": "Bình Dương"}
+
+
+def test_office_staff_add_a_unit_and_a_department(staff_client):
+    assert staff_client.post(reverse("cadres:unit_create"), UNIT_FIELDS).status_code == 302
+    unit = ProvincialUnit.objects.get(name="Sở Khoa học và Công nghệ")
+    department = {**UNIT_FIELDS, "name": "Văn phòng Sở", "short_name": "VP", "parent": unit.pk}
+    assert staff_client.post(reverse("cadres:unit_create"), department).status_code == 302
+    assert ProvincialUnit.objects.get(name="Văn phòng Sở").parent == unit
+
+
+def test_a_department_of_a_department_is_refused_and_nothing_changes(staff_client, youth_union_scene):
+    propaganda = youth_union_scene["propaganda"]
+    response = staff_client.post(reverse("cadres:unit_create"), {**UNIT_FIELDS, "parent": propaganda.pk})
+    assert response.status_code == 200 and response.context["form"].errors["parent"]
+    # A unit with departments does not become one.
+    youth_union, health = youth_union_scene["youth_union"], youth_union_scene["health"]
+    edit = reverse("cadres:unit_edit", args=[youth_union.pk])
+    response = staff_client.post(edit, {**UNIT_FIELDS, "name": youth_union.name, "parent": health.pk})
+    assert response.status_code == 200 and response.context["form"].errors["parent"]
+    youth_union.refresh_from_db()
+    assert youth_union.parent is None and not ProvincialUnit.objects.filter(name=UNIT_FIELDS["name"]).exists()
+
+
+def test_an_organiser_edits_a_unit_and_a_sending_unit_cannot(youth_union_scene):
+    health = youth_union_scene["health"]
+    edit = reverse("cadres:unit_edit", args=[health.pk])
+    organiser = _client_for(RoleFactory(kind=RoleKind.ORGANISER, unit=youth_union_scene["youth_union"]).user)
+    assert organiser.post(edit, {**UNIT_FIELDS, "name": "Sở Y tế tỉnh"}).status_code == 302
+    focal_point = _client_for(RoleFactory(kind=RoleKind.UNIT, unit=health).user)
+    assert focal_point.post(edit, {**UNIT_FIELDS, "name": "Đổi tên"}).status_code == 403
+    health.refresh_from_db()
+    assert health.name == "Sở Y tế tỉnh"
