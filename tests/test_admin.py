@@ -5,11 +5,11 @@ import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
-from tests.factories import AssignmentFactory
+from tests.factories import AssignmentFactory, EscalationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,17 @@ def test_admin_history_is_vietnamese_with_vietnamese_dates(admin_client):
     recalled = date_format(assignment.recalled_on, "SHORT_DATE_FORMAT")
     assert f"— &nbsp;&rarr;&nbsp;&nbsp;{recalled}" in " ".join(page.split())
     assert "None" not in page[page.find('id="change-history"') :]
+
+
+def test_admin_history_shows_a_moment_in_local_time_as_dd_mm_yyyy(admin_client):
+    """A date and time changed (an escalation answered) reads as the pages write it, not as ISO in UTC."""
+    escalation = EscalationFactory(note=None)
+    answered = timezone.make_aware(datetime.datetime(2021, 8, 25, 3, 30), datetime.UTC)  # 10:30 in Vietnam.
+    escalation.answer, escalation.answered_at = "Đã điều động 10 nhân viên y tế.", answered
+    escalation.save()
+    page = admin_client.get(reverse("admin:reports_escalation_history", args=[escalation.pk])).content.decode()
+    history = " ".join(page[page.find('id="change-history"') :].split())
+    with translation.override("vi"):
+        local = date_format(timezone.localtime(answered), "SHORT_DATETIME_FORMAT")
+    assert local == "10:30 25/08/2021" and local in history
+    assert "2021-08-25" not in history and "+00:00" not in history
