@@ -103,6 +103,27 @@ def cadre_account_create(*, cadre: Cadre, username: str):
 
 
 @transaction.atomic
+def cadre_account_link(*, cadre: Cadre, account):
+    """An existing account (an official's, who is also sent on mission) linked to `cadre`, in the cadre group.
+
+    The person keeps their password and their roles: one login for both parts.
+    """
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    if cadre.user_id:
+        raise ValidationError(
+            _("%(name)s already has an account."), code="has_account", params={"name": cadre.full_name}
+        )
+    if Cadre.objects.filter(user=account).exists():
+        raise ValidationError(
+            {"existing": _("This account is already linked to another cadre.")}, code="linked_elsewhere"
+        )
+    account.groups.add(_cadre_group())
+    cadre.user = account
+    cadre.save(update_fields=["user", "updated_at"])
+    return account
+
+
+@transaction.atomic
 def official_account_create(*, username: str, full_name: str, email: str, role: Role):
     """An account holding `role` (checked by Role.full_clean() and check_role_granted_by() beforehand)."""
     account = _new_account(username, full_name, email)

@@ -40,6 +40,22 @@ class CadreAccountForm(forms.Form):
     username = UsernameField()
 
 
+class LinkAccountForm(forms.Form):
+    """An account the user manages (cadres.models.accounts_managed_by), found by its username."""
+
+    existing = forms.CharField(label=_("Username of the existing account"), max_length=USERNAME_LENGTH)
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accounts = accounts
+
+    def clean_existing(self):
+        account = self.accounts.filter(username__iexact=self.cleaned_data["existing"].strip(), is_active=True).first()
+        if account is None:
+            raise ValidationError(_("No active account you manage has this username."), code="unknown")
+        return account
+
+
 def find_place(text: str) -> Locality:
     """A province by its code or name (a supervisor's), else a district or commune (find_locality)."""
     provinces = Locality.objects.filter(level=Level.PROVINCE).filter(Q(code=text) | Q(name__iexact=text))[:2]

@@ -13,6 +13,7 @@ from accounts.roles import organiser_required
 from cadres.access import get_account_for_user, get_cadre_for_user
 from cadres.accounts import (
     cadre_account_create,
+    cadre_account_link,
     deactivate,
     handover,
     handover_message,
@@ -23,7 +24,7 @@ from cadres.accounts import (
     send_handover_emails,
     tidy_username,
 )
-from cadres.forms.accounts import CadreAccountForm, OfficialAccountForm
+from cadres.forms.accounts import CadreAccountForm, LinkAccountForm, OfficialAccountForm
 from cadres.models import Role, accounts_managed_by
 from shared.pagination import paginate
 from shared.vietnamese import search_filter
@@ -81,15 +82,34 @@ def account_create_for_cadre(request, pk):
     if cadre.user_id:
         messages.info(request, _("%(name)s already has an account.") % {"name": cadre.full_name})
         return redirect("cadres:cadre_detail", pk=cadre.pk)
-    form = CadreAccountForm(request.POST or None, initial={"username": tidy_username(cadre.code)})
-    if request.method == "POST" and form.is_valid():
+    linking = request.POST.get("action") == "link"
+    link_form = LinkAccountForm(
+        request.POST if linking else None, accounts=accounts_managed_by(request.user), prefix="link"
+    )
+    if linking and link_form.is_valid():
+        try:
+            account = cadre_account_link(cadre=cadre, account=link_form.cleaned_data["existing"])
+        except ValidationError as error:
+            link_form.add_error("existing" if hasattr(error, "error_dict") else None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("“%(username)s” is now also %(name)s's account.")
+                % {"username": account.username, "name": cadre.full_name},
+            )
+            return redirect("cadres:cadre_detail", pk=cadre.pk)
+    form = CadreAccountForm(
+        request.POST if request.method == "POST" and not linking else None,
+        initial={"username": tidy_username(cadre.code)},
+    )
+    if request.method == "POST" and not linking and form.is_valid():
         try:
             account = cadre_account_create(cadre=cadre, username=form.cleaned_data["username"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
             return _hand_over(request, account, _("The account “%(username)s” was created."))
-    return render(request, "cadres/accounts/account_form.html", {"form": form, "cadre": cadre})
+    return render(request, "cadres/accounts/account_form.html", {"form": form, "cadre": cadre, "link_form": link_form})
 
 
 @organiser_required

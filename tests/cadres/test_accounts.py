@@ -533,3 +533,42 @@ def test_without_the_option_the_import_makes_no_account(staff_client, youth_unio
     done = confirm(staff_client, response.url)
     assert done.url == reverse("cadres:cadre_list") and Cadre.objects.count() == 2
     assert not Cadre.objects.filter(user__isnull=False).exists()
+
+
+# An official who is also sent on mission keeps one account (issue 19, item 10: "link a cadre's account").
+
+
+def _link(client, cadre, username):
+    url = reverse("cadres:account_create_for_cadre", args=[cadre.pk])
+    return client.post(url, {"action": "link", "link-existing": username})
+
+
+def test_an_officials_existing_account_is_linked_to_their_cadre_record(organiser_client):
+    head = RoleFactory(kind=RoleKind.UNIT, user=UserFactory(username="truong-phong")).user
+    cadre = CadreFactory(full_name="Trần Văn Trưởng")
+    response = _link(organiser_client, cadre, "TRUONG-PHONG")
+    assert response.status_code == 302
+    cadre.refresh_from_db()
+    head.refresh_from_db()
+    assert cadre.user == head and head.groups.filter(name=CADRE_GROUP).exists()
+    assert head.roles.filter(kind=RoleKind.UNIT).exists() and head.check_password(TEST_PASSWORD)
+
+
+def test_an_account_of_another_cadre_or_one_not_managed_is_not_linked(organiser_client):
+    cadre = CadreFactory()
+    other = CadreUserFactory()
+    staff = StaffUserFactory(username="vanphong-2")
+    for username in (other.user.username, "vanphong-2", "nobody"):
+        response = _link(organiser_client, cadre, username)
+        assert response.status_code == 200 and response.context["link_form"].errors, username
+    cadre.refresh_from_db()
+    assert cadre.user is None and not staff.groups.filter(name=CADRE_GROUP).exists()
+
+
+def test_a_read_only_role_links_nothing():
+    cadre = CadreFactory()
+    official = RoleFactory(kind=RoleKind.LOCALITY, unit=None, locality=LocalityFactory()).user
+    focal_point = _client_for(RoleFactory(kind=RoleKind.UNIT, unit=cadre.unit).user)
+    assert _link(focal_point, cadre, official.username).status_code == 403
+    cadre.refresh_from_db()
+    assert cadre.user is None
