@@ -20,7 +20,7 @@ Every model's `visible_to(user)` says, through scoped(), how each role reaches i
 dashboards and cached fragments start from them. The roles are read with the user (backends.py).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce, wraps
 from operator import or_
 
@@ -28,6 +28,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from shared.caching import FRAGMENT_TIMEOUT, RECORDS, cached
 
 STAFF_GROUP = "Cán bộ văn phòng tỉnh"
 CADRE_GROUP = "Cán bộ đi cơ sở"
@@ -112,8 +114,18 @@ def scope_of(user) -> Scope:
         elif getattr(user, "has_roles", True) is False:  # Read with the user: no role, no query.
             user._scope = Scope(cadre=cadre, key=f"c{getattr(cadre, 'pk', '')}")
         else:
-            user._scope = user.roles.reach(cadre)
+            reach = _roles_reach(user)
+            user._scope = replace(reach, cadre=cadre, key=f"{reach.key}{getattr(cadre, 'pk', '')}")
     return user._scope
+
+
+def _roles_reach(user) -> Scope:
+    """The user's roles as ids (cadres.models.RoleQuerySet.reach), kept in the cache under the records' version.
+
+    A role given or taken away, a unit's departments or a locality's wards changed: each moves that
+    version when it commits (shared/caching.py), and the next request reads the roles again.
+    """
+    return cached("scope", user.pk, compute=lambda: user.roles.reach(), topics=(RECORDS,), timeout=FRAGMENT_TIMEOUT)
 
 
 def is_staff_member(user) -> bool:

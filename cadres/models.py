@@ -1083,8 +1083,9 @@ class RosterUpload(models.Model):
 
 
 class RoleQuerySet(models.QuerySet):
-    def reach(self, cadre=None) -> Scope:
-        """What these roles (one person's) reach, as accounts.roles.scope_of() keeps it for the request.
+    def reach(self) -> Scope:
+        """What these roles (one person's) reach, as accounts.roles.scope_of() keeps it (with the person's cadre
+        record, which it adds).
 
         Subtrees are read here, once: a host locality reaches its wards, a sending unit its departments.
         """
@@ -1112,8 +1113,7 @@ class RoleQuerySet(models.QuerySet):
             supervised=frozenset(supervised),
             units=frozenset(units),
             area=frozenset(area),
-            cadre=cadre,
-            key=f"{anchors}|c{getattr(cadre, 'pk', '')}",
+            key=f"{anchors}|c",
         )
 
 

@@ -324,3 +324,29 @@ def test_a_scoped_roles_pages_read_as_many_queries_whatever_the_data(scene, role
             RecommendationFactory(report=MissionReportFactory(assignment=more))
     after = {name: _queries(client, name, query) for name, query in SCOPED_PAGES}
     assert after == before
+
+
+def test_a_role_taken_away_or_given_counts_from_the_next_request(scene):
+    """The roles' reach is cached (accounts.roles._roles_reach) under the records' version: never stale."""
+    user = scene["users"]["unit_u1"]
+    client = _client_for(user)
+    url = reverse("cadres:assignment_detail", args=[scene["missions"]["x"].pk])
+    assert client.get(url).status_code == 200
+    Role.objects.filter(user=user).delete()
+    assert client.get(url).status_code == 403  # No office role left.
+    RoleFactory(user=user, kind=RoleKind.LOCALITY, unit=None, locality=scene["districts"]["d2"])
+    assert client.get(url).status_code == 404  # Mission x is in the other district.
+
+
+def test_a_scoped_page_read_from_the_cache_costs_what_a_staff_page_does(scene):
+    """Session, user (with whether they hold a role) and data versions: the roles' reach comes from the cache."""
+    url = reverse("cadres:assignment_list")
+
+    def warm_queries(user) -> int:
+        client = _client_for(user)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert warm_queries(scene["users"]["district_d1"]) == warm_queries(StaffUserFactory())
