@@ -4,12 +4,14 @@ refusals and a second tab, with exactly one stored record per intent and nothing
 Real Chromium at 360 px; the network is cut with Playwright's set_offline or a route that loses an answer.
 """
 
+import contextlib
 import datetime
 import re
 import uuid
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from reports.models import DailyNote, Escalation
@@ -106,7 +108,10 @@ def test_a_send_whose_answer_is_lost_is_retried_and_stores_one_note(live_server,
     expect(phone.locator(".outbox-entry")).to_have_count(1)
     expect(phone.locator(".outbox-entry")).to_contain_text("Ghi chép ngày " + today().strftime("%d/%m/%Y"))
     phone.unroute("**/me/notes/new/")
-    phone.click(".outbox-entry button[data-action=send]")
+    # On a loaded machine the outbox's own retry (its 5 s pause over) may send it first: the same
+    # request with the same key, which the checks below hold to the same outcome.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        phone.click(".outbox-entry button[data-action=send]", timeout=5_000)
     expect(phone.locator("#outbox-empty")).to_be_visible()
     waiting_count(phone, 0)
     assert DailyNote.objects.count() == 1
