@@ -4,12 +4,16 @@ from django.shortcuts import redirect, render
 
 from accounts.forms import PasswordChangeForm, PasswordResetForm
 from accounts.links import link_expiry
-from accounts.roles import is_cadre, is_staff_member
+from accounts.roles import is_cadre, is_staff_member, scope_of
 
 
 @login_required
 def home(request):
     """Send each role to its own first page."""
+    scope = scope_of(request.user)
+    if scope.area and not (scope.reads_notes or scope.changes):
+        # A district's or ward's official: on a phone, straight to the cadres in the area.
+        return redirect("cadres:host_list")
     if is_staff_member(request.user):
         return redirect("cadres:dashboard")
     if is_cadre(request.user):

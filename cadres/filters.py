@@ -125,6 +125,8 @@ class AssignmentFilter(ScopedChoicesMixin, django_filters.FilterSet):
         if chosen is not None:
             shortlist |= Q(pk=chosen)
         locality_field.shortlist = Locality.objects.filter(shortlist).order_by("level", "name")
+        if self.request is not None:  # Set after the form's choices were narrowed (ScopedChoicesMixin).
+            locality_field.shortlist = locality_field.shortlist.visible_to(self.request.user)
 
     @property
     def status_day(self) -> datetime.date:

@@ -794,8 +794,20 @@ class Assignment(CheckedSaveMixin, models.Model):
         return hosts(user, self.locality_id)
 
     def confirm(self, *, arrived_on=None, left_on=None, by) -> None:
-        """Record the arrival or the departure confirmed by `by`; refused by clean_presence() as a whole."""
+        """Record the arrival or the departure confirmed by `by`; refused by clean_presence() as a whole.
+
+        Confirmed once: a page opened before someone else confirmed does not overwrite their day (a
+        wrong day is corrected by the organisers, on the assignment's edit page).
+        """
         fields = []
+        already = (
+            (arrived_on, self.arrived_on, _("The arrival is already confirmed, on %(day)s.")),
+            (left_on, self.left_on, _("The departure is already confirmed, on %(day)s.")),
+        )
+        for day, stored, message in already:
+            if day is not None and stored is not None:
+                confirmed = date_format(stored, "SHORT_DATE_FORMAT")
+                raise ValidationError(message % {"day": confirmed}, code="already_confirmed")
         if arrived_on is not None:
             self.arrived_on, self.arrival_confirmed_by = arrived_on, by
             fields += ["arrived_on", "arrival_confirmed_by"]
@@ -936,6 +948,13 @@ class NominationQuerySet(models.QuerySet):
     def proposed(self):
         return self.filter(status=NominationStatus.PROPOSED)
 
+    def left_to_propose(self, campaign, unit_id) -> int:
+        """How many more cadres the unit may propose in the campaign: what its quotas ask, less its proposals
+        not declined (these rows, so that Nomination.clean() leaves out the one it checks)."""
+        asked = campaign.quotas.filter(unit_id=unit_id).aggregate(total=models.Sum("count"))["total"] or 0
+        taken = self.filter(campaign=campaign, unit_id=unit_id).exclude(status=NominationStatus.DECLINED)
+        return asked - taken.count()
+
     def accept_into(self, decision: "Decision", *, by) -> int:
         """The proposed nominations of the decision's cadres, accepted with the assignment each became."""
         accepted = 0
@@ -1014,13 +1033,7 @@ class Nomination(models.Model):
         asked = self.campaign.quotas.filter(unit_id=self.unit_id).aggregate(total=models.Sum("count"))["total"]
         if not asked:
             raise ValidationError(_("The campaign asks your unit for no cadre."), code="no_quota")
-        proposed = (
-            Nomination.objects.filter(campaign_id=self.campaign_id, unit_id=self.unit_id)
-            .exclude(status=NominationStatus.DECLINED)
-            .exclude(pk=self.pk)
-            .count()
-        )
-        if proposed >= asked:
+        if Nomination.objects.exclude(pk=self.pk).left_to_propose(self.campaign, self.unit_id) <= 0:
             raise ValidationError(
                 _("Your unit is asked for %(asked)s cadres and has proposed them all.") % {"asked": asked},
                 code="quota_full",

@@ -100,13 +100,18 @@ def assignment_update(
     tasks: str,
     starts_on: datetime.date,
     ends_on: datetime.date,
+    arrived_on: datetime.date | None = None,
+    left_on: datetime.date | None = None,
 ) -> Assignment:
-    """Change where, with whom and when; the model's rules (overlap, a recall's end) apply to the new values."""
+    """Change where, with whom and when, and correct a confirmed arrival or departure; the model's rules
+    (overlap, a recall's end, the presence's dates) apply to the new values."""
     assignment.locality = locality
     assignment.host_organisation = host_organisation
     assignment.tasks = tasks
     assignment.starts_on = starts_on
     assignment.ends_on = ends_on
+    assignment.arrived_on = arrived_on
+    assignment.left_on = left_on
     assignment.save_checked()
     return assignment
 

@@ -433,7 +433,7 @@ def load_accounts() -> list[tuple[str, str]]:
 
 # Accounts of the scoped roles (accounts/roles.py): (username, first name, role, unit, locality, what it is for).
 ROLE_ACCOUNTS = [
-    ("tinhdoan", "Văn phòng Tỉnh đoàn", RoleKind.ORGANISER, "Tỉnh đoàn", None,
+    ("tinhdoan", "Ban Tổ chức Tỉnh đoàn", RoleKind.ORGANISER, "Tỉnh đoàn", None,
      "cán bộ tổ chức của Tỉnh đoàn: các đợt của Tỉnh đoàn"),
     ("bantochuc", "Ban Tổ chức Tỉnh ủy", RoleKind.ORGANISER, "Tỉnh ủy", None,
      "cán bộ tổ chức của Ban Tổ chức Tỉnh ủy: đợt cấp tỉnh quý III/2021"),

@@ -60,7 +60,7 @@ def my_mission(request):
             grading_label=grading.get(current.grading_today, ""),
             escalations=list(
                 Escalation.objects.filter(assignment=current)
-                .exclude(status=EscalationStatus.RESOLVED, answer="")
+                .exclude(status=EscalationStatus.RESOLVED, answer="", local_comment="")
                 .order_by("status", "-created_at")[:10]
             ),
         )

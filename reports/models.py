@@ -389,14 +389,18 @@ class Escalation(models.Model):
         return self.subject
 
     def check_local_handling(self, outcome: str, comment: str) -> None:
-        """The host locality answers or forwards an escalation still open, and says something.
+        """The host locality answers or forwards an escalation still open, once, and says something.
 
-        Forwarded, it may still answer it (the province is slow, the locality found a way); answered, it is done.
+        Forwarded, it is the province's: the locality does not take it back by answering it afterwards.
         """
         if self.status == EscalationStatus.RESOLVED:
             raise ValidationError(_("This escalation is already resolved."), code="resolved")
-        if self.local_outcome == LocalOutcome.ANSWERED:  # Resolved too, unless the province reopened it.
+        if self.local_outcome == LocalOutcome.ANSWERED:
             raise ValidationError(_("The locality has already answered this escalation."), code="answered")
+        if self.local_outcome == LocalOutcome.FORWARDED:
+            raise ValidationError(
+                _("The locality has already forwarded this escalation to the province."), code="forwarded"
+            )
         if outcome not in LocalOutcome.values:
             raise ValidationError(_("Choose to answer or to forward."), code="outcome")
         if not comment.strip():
@@ -409,7 +413,7 @@ class Escalation(models.Model):
 
     def is_open_to_the_locality(self) -> bool:
         """Whether the host locality may still answer or forward it (check_local_handling())."""
-        return self.status != EscalationStatus.RESOLVED and self.local_outcome != LocalOutcome.ANSWERED
+        return self.status != EscalationStatus.RESOLVED and not self.local_outcome
 
     def handle_locally(self, *, outcome: str, comment: str, by) -> None:
         """Answered by the locality: resolved, the cadre reads the answer. Forwarded: the province handles it,

@@ -47,8 +47,15 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Assignment
-        fields = ["locality", "host_organisation", "tasks", "starts_on", "ends_on"]
-        field_classes = {"locality": LocalityField, "starts_on": DayField, "ends_on": DayField}
+        # The arrival and departure the locality confirmed: corrected here when a wrong day was confirmed.
+        fields = ["locality", "host_organisation", "tasks", "starts_on", "ends_on", "arrived_on", "left_on"]
+        field_classes = {
+            "locality": LocalityField,
+            "starts_on": DayField,
+            "ends_on": DayField,
+            "arrived_on": DayField,
+            "left_on": DayField,
+        }
         widgets = {"tasks": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):

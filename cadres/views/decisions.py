@@ -20,7 +20,7 @@ from cadres.forms.decisions import (
     locality_value,
 )
 from cadres.forms.nominations import proposed_rows
-from cadres.models import Cadre, Decision, Nomination, UnitKind
+from cadres.models import Assignment, Cadre, Decision, Nomination, UnitKind
 from cadres.services import DecisionRow, DecisionRowError
 from localities.models import Level, Locality
 from shared.fields import day_from_query
@@ -111,6 +111,10 @@ def decision_detail(request, pk):
         {
             "decision": decision,
             "assignments": _assignments_of(decision),
+            # The annex is the whole document; a row links to the assignment's page where the user may open it.
+            "visible_ids": set(
+                Assignment.objects.visible_to(request.user).filter(decision=decision).values_list("pk", flat=True)
+            ),
             "history_entries": history_entries(decision.history.all()),
         },
     )

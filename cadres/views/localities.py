@@ -134,8 +134,12 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
     for assignment in page:
         assignment.status_label = AssignmentStatus(assignment.status_on).label
     current = next((status for status in history if _in_force(status, day)), None)
+    parent_visible = bool(locality.parent_id) and (
+        Locality.objects.visible_to(request.user).filter(pk=locality.parent_id).exists()
+    )
     return {
         "locality": locality,
+        "parent_visible": parent_visible,
         "day": day,
         "current": current,
         "history": history,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,8 +27,16 @@ def _units_asked(request, campaign):
 def nomination_list(request, pk):
     campaign = get_campaign_for_user(request, pk)
     units = _units_asked(request, campaign)
-    form = None
-    if units.exists():
+    form = closed = None
+    # The form shows while proposing can work: the campaign not over, the unit's quota not full.
+    if units.exists() and campaign.ends_on < timezone.localdate():
+        closed = _("The campaign has ended.")
+    elif units.exists() and not _room_left(campaign, units):
+        closed = _("Your unit has proposed all the cadres it is asked for.")
+    if closed and request.method == "POST":
+        messages.error(request, closed)
+        return redirect("cadres:nomination_list", pk=campaign.pk)
+    if units.exists() and not closed:
         form = NominationForm(request.POST or None, campaign=campaign, units=units)
         if request.method == "POST":
             form.instance.proposed_by = request.user
@@ -57,6 +66,7 @@ def nomination_list(request, pk):
         {
             "campaign": campaign,
             "form": form,
+            "closed": closed,
             "nominations": nominations,
             "asked": asked,
             "can_decide": campaign.is_managed_by(request.user),
@@ -65,11 +75,19 @@ def nomination_list(request, pk):
     )
 
 
+def _room_left(campaign, units) -> bool:
+    """Whether some unit of `units` may still propose a cadre (NominationQuerySet.left_to_propose)."""
+    return any(Nomination.objects.left_to_propose(campaign, unit.pk) > 0 for unit in units)
+
+
 @organiser_required
 def nominations_to_decision(request, pk):
     """The proposals ticked on the page, as the rows of a new decision (cadres:decision_create)."""
     campaign = get_campaign_for_user(request, pk, for_change=True)
     chosen = [value for value in request.GET.getlist("nomination") if value.isdigit()]
+    if not chosen:
+        messages.error(request, _("Tick the proposals to put in the decision."))
+        return redirect("cadres:nomination_list", pk=campaign.pk)
     query = urlencode([("nomination", value) for value in chosen])
     return redirect(reverse("cadres:decision_create", args=[campaign.pk]) + (f"?{query}" if query else ""))
 

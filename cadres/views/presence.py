@@ -31,6 +31,8 @@ def host_list(request):
     assignments = (
         Assignment.objects.hosted_by(request.user)
         .active_on(day)
+        # Gone home early: the departure the locality confirmed ends their presence there.
+        .exclude(left_on__lt=day)
         .select_related("cadre__unit", "locality__parent", "campaign", "local_assessment")
         .order_by("locality__name", "cadre__full_name", "pk")
     )

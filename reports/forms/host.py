@@ -6,7 +6,7 @@ They only validate; the models decide (Escalation.handle_locally(), LocalAssessm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import Escalation, LocalAssessment, LocalOutcome
+from reports.models import Escalation, LocalAssessment, LocalOutcome, Rating
 
 
 class LocalHandlingForm(forms.Form):
@@ -25,3 +25,7 @@ class LocalAssessmentForm(forms.ModelForm):
         model = LocalAssessment
         fields = ["rating", "text"]
         widgets = {"rating": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].choices = Rating.choices  # Four grades to choose from, no empty one.

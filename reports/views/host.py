@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -24,6 +26,10 @@ def escalation_local(request, pk):
         "assignment__cadre__unit", "assignment__locality__parent", "note"
     )
     escalation = get_object_or_404(queryset, pk=pk)
+    if not escalation.is_open_to_the_locality():
+        # Answered, forwarded or resolved: the escalation's page says which, and by whom.
+        messages.info(request, _("This escalation is no longer for the locality to handle."))
+        return redirect("reports:escalation_detail", pk=escalation.pk)
     form = LocalHandlingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,12 +64,19 @@ def assessment_edit(request, pk):
     queryset = Assignment.objects.hosted_by(request.user).select_related("cadre__unit", "locality__parent", "campaign")
     assignment = get_object_or_404(queryset, pk=pk)
     assessment = LocalAssessment.objects.filter(assignment=assignment).first() or LocalAssessment(assignment=assignment)
+    try:
+        assessment.clean()  # Not before the end of the mission: say so before anything is typed.
+    except ValidationError as error:
+        context = {"assignment": assignment, "form": None, "closed": error.messages[0], "assessment": assessment}
+        return render(request, "reports/assessment_form.html", context)
     form = LocalAssessmentForm(request.POST or None, instance=assessment)
     if request.method == "POST" and form.is_valid():
         form.instance.written_by = request.user
         form.save()
         messages.success(request, _("The locality's assessment of %(cadre)s is saved.") % {"cadre": assignment.cadre})
-        return redirect("cadres:host_list")
+        # Back to the cadres of the area on a day of the mission, where the cadre is listed.
+        day = min(assignment.ends_on, timezone.localdate())
+        return redirect(reverse("cadres:host_list") + f"?day={day.isoformat()}")
     return render(
         request, "reports/assessment_form.html", {"assignment": assignment, "form": form, "assessment": assessment}
     )

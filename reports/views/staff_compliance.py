@@ -48,6 +48,7 @@ def _context(request) -> dict:
     day = (form.cleaned_data.get("day") if valid else None) or today
     if not form.is_bound:
         form = ComplianceForm(initial={"campaign": campaign, "date_from": start, "date_to": end, "day": day})
+        narrow_choices(form, request.user)
     context = {"form": form, "campaign": campaign, "start": start, "end": end, "day": day, "today": today}
     if campaign is not None:
         not_filed = not_filed_on(campaign=campaign, day=day, locality=locality, assignments=visible)

@@ -247,6 +247,16 @@ def test_filters_offer_and_accept_only_what_the_role_reaches(scene):
     # A campaign outside the scope named in the query is refused, not used.
     response = district.get(url, {"campaign": campaign_b.pk})
     assert response.context["filter"].form.errors["campaign"]
+    # Nor does the locality filter offer another district, nor the compliance grid another campaign.
+    other_district = scene["districts"]["d2"].name
+    locality_options = re.search(r'<select name="locality".*?</select>', page, re.S)[0]
+    assert other_district not in locality_options and scene["districts"]["d1"].name in locality_options
+    compliance = reverse("reports:compliance")
+    assert campaign_b.name in staff.get(compliance).content.decode()
+    campaign_options = re.search(
+        r'<select name="campaign".*?</select>', district.get(compliance).content.decode(), re.S
+    )
+    assert campaign_b.name not in campaign_options[0]
 
 
 def test_someone_without_a_role_still_sees_nothing(scene):
@@ -350,3 +360,14 @@ def test_a_scoped_page_read_from_the_cache_costs_what_a_staff_page_does(scene):
         return len(queries)
 
     assert warm_queries(scene["users"]["district_d1"]) == warm_queries(StaffUserFactory())
+
+
+def test_a_decisions_annex_links_only_the_assignments_the_role_opens(scene):
+    """The whole document is read, but a row links to an assignment's page only where it would not answer 404."""
+    page = _client_for(scene["users"]["unit_u1"]).get(
+        reverse("cadres:decision_detail", args=[scene["decisions"]["a"].pk])
+    )
+    html = page.content.decode()
+    x, y = scene["missions"]["x"], scene["missions"]["y"]
+    assert reverse("cadres:assignment_detail", args=[x.pk]) in html and y.cadre.full_name in html
+    assert reverse("cadres:assignment_detail", args=[y.pk]) not in html

@@ -163,9 +163,12 @@ def test_the_ward_answers_an_escalation_within_its_authority(area):
     # The cadre reads the locality's answer.
     page = _client_for(area["cadre"].user).get(reverse("reports:escalation_detail", args=[escalation.pk]))
     assert "Phường đã bố trí xe." in page.content.decode()
+    # ... and so does My mission, where the answer would otherwise be hidden among the resolved ones.
+    mission = _client_for(area["cadre"].user).get(reverse("phone:my_mission"))
+    assert "Phường đã bố trí xe." in mission.content.decode()
     # Answered once: a second answer is refused.
     again = _handle(_client_for(area["users"]["district"]), escalation, LocalOutcome.ANSWERED, "Lần hai")
-    assert again.status_code == 200 and again.context["form"].errors
+    assert again.status_code == 302
     escalation.refresh_from_db()
     assert escalation.local_comment == "Phường đã bố trí xe."
 
@@ -177,6 +180,12 @@ def test_the_ward_forwards_an_escalation_to_the_province_with_its_comment(area):
     assert escalation.status == EscalationStatus.OPEN and escalation.local_outcome == LocalOutcome.FORWARDED
     page = _client_for(area["users"]["organiser"]).get(reverse("reports:escalation_manage", args=[escalation.pk]))
     assert "Vượt thẩm quyền phường." in page.content.decode()
+    # Forwarded, it is the province's: the locality neither answers it afterwards nor is offered the form.
+    ward = _client_for(area["users"]["ward"])
+    assert ward.get(reverse("reports:escalation_local", args=[escalation.pk])).status_code == 302
+    _handle(ward, escalation, LocalOutcome.ANSWERED, "Thôi, phường tự lo.")
+    escalation.refresh_from_db()
+    assert (escalation.status, escalation.local_comment) == (EscalationStatus.OPEN, "Vượt thẩm quyền phường.")
 
 
 def test_an_empty_answer_is_refused_and_changes_nothing(area):
@@ -205,7 +214,7 @@ def _assess(client, mission, rating=Rating.GOOD, text="Nhiệt tình, sâu sát 
 def test_the_assessment_waits_for_the_end_of_the_mission(area):
     mission = area["mission"]  # Ends in 25 days: the report is not open yet.
     response = _assess(_client_for(area["users"]["ward"]), mission)
-    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert response.status_code == 200 and response.context["form"] is None and response.context["closed"]
     assert not LocalAssessment.objects.exists()
 
 
@@ -239,3 +248,42 @@ def test_office_staff_of_every_campaign_record_an_arrival_too(area):
     assert response.status_code == 200
     area["mission"].refresh_from_db()
     assert area["mission"].arrived_on == area["today"]
+
+
+def test_a_confirmed_day_is_not_overwritten_from_an_older_page_and_organisers_correct_it(area):
+    mission, today = area["mission"], area["today"]
+    _confirm(_client_for(area["users"]["ward"]), mission, "arrival", today - datetime.timedelta(days=3))
+    # The district's page, opened before, confirms another day: refused, the ward's day stays.
+    _confirm(_client_for(area["users"]["district"]), mission, "arrival", today - datetime.timedelta(days=2))
+    mission.refresh_from_db()
+    assert mission.arrived_on == today - datetime.timedelta(days=3)
+    # The organisers correct it on the assignment's edit page, where the model checks it as any date.
+    organiser = _client_for(area["users"]["organiser"])
+    edit = organiser.get(reverse("cadres:assignment_edit", args=[mission.pk])).context["form"]
+    data = {name: edit[name].value() or "" for name in edit.fields}
+    data["locality"] = mission.locality_id
+    data["arrived_on"] = (today + datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    assert organiser.post(reverse("cadres:assignment_edit", args=[mission.pk]), data).status_code == 200
+    data["arrived_on"] = (today - datetime.timedelta(days=2)).strftime("%d/%m/%Y")
+    assert organiser.post(reverse("cadres:assignment_edit", args=[mission.pk]), data).status_code == 302
+    mission.refresh_from_db()
+    assert mission.arrived_on == today - datetime.timedelta(days=2)
+
+
+def test_a_cadre_who_left_is_no_longer_listed_in_the_area(area):
+    mission, today = area["mission"], area["today"]
+    ward = _client_for(area["users"]["ward"])
+    _confirm(ward, mission, "arrival", mission.starts_on)
+    _confirm(ward, mission, "departure", today - datetime.timedelta(days=1))
+    listed = ward.get(reverse("cadres:host_list")).context["page"].object_list
+    assert mission not in listed
+
+
+def test_the_assessment_page_says_when_it_opens_before_anything_is_typed(area):
+    page = _client_for(area["users"]["ward"]).get(reverse("reports:assessment_edit", args=[area["mission"].pk]))
+    assert page.status_code == 200 and page.context["form"] is None and page.context["closed"]
+
+
+def test_a_ward_official_opens_on_the_cadres_in_the_area(area):
+    assert _client_for(area["users"]["ward"]).get(reverse("home")).url == reverse("cadres:host_list")
+    assert _client_for(area["users"]["organiser"]).get(reverse("home")).url == reverse("cadres:dashboard")

@@ -54,8 +54,10 @@ def test_a_unit_proposes_its_cadres_up_to_its_quota(scene):
     first, from_department, third = scene["doctors"]
     assert _propose(client, scene, first).status_code == 302
     assert _propose(client, scene, from_department).status_code == 302  # Its departments' cadres are its own.
-    response = _propose(client, scene, third)
-    assert response.status_code == 200 and response.context["form"].errors
+    # The quota is full: the page says so instead of a form, and a proposal sent anyway is refused.
+    page = client.get(reverse("cadres:nomination_list", args=[scene["campaign"].pk]))
+    assert page.context["form"] is None and page.context["closed"]
+    assert _propose(client, scene, third).status_code == 302
     assert set(Nomination.objects.values_list("cadre_id", flat=True)) == {first.pk, from_department.pk}
     assert Nomination.objects.get(cadre=first).proposed_by == scene["health_user"]
 
