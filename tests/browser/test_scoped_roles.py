@@ -67,7 +67,7 @@ def test_a_ward_official_confirms_arrival_forwards_an_escalation_and_assesses_on
     phone.fill("textarea[name=text]", "Nhiệt tình, sâu sát cơ sở.")
     assert horizontal_overflow(phone) == 0
     phone.click("main form button[type=submit]")
-    phone.wait_for_url(re.compile(r"/host/$"))
+    phone.wait_for_url(re.compile(r"/host/\?day=[\d-]+$"))  # Back to the area's cadres, on a day of the mission.
     assert LocalAssessment.objects.get(assignment=ending).text == "Nhiệt tình, sâu sát cơ sở."
 
 
