@@ -16,7 +16,10 @@ class LocalHandlingForm(forms.Form):
     local_comment = Escalation._meta.get_field("local_comment").formfield(
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Answered: the cadre reads it. Forwarded: the province reads it beside the cadre's words."),
+        help_text=_(
+            "Answered: the cadre reads it as the answer. Forwarded: the province reads it beside the cadre's "
+            "words, and the cadre sees why it went on."
+        ),
     )
 
 
