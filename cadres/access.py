@@ -26,7 +26,8 @@ ASSIGNMENT_PAGE = (
 )
 
 
-def _scope(model, request, for_change: bool):
+def scope_for(model, request, for_change: bool):
+    """`model`'s rows the user reads (visible_to), or with `for_change` may change (managed_by)."""
     manager = model.objects
     return manager.managed_by(request.user) if for_change else manager.visible_to(request.user)
 
@@ -35,7 +36,7 @@ def get_assignment_for_user(
     request, pk, *, related: tuple[str, ...] = ASSIGNMENT_PAGE, for_change: bool = False
 ) -> Assignment:
     """The assignment, read with `related` (the relations the calling page shows)."""
-    return get_object_or_404(_scope(Assignment, request, for_change).select_related(*related), pk=pk)
+    return get_object_or_404(scope_for(Assignment, request, for_change).select_related(*related), pk=pk)
 
 
 def is_own_assignment(user, assignment: Assignment) -> bool:
@@ -45,11 +46,11 @@ def is_own_assignment(user, assignment: Assignment) -> bool:
 
 
 def get_cadre_for_user(request, pk, *, for_change: bool = False) -> Cadre:
-    return get_object_or_404(_scope(Cadre, request, for_change).select_related("unit__parent", "user"), pk=pk)
+    return get_object_or_404(scope_for(Cadre, request, for_change).select_related("unit__parent", "user"), pk=pk)
 
 
 def get_campaign_for_user(request, pk, *, for_change: bool = False) -> Campaign:
-    queryset = _scope(Campaign, request, for_change).select_related("organising_unit__parent")
+    queryset = scope_for(Campaign, request, for_change).select_related("organising_unit__parent")
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -61,7 +62,7 @@ def get_decision_for_user(request, pk) -> Decision:
 
 
 def get_locality_for_user(request, pk, *, for_change: bool = False) -> Locality:
-    queryset = _scope(Locality, request, for_change).select_related("parent", "successor")
+    queryset = scope_for(Locality, request, for_change).select_related("parent", "successor")
     return get_object_or_404(queryset, pk=pk)
 
 

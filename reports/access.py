@@ -9,7 +9,7 @@ an object they see, for the views to pass to the templates.
 
 from django.shortcuts import get_object_or_404
 
-from cadres.access import is_own_assignment
+from cadres.access import is_own_assignment, scope_for
 from reports.models import DailyNote, Escalation, MissionReport, Recommendation, ReportStatus
 
 
@@ -20,13 +20,8 @@ def get_note_for_user(request, pk) -> DailyNote:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _scope(model, request, for_change: bool):
-    manager = model.objects
-    return manager.managed_by(request.user) if for_change else manager.visible_to(request.user)
-
-
 def get_escalation_for_user(request, pk, *, for_change: bool = False) -> Escalation:
-    queryset = _scope(Escalation, request, for_change).select_related(
+    queryset = scope_for(Escalation, request, for_change).select_related(
         "assignment__cadre__unit",
         "assignment__locality__parent",
         "assignment__campaign",
@@ -39,7 +34,7 @@ def get_escalation_for_user(request, pk, *, for_change: bool = False) -> Escalat
 
 def get_report_for_user(request, pk, *, for_change: bool = False) -> MissionReport:
     """A draft is its cadre's alone until submitted; a returned report was submitted once, and staff keep it."""
-    queryset = _scope(MissionReport, request, for_change).select_related(
+    queryset = scope_for(MissionReport, request, for_change).select_related(
         "assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign", "reviewed_by"
     )
     return get_object_or_404(queryset, pk=pk)
@@ -48,7 +43,7 @@ def get_report_for_user(request, pk, *, for_change: bool = False) -> MissionRepo
 def get_tracked_recommendation_for_user(request, pk, *, for_change: bool = False) -> Recommendation:
     """A recommendation the province tracks (its report submitted or accepted), with what its edit page shows."""
     queryset = (
-        _scope(Recommendation, request, for_change)
+        scope_for(Recommendation, request, for_change)
         .tracked()
         .select_related(
             "report__assignment__cadre__unit",
