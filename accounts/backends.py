@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 
 from accounts.roles import CADRE_GROUP, STAFF_GROUP
+from shared.caching import FRAGMENT_TIMEOUT, RECORDS, cached
 
 
 def _member_of(name: str) -> Exists:
@@ -15,16 +16,26 @@ def _member_of(name: str) -> Exists:
 class UserBackend(ModelBackend):
     """Signs in as ModelBackend does; each request's user comes with its roles and cadre record.
 
-    One query instead of four: the user, the groups (every view's role
-    check, accounts/roles.py), the cadre record (every cadre page) and whether
-    they hold a role, whose reach (accounts.roles.scope_of) is read only then.
+    One query instead of four: the user, the groups (every view's role check,
+    accounts/roles.py), the cadre record (every cadre page) and whether they hold
+    a role, whose reach (accounts.roles.scope_of) is read only then. The user is
+    kept in the cache under the records' version, which every save of a user, of
+    their groups, roles or cadre record moves on (shared/caching.py): a request
+    reads it from there, and a password changed, an account deactivated or a role
+    taken away counts from the next request, on every server.
     """
 
     def get_user(self, user_id):
+        user = cached(
+            "user", user_id, compute=lambda: self._read_user(user_id), topics=(RECORDS,), timeout=FRAGMENT_TIMEOUT
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+    def _read_user(self, user_id):
         User = get_user_model()
         # The roles' model (cadres.Role) is reached through the relation: accounts imports nothing above it.
         roles = User._meta.get_field("roles").related_model.objects.filter(user=OuterRef("pk"))
-        user = (
+        return (
             User._default_manager.select_related("cadre")
             .annotate(
                 in_staff_group=_member_of(STAFF_GROUP),
@@ -34,4 +45,3 @@ class UserBackend(ModelBackend):
             .filter(pk=user_id)
             .first()
         )
-        return user if user is not None and self.user_can_authenticate(user) else None

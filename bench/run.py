@@ -1,12 +1,20 @@
-"""Measure the app's main pages under load, beside Django's ceiling and Django admin.
+"""Measure the app's main pages under load, beside a plain Django page, the app's ceiling and Django admin.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/donghanh_scale .venv/bin/python bench/run.py [--quick]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/donghanh_scale .venv/bin/python bench/run.py [--quick] [--mixed 50]
 
 One run: collect static files, create the bench accounts if missing, start
-gunicorn (2 workers, as in production) on a free loopback port, then load each
-page with wrk (`apt-get install wrk`) for a fixed time at a fixed concurrency,
-every page once a round for several rounds (the median round is reported).
-Prints a table and saves the figures to bench/results/<timestamp>.json.
+gunicorn (2 workers, as in production) on a free loopback port, and another for
+the plain Django yardstick (bench/plain: sessions and auth middleware, database
+sessions, the stock ModelBackend, the same 50-row table), then load each page
+with wrk (`apt-get install wrk`) for a fixed time at a fixed concurrency, every
+page once a round for several rounds (the median round is reported). Every page
+is reported against the plain page signed in. Prints a table and saves the
+figures to bench/results/<timestamp>.json.
+
+Mixed load (--mixed RATE): each page is measured a second time while simulated
+cadres file RATE notes a second in the background (NoteWriters), each a real
+insert that moves the notes' data version, as a national evening does (about 15
+a second at its peak); a second table shows those figures.
 
 The sessions are made directly in the session table (the same rows a login
 writes), so that the measurement is of the pages and not of password hashing.
@@ -25,6 +33,7 @@ import argparse
 import concurrent.futures
 import contextlib
 import datetime
+import http.client
 import json
 import math
 import os
@@ -35,10 +44,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import asdict, dataclass, field
+from importlib import import_module
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -70,7 +82,8 @@ class Page:
     key: str
     label: str
     url: str | None = None
-    role: str = "staff"  # staff, cadre, admin, anonymous, writers, or a scoped role of SCOPED_ROLES
+    role: str = "staff"  # staff, cadre, admin, anonymous, writers, plain, or a scoped role of SCOPED_ROLES
+    server: str = "app"  # app, or plain: the plain Django yardstick (bench/plain)
     method: str = "GET"
     missing: str = ""
     queries: int | None = None
@@ -81,6 +94,9 @@ class Page:
     size_bytes: int | None = None  # The body of the first request, as wrk receives it (no compression asked).
     result: dict = field(default_factory=dict)  # The median round by req/s.
     rounds: list[dict] = field(default_factory=list)
+    # The same under mixed load (--mixed): cadres filing notes in the background meanwhile.
+    mixed: dict = field(default_factory=dict)
+    mixed_rounds: list[dict] = field(default_factory=list)
 
 
 # --- Accounts and data the run needs ---------------------------------------
@@ -95,8 +111,8 @@ def _session_backend() -> str:
     )
 
 
-def make_sessions(users) -> dict[int, str]:
-    """One session per user, written in bulk; returns session keys by user id."""
+def make_sessions(users, *, backend: str | None = None) -> dict[int, str]:
+    """One session per user, written in bulk, as a login through `backend` writes it; keys by user id."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -104,9 +120,9 @@ def make_sessions(users) -> dict[int, str]:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    if not issubclass(import_module(settings.SESSION_ENGINE).SessionStore, SessionStore):
         raise SystemExit(f"bench/run.py writes database sessions; SESSION_ENGINE is {settings.SESSION_ENGINE}.")
-    backend = _session_backend()
+    backend = backend or _session_backend()
     expires = timezone.now() + datetime.timedelta(days=1)
     keys, rows = {}, []
     for user in users:
@@ -301,8 +317,11 @@ def prepare_accounts(*, writers: int, province, today, anchors: Anchors | None =
         removed, _ = DailyNote.objects.filter(assignment__cadre__user__in=writer_users, day=today).delete()
         scoped = prepare_scoped_accounts(anchors, password) if anchors is not None else {}
         sessions = make_sessions([staff, admin, users["bench-cadre"], *writer_users, *scoped.values()])
+        # The plain yardstick signs bench-staff in through the stock ModelBackend.
+        plain = make_sessions([staff], backend="django.contrib.auth.backends.ModelBackend")
     return {
         **{role: sessions[user.pk] for role, user in scoped.items()},
+        "plain": plain[staff.pk],
         "staff": sessions[staff.pk],
         "admin": sessions[admin.pk],
         "cadre": sessions[users["bench-cadre"].pk],
@@ -313,6 +332,9 @@ def prepare_accounts(*, writers: int, province, today, anchors: Anchors | None =
 
 
 # --- Pages -----------------------------------------------------------------
+
+
+PLAIN_PATH = "/plain/"
 
 
 def _url(name: str, *, args=None, query: str = "") -> str:
@@ -343,6 +365,9 @@ def build_pages(*, province, district) -> list[Page]:
     )
     campaign = f"campaign={running['campaign']}&" if running else ""
     specs = [
+        # The yardstick: a plain Django project outside the app's stack (bench/plain), rendering the same table.
+        ("plain", "plain Django page", PLAIN_PATH, None, "", "anonymous", "GET"),
+        ("plain_signed_in", "plain Django page, signed in", PLAIN_PATH, None, "", "plain", "GET"),
         ("bare", "bare view (ceiling)", "bench_bare", None, "", "anonymous", "GET"),
         # The same page for a signed-in user: the session and the user are read, as on every page below.
         ("bare_signed_in", "bare view, signed in", "bench_bare", None, "", "staff", "GET"),
@@ -381,6 +406,10 @@ def build_pages(*, province, district) -> list[Page]:
     pages = []
     for key, label, name, args, query, role, method in specs:
         page = Page(key=key, label=label, role=role, method=method)
+        if name == PLAIN_PATH:
+            page.url, page.server = PLAIN_PATH, "plain"
+            pages.append(page)
+            continue
         try:
             page.url = _url(name, args=args, query=query)
         except NoReverseMatch:
@@ -397,7 +426,7 @@ def count_queries(pages: list[Page], sessions: dict) -> None:
     from django.test.utils import CaptureQueriesContext
 
     for page in pages:
-        if page.missing or page.method != "GET":
+        if page.missing or page.method != "GET" or page.server != "app":
             continue
         client = Client(raise_request_exception=False)
         if page.role != "anonymous":
@@ -429,26 +458,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(env: dict, port: int, workers: int, *, module: str = "deployment.wsgi") -> subprocess.Popen:
+    """gunicorn serving `module` (the app, or the plain yardstick bench.plain.wsgi), once it answers."""
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    command = [gunicorn, "deployment.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    command = [gunicorn, module, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     # Its log goes to a file: the quick shutdown at the end interrupts open connections noisily.
-    log = open(RESULTS_DIR / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+    log = open(RESULTS_DIR / f"gunicorn-{module.split('.')[0]}.log", "w")  # noqa: SIM115 (closed with the process)
     server = subprocess.Popen(
         command + ["--log-level", "warning"], cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     deadline = time.monotonic() + 60
+    probe = "/healthz" if module == "deployment.wsgi" else PLAIN_PATH
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=2) as response:
                 if response.status == 200:
                     return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
         if server.poll() is not None:
-            raise SystemExit("gunicorn exited before it answered /healthz")
+            raise SystemExit(f"gunicorn ({module}) exited before it answered {probe}")
     stop_gunicorn(server)
-    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+    raise SystemExit(f"gunicorn ({module}) did not answer {probe} within 60 s")
 
 
 def stop_gunicorn(server: subprocess.Popen) -> None:
@@ -526,33 +557,148 @@ def run_wrk(url: str, *, seconds: int, concurrency: int, headers: list[str], scr
     }
 
 
-def measure(page: Page, *, base: str, sessions: dict, seconds: int, warmup: int, concurrency: int, today) -> None:
+def _headers(page: Page, sessions: dict) -> list[str]:
     from django.conf import settings
 
     headers = ["Accept-Language: vi"]
+    if page.role not in ("anonymous", "writers"):
+        headers.append(f"Cookie: {settings.SESSION_COOKIE_NAME}={sessions[page.role]}")
+    return headers
+
+
+def measure(
+    page: Page,
+    *,
+    base: str,
+    sessions: dict,
+    seconds: int,
+    warmup: int,
+    concurrency: int,
+    today,
+    workers: int,
+    writers: "NoteWriters | None" = None,
+) -> dict:
+    """Load `page` with wrk for `seconds`, `writers` filing notes meanwhile if given; the round's figures."""
+    from django.conf import settings
+
+    headers = _headers(page, sessions)
     script = LUA_COMMON
     if page.role == "writers":
-        path = page.url
         script += LUA_WRITERS % {
             "sessions": ", ".join(f'"{key}"' for key in sessions["writers"]),
             "csrf": CSRF_SECRET,
             "day": today.isoformat(),
-            "path": path,
+            "path": page.url,
             "cookie": settings.SESSION_COOKIE_NAME,
         }
         warmup = 0  # every request files a note: do not spend writers on a warm-up
-    elif page.role != "anonymous":
-        headers.append(f"Cookie: {settings.SESSION_COOKIE_NAME}={sessions[page.role]}")
     url = base + page.url
     if warmup:
-        # One request at a time: a warm-up under load would leave the workers a backlog
-        # (sync workers finish requests whose client has gone) that the measurement would pay for.
+        # As many clients as workers, one request at a time each: every worker warms its own memory
+        # cache, and no backlog is left (sync workers finish requests whose client has gone) that the
+        # measurement would pay for.
         deadline = time.monotonic() + warmup
-        while time.monotonic() < deadline:
-            _get(url, headers)
-    page.rounds.append(run_wrk(url, seconds=seconds, concurrency=concurrency, headers=headers, script=script))
-    page.result = sorted(page.rounds, key=lambda result: result["rps"])[len(page.rounds) // 2]
-    drain(base)
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            for _ in pool.map(lambda _: _warm(url, headers, deadline), range(workers)):
+                pass
+    with writers if writers is not None else contextlib.nullcontext():
+        result = run_wrk(url, seconds=seconds, concurrency=concurrency, headers=headers, script=script)
+    if writers is not None:
+        result["writers"] = writers.figures()
+    drain(base, page.server)
+    return result
+
+
+def median_round(rounds: list[dict]) -> dict:
+    return sorted(rounds, key=lambda result: result["rps"])[len(rounds) // 2]
+
+
+class NoteWriters:
+    """Cadres filing today's note in the background at a steady `rate` a second: the mixed-load mode.
+
+    Open loop, as phones send: each note leaves at its time whether or not the server has answered the
+    ones before (8 connections at most in flight). Each is a real insert by a writer who has not filed
+    today (clear_writers_day runs before each measurement), so each moves the notes' data version and
+    the pages cached from the notes are computed again.
+    """
+
+    THREADS = 8
+
+    def __init__(self, base: str, path: str, sessions: list[str], *, rate: float, today, cookie: str):
+        self.host, self.port = base.removeprefix("http://").split(":")
+        self.path, self.sessions, self.rate = path, sessions, rate
+        self.body_prefix = (
+            f"csrfmiddlewaretoken={CSRF_SECRET}&day={today.isoformat()}&activities=door_to_door"
+            "&activities=testing&situation=Ho+tro+lay+mau+xet+nghiem&health=well&client_key="
+        )
+        self.cookie = cookie
+        self.local = threading.local()
+        self.stop = threading.Event()
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.sent = 0
+
+    def __enter__(self):
+        self.stop.clear()
+        self.latencies, self.statuses, self.sent = [], {}, 0
+        self.started = time.monotonic()
+        self.pool = concurrent.futures.ThreadPoolExecutor(self.THREADS)
+        self.scheduler = threading.Thread(target=self._schedule, daemon=True)
+        self.scheduler.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.scheduler.join()
+        self.pool.shutdown(wait=True)
+        self.elapsed = time.monotonic() - self.started
+
+    def _schedule(self) -> None:
+        number = 0
+        while not self.stop.is_set() and number < len(self.sessions):
+            wait = self.started + number / self.rate - time.monotonic()
+            if wait > 0 and self.stop.wait(wait):
+                break
+            self.pool.submit(self._post, self.sessions[number])
+            number += 1
+        self.sent = number
+
+    def _post(self, session: str) -> None:
+        connection = getattr(self.local, "connection", None)
+        if connection is None:
+            connection = self.local.connection = http.client.HTTPConnection(self.host, int(self.port), timeout=30)
+        body = self.body_prefix + str(uuid.uuid4())
+        headers = {
+            "Cookie": f"{self.cookie}={session}; csrftoken={CSRF_SECRET}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+        }
+        started = time.monotonic()
+        try:
+            connection.request("POST", self.path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            self.local.connection = None
+            status = 0
+        self.latencies.append((time.monotonic() - started) * 1000)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def figures(self) -> dict:
+        latencies = sorted(self.latencies)
+        answered = len(latencies)
+
+        def percentile(share: float) -> float:
+            return latencies[min(answered - 1, int(share * answered))] if answered else 0.0
+
+        return {
+            "sent": self.sent,
+            "rate": self.sent / self.elapsed if self.elapsed else 0.0,
+            "ok": sum(count for status, count in self.statuses.items() if 200 <= status < 300),
+            "p50_ms": percentile(0.50),
+            "p95_ms": percentile(0.95),
+        }
 
 
 def clear_writers_day(writer_user_ids: list[int], today) -> int:
@@ -578,11 +724,17 @@ def _get(url: str, headers: list[str]) -> None:
         pass
 
 
-def drain(base: str) -> None:
+def _warm(url: str, headers: list[str], deadline: float) -> None:
+    while time.monotonic() < deadline:
+        _get(url, headers)
+
+
+def drain(base: str, server: str = "app") -> None:
     """Wait until both workers have finished the requests wrk left behind."""
+    probe = f"{base}{PLAIN_PATH if server == 'plain' else '/healthz'}"
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         for _ in range(2):
-            list(pool.map(lambda _: _get(f"{base}/healthz", []), range(2)))
+            list(pool.map(lambda _: _get(probe, []), range(2)))
 
 
 # --- Report ------------------------------------------------------------------
@@ -625,36 +777,51 @@ def environment_facts(args) -> dict:
     }
 
 
-def print_table(pages: list[Page]) -> None:
-    bare = next((page.result.get("rps") for page in pages if page.key == "bare"), None)
-    admin = next((page.result.get("rps") for page in pages if page.key == "admin_assignments"), None)
+def print_table(pages: list[Page], *, mixed: bool = False) -> None:
+    """The figures of each page: quiet, or (mixed) under the background writers' notes."""
+
+    def result_of(page: Page) -> dict:
+        return page.mixed if mixed else page.result
+
+    def rps_of(key: str) -> float | None:
+        return next((result_of(page).get("rps") for page in pages if page.key == key), None)
+
+    plain, bare, admin = rps_of("plain_signed_in"), rps_of("bare"), rps_of("admin_assignments")
     header = (
-        f"{'page':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'non-2xx':>8} "
+        f"{'page':<34} {'req/s':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'non-2xx':>8} {'x plain':>8} "
         f"{'x bare':>7} {'x admin':>8} {'KB':>8} {'queries':>8} {'1 req':>8}  {'req/s of each round':<20}"
     )
+    if mixed:
+        header += "  notes filed meanwhile: a second, p95 ms"
     print(header)
     print("-" * len(header))
     for page in pages:
-        if page.missing:
-            single = f", {page.queries} queries" if page.queries is not None else ""
-            print(f"{page.label:<34} {page.missing}{single}")
+        result = result_of(page)
+        if page.missing or not result:
+            if page.missing:
+                single = f", {page.queries} queries" if page.queries is not None else ""
+                print(f"{page.label:<34} {page.missing}{single}")
             continue
-        result = page.result
+        to_plain = f"{result['rps'] / plain:.2f}" if plain else "-"
         to_bare = f"{result['rps'] / bare:.2f}" if bare else "-"
         to_admin = f"{result['rps'] / admin:.2f}" if admin and page.key.startswith("assignments") else ""
         queries = "" if page.queries is None else str(page.queries)
         size = "" if page.size_bytes is None else f"{page.size_bytes / 1024:.1f}"
-        each_round = " ".join(f"{each['rps']:.0f}" for each in page.rounds)
-        print(
+        each_round = " ".join(f"{each['rps']:.0f}" for each in (page.mixed_rounds if mixed else page.rounds))
+        line = (
             f"{page.label:<34} {result['rps']:>8.1f} {result['p50_ms']:>8.1f} {result['p95_ms']:>8.1f} "
-            f"{result['p99_ms']:>8.1f} {result['non2xx']:>8} {to_bare:>7} {to_admin:>8} {size:>8} {queries:>8} "
-            f"{page.single_ms or 0:>8.0f}  {each_round}"
+            f"{result['p99_ms']:>8.1f} {result['non2xx']:>8} {to_plain:>8} {to_bare:>7} {to_admin:>8} {size:>8} "
+            f"{queries:>8} {page.single_ms or 0:>8.0f}  {each_round:<20}"
         )
+        if mixed and "writers" in result:
+            writers = result["writers"]
+            line += f"  {writers['rate']:.1f}/s ({writers['ok']} of {writers['sent']} filed), {writers['p95_ms']:.0f}"
+        print(line)
     print(
-        "(each page's median round by req/s; latencies in ms; x bare = req/s over the bare view's;\n"
-        " x admin = over the admin changelist's; KB = size of the page's body; queries and 1 req = SQL\n"
-        " queries and ms of one request in-process before the load; unit, ward, district, organiser: the\n"
-        " pages as that scoped role sees them)"
+        "(each page's median round by req/s; latencies in ms; x plain = req/s over the plain Django page's,\n"
+        " signed in (bench/plain); x bare = over the app's bare view, anonymous; x admin = over the admin\n"
+        " changelist's; KB = size of the page's body; queries and 1 req = SQL queries and ms of one request\n"
+        " in-process before the load; unit, ward, district, organiser: the pages as that scoped role sees them)"
     )
 
 
@@ -665,6 +832,13 @@ def main(argv=None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
         "--warmup", type=int, default=1, help="seconds of sequential requests before each measurement (default 1)"
+    )
+    parser.add_argument(
+        "--mixed",
+        type=float,
+        default=0,
+        metavar="RATE",
+        help="also measure every page while cadres file RATE notes a second in the background (e.g. 50)",
     )
     parser.add_argument("--writers", type=int, default=3000, help="cadres filing today's note in the POST test")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s per page, 500 writers")
@@ -705,16 +879,31 @@ def main(argv=None) -> None:
     pages = build_pages(province=province, district=district)
     if args.only:
         keys = set(args.only.split(","))
-        pages = [page for page in pages if page.key in keys or page.key == "bare"]
+        pages = [page for page in pages if page.key in keys or page.key in ("bare", "plain_signed_in")]
     count_queries(pages, sessions)
 
-    port = free_port()
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    server = start_gunicorn(env, port, args.workers)
+    ports = {"app": free_port(), "plain": free_port()}
+    servers = {"app": start_gunicorn(env, ports["app"], args.workers)}
     try:
-        base = f"http://127.0.0.1:{port}"
+        servers["plain"] = start_gunicorn(env, ports["plain"], args.workers, module="bench.plain.wsgi")
+        bases = {server: f"http://127.0.0.1:{port}" for server, port in ports.items()}
+        writers = None
+        if args.mixed:
+            from django.conf import settings
+
+            writers = NoteWriters(
+                bases["app"],
+                _url("reports:note_create"),
+                sessions["writers"],
+                rate=args.mixed,
+                today=today,
+                cookie=settings.SESSION_COOKIE_NAME,
+            )
         print(
-            f"gunicorn ({args.workers} workers) on {base}; {args.seconds} s per page at concurrency {args.concurrency}"
+            f"gunicorn ({args.workers} workers) on {bases['app']}, the plain yardstick on {bases['plain']}; "
+            f"{args.seconds} s per page at concurrency {args.concurrency}"
+            + (f"; then again while {args.mixed:g} notes a second are filed" if args.mixed else "")
         )
         print(f"province: {province} (pk {province.pk}); district: {district} (pk {district.pk})")
         print(f"scoped roles: {anchors.describe()}", flush=True)
@@ -730,24 +919,34 @@ def main(argv=None) -> None:
                     # workers busy into the next page's measurement.
                     page.missing = f"not loaded: one request took {page.single_ms / 1000:.1f} s"
                     continue
-                if page.role == "writers" and number > 1:
+                if page.role == "writers":
                     clear_writers_day(sessions["writer_user_ids"], today)
-                measure(
-                    page,
-                    base=base,
-                    sessions=sessions,
-                    seconds=args.seconds,
-                    warmup=args.warmup,
-                    concurrency=args.concurrency,
-                    today=today,
-                )
+                load = {
+                    "base": bases[page.server],
+                    "sessions": sessions,
+                    "seconds": args.seconds,
+                    "warmup": args.warmup,
+                    "concurrency": args.concurrency,
+                    "today": today,
+                    "workers": args.workers,
+                }
+                page.rounds.append(measure(page, **load))
+                page.result = median_round(page.rounds)
                 if page.role == "writers":
                     inserted += writers_notes(sessions["writer_user_ids"], today)
+                if writers is not None and page.method == "GET" and page.server == "app":
+                    clear_writers_day(sessions["writer_user_ids"], today)
+                    page.mixed_rounds.append(measure(page, **load, writers=writers))
+                    page.mixed = median_round(page.mixed_rounds)
         print()
     finally:
-        stop_gunicorn(server)
+        for server in servers.values():
+            stop_gunicorn(server)
 
     print_table(pages)
+    if args.mixed:
+        print(f"\nUnder mixed load: the same pages while cadres file {args.mixed:g} notes a second")
+        print_table(pages, mixed=True)
     post = next((page for page in pages if page.key == "note_create" and page.result), None)
     if post is not None:
         sent = sum(result["requests"] for result in post.rounds)
@@ -765,7 +964,6 @@ def main(argv=None) -> None:
         "notes_inserted": inserted,
         "pages": [asdict(page) for page in pages],
     }
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     print(f"\n{facts['date']} · {facts['machine']} · Python {facts['python']} · Django {facts['django']}")

@@ -120,7 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Keep connections between requests; check them before use so that a
-    # restarted database does not need a restarted app.
+    # restarted database does not need a restarted app. The check asks the
+    # socket first and the server only when the socket says something.
+    DATABASES["default"]["ENGINE"] = "shared.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -203,6 +205,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read in the same round trip as the data versions (shared/sessions.py).
+SESSION_ENGINE = "shared.sessions"
 # The proxies (load balancers) whose forwarded headers are believed: X-Forwarded-For for the client's
 # address, the key of the login lockout (shared/middleware.py client_ip), and X-Forwarded-Proto. From
 # any other address both are ignored. The Dockerfile gives gunicorn the same list. Empty: no proxy.

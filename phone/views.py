@@ -16,6 +16,7 @@ from reports.models import (
     report_locks_notes,
     report_opens_on,
 )
+from shared.caching import NOTES, RECORDS, REPORTS, cached_fragment, scoped_topic
 
 LAST_NOTES = 7
 
@@ -24,6 +25,18 @@ LAST_NOTES = 7
 @cadre_required
 def my_mission(request):
     cadre = request.user.cadre
+    # The cadre's own page, kept under the cadre's share of the notes' version: another cadre's note leaves it be.
+    body = cached_fragment(
+        request,
+        "phone/_my_mission.html",
+        lambda: _mission_context(cadre),
+        topics=[RECORDS, REPORTS, scoped_topic(NOTES, "cadre", cadre.pk)],
+        scope=f"cadre:{cadre.pk}",
+    )
+    return render(request, "phone/my_mission.html", {"body": body})
+
+
+def _mission_context(cadre) -> dict:
     today = timezone.localdate()
     grading_today = ZoneStatus.objects.on(today).filter(locality=OuterRef("locality")).order_by("-valid_from")
     assignments = list(
@@ -64,7 +77,7 @@ def my_mission(request):
                 .order_by("status", "-created_at")[:10]
             ),
         )
-    return render(request, "phone/my_mission.html", context)
+    return context
 
 
 @cadre_required

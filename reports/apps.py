@@ -10,7 +10,8 @@ class ReportsConfig(AppConfig):
         from shared import caching
 
         # Saves and deletes move a version at commit (shared/caching.py). Daily notes have their own:
-        # thousands a day nationally, they must not empty the caches of escalations and reports.
+        # thousands a day nationally, they must not empty the caches of escalations and reports. A note
+        # moves its campaign's and its cadre's shares too: one campaign's grid, one cadre's page.
         notes = [self.get_model("DailyNote")]
-        caching.watch(notes, caching.NOTES)
+        caching.watch(notes, caching.NOTES, scopes=self.get_model("DailyNote").cache_shares)
         caching.watch([model for model in self.get_models() if model not in notes], caching.REPORTS)

@@ -185,6 +185,17 @@ class DailyNote(models.Model):
     def __str__(self):
         return f"{self.assignment.cadre} – {self.day:%d/%m/%Y}"
 
+    def cache_shares(self) -> list[tuple[str, int]]:
+        """The shares of the notes' data this note belongs to (shared/caching.py): its campaign's, which the
+        compliance grid shows, and its cadre's, which My mission shows."""
+        if DailyNote.assignment.is_cached(self):
+            assignment = self.assignment
+            owners = (assignment.campaign_id, assignment.cadre_id)
+        else:
+            owners = Assignment.objects.filter(pk=self.assignment_id).values_list("campaign_id", "cadre_id").first()
+        # An assignment deleted with its notes moves the records' version, which those pages hold too.
+        return [("campaign", owners[0]), ("cadre", owners[1])] if owners else []
+
     def get_activities_display(self) -> list[str]:
         labels = dict(Activity.choices)
         return [str(labels.get(code, code)) for code in self.activities]

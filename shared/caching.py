@@ -4,23 +4,26 @@ A DataVersion row counts the changes of one topic of data. A save or delete of
 a watched model moves its topic on when the transaction commits, so an entry
 cached before the change is never read again, by this worker or any other,
 whether each worker keeps its own memory cache or all share one (CACHE_URL).
-A request reads the versions once, in one query.
+A request reads the versions once, in one query, which is its session's read
+when it has one (shared/sessions.py).
 
 Writes that send no signal (bulk_create, bulk_update, queryset.update, COPY)
 call bump_after_commit() themselves (roster import, the scale data).
 """
 
 import hashlib
+import logging
 import threading
+import time
 from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.core.signals import request_started
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -28,13 +31,30 @@ RECORDS = "records"  # Localities, gradings, units, cadres, campaigns, decisions
 NOTES = "notes"  # Daily notes: thousands a day nationally, so kept apart.
 REPORTS = "reports"  # Escalations, end-of-mission reports, recommendations.
 TOPICS = (RECORDS, NOTES, REPORTS)
+# A topic's share that one campaign or one cadre sees ("notes:campaign:12"): a watched model says which
+# shares a row belongs to (watch's `scopes`), and its changes move those shares' versions too. A page
+# of one campaign's notes is then read from the cache while notes of other campaigns come in. Writes
+# without signals move every share at once (the topic's "notes:*" row) through bump_after_commit().
+EVERY_SCOPE = "*"
+# Read with every request's session: each topic and its every-share row. Shares are read when asked.
+READ_EACH_REQUEST = (*TOPICS, *(f"{topic}:{EVERY_SCOPE}" for topic in TOPICS))
 
 TIMEOUT = 60  # The dashboard figures, which also count notes: a minute old at most.
 # Exact by their versions: the timeout frees memory and bounds what a failed version update leaves stale.
 FRAGMENT_TIMEOUT = 300
 
+logger = logging.getLogger(__name__)
 on_commit = transaction.on_commit  # tests/conftest.py runs it at once: test transactions never commit.
 _local = threading.local()
+
+
+def scoped_topic(topic: str, scope: str, pk) -> str:
+    """The share of `topic` that one `scope` (campaign, cadre) with primary key `pk` sees, as a topic."""
+    return f"{topic}:{scope}:{pk}"
+
+
+def _every_share(topic: str) -> str:
+    return f"{topic.split(':', 1)[0]}:{EVERY_SCOPE}"
 
 
 def versions() -> dict[str, int]:
@@ -43,53 +63,140 @@ def versions() -> dict[str, int]:
     if numbers is None:
         from shared.models import DataVersion
 
-        numbers = _local.versions = dict(DataVersion.objects.values_list("topic", "number"))
+        rows = DataVersion.objects.filter(topic__in=READ_EACH_REQUEST).values_list("topic", "number")
+        numbers = _local.versions = dict(rows)
     return numbers
+
+
+def version_of(topic: str) -> int:
+    """`topic`'s version now, e.g. for a template's own fragment cache key."""
+    return versions().get(topic, 0)
+
+
+def remember_versions(numbers: dict[str, int]) -> None:
+    """Versions read along with something else in one round trip (shared/sessions.py), unless read already."""
+    if getattr(_local, "versions", None) is None:
+        _local.versions = numbers
+
+
+def _numbers(topics) -> list:
+    """The version of each of `topics`; a share's is its own and its topic's every-share one."""
+    numbers = versions()
+    shares = [topic for topic in topics if topic not in READ_EACH_REQUEST]
+    if not shares:
+        return [numbers.get(topic, 0) for topic in topics]
+    known = _local.__dict__.setdefault("shares", {})
+    unread = [topic for topic in shares if topic not in known]
+    if unread:
+        from shared.models import DataVersion
+
+        known.update(dict.fromkeys(unread, 0))
+        known.update(DataVersion.objects.filter(topic__in=unread).values_list("topic", "number"))
+    return [
+        numbers.get(topic, 0) if topic in READ_EACH_REQUEST else (numbers.get(_every_share(topic), 0), known[topic])
+        for topic in topics
+    ]
 
 
 def forget_versions(**kwargs) -> None:
     _local.versions = None
+    _local.shares = {}
 
 
-def bump(topic: str) -> None:
-    """Move `topic` on now: every entry cached from it is outdated."""
+def _move(topic: str) -> None:
     from shared.models import DataVersion
 
     if not DataVersion.objects.filter(topic=topic).update(number=F("number") + 1):
-        DataVersion.objects.get_or_create(topic=topic, defaults={"number": 2})
+        _, created = DataVersion.objects.get_or_create(topic=topic, defaults={"number": 2})
+        if not created:  # Made meanwhile by another change: move it past that one.
+            DataVersion.objects.filter(topic=topic).update(number=F("number") + 1)
+
+
+def bump(*topics: str) -> None:
+    """Move `topics` on now: every entry cached from them is outdated.
+
+    One row at a time, each its own statement: two changes moving overlapping topics never wait on each other.
+    """
+    for topic in topics:
+        _move(topic)
     forget_versions()
 
 
 class _Bump:
-    """Bumps a topic once after a commit, however many rows of the transaction asked for it."""
+    """Bumps topics once after a commit, however many rows of the transaction asked for them."""
 
-    def __init__(self, topic: str):
-        self.topic = topic
+    def __init__(self, topics: tuple[str, ...]):
+        self.topics = topics
         self.done = False
 
     def __call__(self):
         if not self.done:
-            bump(self.topic)  # If it fails (logged), the next write of the topic tries again.
+            bump(*self.topics)  # If it fails (logged), the next write of the topics tries again.
             self.done = True
 
 
-def bump_after_commit(topic: str) -> None:
+def _after_commit(topics: tuple[str, ...]) -> None:
     # A transaction that rolls back drops its callbacks: its _Bump, not done, serves the next one.
     pending = _local.__dict__.setdefault("pending", {})
-    if topic not in pending or pending[topic].done:
-        pending[topic] = _Bump(topic)
-    on_commit(pending[topic], robust=True)
+    if topics not in pending or pending[topics].done:
+        pending[topics] = _Bump(topics)
+    on_commit(pending[topics], robust=True)
+
+
+def bump_after_commit(topic: str) -> None:
+    """Move `topic`, every share of it included, when the transaction commits: for writes without signals."""
+    _after_commit((topic, _every_share(topic)))
 
 
 def _key(prefix: str, parts, topics) -> str:
-    numbers = versions()
-    raw = "|".join(str(part) for part in (*parts, *(numbers.get(topic, 0) for topic in topics)))
+    raw = "|".join(str(part) for part in (*parts, *_numbers(topics)))
     return f"{prefix}:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
 
-def cached(*parts, compute, topics=(RECORDS,), timeout: int = TIMEOUT):
-    """compute(), kept under a key made of `parts` and the versions of `topics`."""
-    return cache.get_or_set(_key("cached", parts, topics), compute, timeout)
+def cached(*parts, compute, topics=(RECORDS,), timeout: int = TIMEOUT, refresh_after: int | None = None):
+    """compute(), kept under a key made of `parts` and the versions of `topics`.
+
+    With `refresh_after` (seconds, under `timeout`), an entry that old is computed again in the
+    background (in_background) while the requests go on reading it: under steady use nobody waits for
+    the recomputation, and nothing is ever older than `timeout`. An entry missing or outdated by its
+    versions is computed on the request, as without it.
+    """
+    key = _key("cached", parts, topics)
+    if refresh_after is None:
+        return cache.get_or_set(key, compute, timeout)
+    entry = cache.get(key)
+    if entry is None:
+        value = compute()
+        cache.set(key, (time.time(), value), timeout)
+        return value
+    made, value = entry
+    # One refresh at a time per entry: the marker lasts until the next one would be due.
+    if time.time() - made >= refresh_after and cache.add(f"{key}:refreshing", True, refresh_after):
+        language = get_language()
+
+        def refresh():
+            with translation.override(language):
+                cache.set(key, (time.time(), compute()), timeout)
+
+        in_background(refresh)
+    return value
+
+
+def _run_in_thread(work) -> None:
+    """Run work() in a thread of its own, with its own database connection, closed when it is done."""
+
+    def run():
+        try:
+            work()
+        except Exception:
+            logger.exception("A cached entry could not be refreshed in the background.")
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run, daemon=True, name="cache-refresh").start()
+
+
+in_background = _run_in_thread  # tests/conftest.py runs the work at once.
 
 
 def cached_fragment(request, template_name: str, context, *, topics, scope: str) -> SafeString:
@@ -116,20 +223,32 @@ def cached_fragments(request, template_names: list[str], context, *, topics, sco
     return [mark_safe(found[key]) for key in keys]
 
 
-def _model_changed(sender, update_fields=None, **kwargs) -> None:
+def _model_changed(sender, instance, update_fields=None, **kwargs) -> None:
     if update_fields and set(update_fields) <= {"last_login"}:
         return  # A login changes nothing that is shown.
-    bump_after_commit(_topics[sender])
+    topic = _topics[sender]
+    scopes = _scopes.get(sender)
+    shares = [scoped_topic(topic, scope, pk) for scope, pk in scopes(instance)] if scopes else []
+    _after_commit((topic, *shares))
+
+
+def _relation_changed(sender, action, pk_set=None, **kwargs) -> None:
+    # Adding what is there already, or removing what is not, sends the signal with nothing in pk_set.
+    if action.startswith("post_") and (action == "post_clear" or pk_set):
+        bump_after_commit(_topics[sender])
 
 
 _topics = {}
+_scopes = {}
 
 
-def watch(models: Iterable[type[Model]], topic: str) -> None:
-    """Every save and delete of `models` moves `topic` on at commit. Each app calls it from its ready().
+def watch(models: Iterable[type[Model]], topic: str, *, scopes=None) -> None:
+    """Every save and delete of `models`, and every change of their many-to-many relations (a user's
+    groups), moves `topic` on at commit. Each app calls it from its ready().
 
-    The audit history's copies (django-simple-history) are left out: they follow rows
-    whose own saves move the version.
+    `scopes(row)`, if given, names the shares of the topic the row belongs to, as (scope, primary key)
+    pairs: ("campaign", 12), ("cadre", 7). The audit history's copies (django-simple-history) are left
+    out: they follow rows whose own saves move the version.
     """
     from simple_history.models import HistoricalChanges
 
@@ -137,9 +256,17 @@ def watch(models: Iterable[type[Model]], topic: str) -> None:
         if issubclass(model, HistoricalChanges):
             continue
         _topics[model] = topic
+        if scopes is not None:
+            _scopes[model] = scopes
         uid = model._meta.label
         post_save.connect(_model_changed, sender=model, dispatch_uid=f"data-version-save-{uid}")
         post_delete.connect(_model_changed, sender=model, dispatch_uid=f"data-version-delete-{uid}")
+        for relation in model._meta.local_many_to_many:
+            through = relation.remote_field.through
+            _topics[through] = topic
+            m2m_changed.connect(
+                _relation_changed, sender=through, dispatch_uid=f"data-version-m2m-{through._meta.label}"
+            )
 
 
 request_started.connect(forget_versions, dispatch_uid="data-version-per-request")

@@ -3,9 +3,10 @@ from django.db import models
 
 
 class DataVersion(models.Model):
-    """How many times one topic of data has changed: part of the key of everything cached from it."""
+    """How many times one topic of data, or one share of it, has changed: part of the key of everything
+    cached from it (shared/caching.py)."""
 
-    topic = models.CharField(max_length=20, primary_key=True)
+    topic = models.CharField(max_length=64, primary_key=True)
     number = models.PositiveBigIntegerField(default=1)
 
     def __str__(self):

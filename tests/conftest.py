@@ -11,11 +11,13 @@ def empty_cache(monkeypatch):
     """Each test starts with nothing cached (list fragments, dashboard figures, the filters' choices).
 
     A test's transaction is never committed: the data versions move on at once, as a commit would
-    make them (tests/test_caching.py checks the real thing, with commits).
+    make them (tests/test_caching.py checks the real thing, with commits), and a refresh meant for the
+    background runs on the request.
     """
     cache.clear()
     caching.forget_versions()
     monkeypatch.setattr(caching, "on_commit", lambda func, robust=False: func())
+    monkeypatch.setattr(caching, "in_background", lambda work: work())
 
 
 @pytest.fixture

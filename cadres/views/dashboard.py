@@ -18,6 +18,8 @@ from localities.models import Locality
 from shared.caching import RECORDS, REPORTS, cached
 from shared.fields import day_from_query
 
+# Figures this old (seconds) are computed again in the background; at TIMEOUT (a minute) they are dropped.
+REFRESH_AFTER = 30
 # How many campaigns the quick links offer, most recent first.
 CAMPAIGN_LINKS = 12
 
@@ -62,6 +64,8 @@ def dashboard(request):
     day = day_from_query(request) or today
     # Nationally the figures take about a second to compute: they are shared for a minute
     # (shared/caching.py); a change to the records or reports shows at once, new notes within the minute.
+    # After half a minute they are computed again in the background while people read them: nobody's
+    # request waits for the recomputation unless nobody has looked for a minute.
     # Shared by the people of one scope (what their roles reach): nobody reads figures computed for another.
     figures = cached(
         "dashboard",
@@ -71,6 +75,7 @@ def dashboard(request):
         today,
         topics=[RECORDS, REPORTS],
         compute=lambda: render_to_string("cadres/_dashboard_figures.html", figures_context(day, today, request.user)),
+        refresh_after=REFRESH_AFTER,
     )
     return render(
         request,

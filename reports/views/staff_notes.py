@@ -4,27 +4,40 @@ from django.shortcuts import render
 from accounts.roles import scope_of, staff_required
 from reports.filters import NoteFilter, paginate
 from reports.models import DailyNote
-from shared.caching import NOTES, RECORDS, cached_fragment
+from shared.caching import FRAGMENT_TIMEOUT, NOTES, RECORDS, cached_fragment, version_of
 
 
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
 @staff_required
 def notes_inbox(request):
-    body = cached_fragment(
+    scope = scope_of(request.user).key
+    # The filters change with the records only; the list with every note, nationally many a second. The
+    # list is then rendered again, but each note's row is kept (_staff_notes.html): only new rows are made.
+    filters = cached_fragment(
         request,
-        "reports/_staff_notes.html",
-        lambda: _context(request),
-        topics=[RECORDS, NOTES],
-        scope=scope_of(request.user).key,
+        "reports/_staff_notes_filters.html",
+        lambda: {"filter": _filter(request)},
+        topics=[RECORDS],
+        scope=scope,
     )
-    return render(request, "reports/staff_notes.html", {"body": body})
+    body = cached_fragment(
+        request, "reports/_staff_notes.html", lambda: _list_context(request), topics=[RECORDS, NOTES], scope=scope
+    )
+    return render(request, "reports/staff_notes.html", {"filters": filters, "body": body})
 
 
-def _context(request) -> dict:
+def _filter(request) -> NoteFilter:
     notes = (
         DailyNote.objects.visible_to(request.user)
         .select_related("assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign")
         .order_by("-day", "-created_at", "-pk")
     )
-    note_filter = NoteFilter(request.GET, queryset=notes, request=request)
-    return {"filter": note_filter, "page": paginate(request, note_filter.qs)}
+    return NoteFilter(request.GET, queryset=notes, request=request)
+
+
+def _list_context(request) -> dict:
+    return {
+        "page": paginate(request, _filter(request).qs),
+        "records_version": version_of(RECORDS),
+        "row_timeout": FRAGMENT_TIMEOUT,
+    }
