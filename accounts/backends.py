@@ -1,5 +1,7 @@
 """Django's model backend, reading with the user what every page asks about them."""
 
+import functools
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
@@ -32,16 +34,17 @@ class UserBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def _read_user(self, user_id):
-        User = get_user_model()
-        # The roles' model (cadres.Role) is reached through the relation: accounts imports nothing above it.
-        roles = User._meta.get_field("roles").related_model.objects.filter(user=OuterRef("pk"))
-        return (
-            User._default_manager.select_related("cadre")
-            .annotate(
-                in_staff_group=_member_of(STAFF_GROUP),
-                in_cadre_group=_member_of(CADRE_GROUP),
-                has_roles=Exists(roles),
-            )
-            .filter(pk=user_id)
-            .first()
-        )
+        return next(iter(_users_with_roles().filter(pk=user_id)), None)
+
+
+@functools.cache
+def _users_with_roles():
+    """Users with their cadre record and what their roles are; built once, filtered (a copy) per read."""
+    User = get_user_model()
+    # The roles' model (cadres.Role) is reached through the relation: accounts imports nothing above it.
+    roles = User._meta.get_field("roles").related_model.objects.filter(user=OuterRef("pk"))
+    return User._default_manager.select_related("cadre").annotate(
+        in_staff_group=_member_of(STAFF_GROUP),
+        in_cadre_group=_member_of(CADRE_GROUP),
+        has_roles=Exists(roles),
+    )

@@ -7,11 +7,13 @@ checks it again on every request, GET and POST.
 """
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.roles import cadre_of
+from accounts.roles import cadre_of, scope_of
 from cadres.models import Assignment, Cadre, Campaign, Decision, Role, RosterUpload, accounts_managed_by
 from localities.models import Locality
+from shared.caching import FRAGMENT_TIMEOUT, cached
 
 # What an assignment's staff pages show: the people, the place, the decision and the replacements either side.
 ASSIGNMENT_PAGE = (
@@ -64,6 +66,22 @@ def get_decision_for_user(request, pk) -> Decision:
 def get_locality_for_user(request, pk, *, for_change: bool = False) -> Locality:
     queryset = scope_for(Locality, request, for_change).select_related("parent", "successor")
     return get_object_or_404(queryset, pk=pk)
+
+
+def read_locality_for_user(request, pk) -> Locality:
+    """get_locality_for_user() for reading, kept in the cache under the records' version and the user's
+    scope: the locality page reads it on every request."""
+    queryset = scope_for(Locality, request, False).select_related("parent", "successor")
+    locality = cached(
+        "locality",
+        pk,
+        scope_of(request.user).key,
+        compute=lambda: queryset.filter(pk=pk).first(),
+        timeout=FRAGMENT_TIMEOUT,
+    )
+    if locality is None:
+        raise Http404
+    return locality
 
 
 def get_roster_upload_for_user(request, token: str, *, fields=(), for_update=False) -> RosterUpload:

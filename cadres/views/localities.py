@@ -14,12 +14,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import organiser_required, scope_of, staff_required
-from cadres.access import get_locality_for_user
+from cadres.access import get_locality_for_user, read_locality_for_user
 from cadres.filters import LocalityFilter
 from cadres.models import Assignment, AssignmentStatus
 from localities.forms import GradingForm
 from localities.models import Grading, Locality, ZoneStatus
-from shared.caching import RECORDS, cached_fragments, versions
+from shared.caching import RECORDS, cached_fragments
 from shared.fields import day_from_query
 from shared.history import HistorySource, history_entries
 from shared.pagination import paginate
@@ -104,18 +104,19 @@ def locality_list(request):
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
 @staff_required
 def locality_detail(request, pk):
-    versions()  # Before the locality is read: what is cached under them is at least as new.
-    locality = get_locality_for_user(request, pk)
+    locality = read_locality_for_user(request, pk)
     day = day_from_query(request) or timezone.localdate()
     compute = functools.cache(lambda: _detail_context(request, locality, day))
-    # The grading form between the two parts carries the user's CSRF token: it is made for each request.
-    parts = ["localities/_locality_facts.html", "localities/_locality_records.html"]
-    facts, records = cached_fragments(request, parts, compute, topics=[RECORDS], scope=scope_of(request.user).key)
-    form = GradingForm(locality=locality, initial={"valid_from": day})
+    # The grading form between the parts carries the user's CSRF token, which is added on each request:
+    # its fields are kept with the parts.
+    parts = ["localities/_locality_facts.html", "localities/_grading_fields.html", "localities/_locality_records.html"]
+    facts, grading_fields, records = cached_fragments(
+        request, parts, compute, topics=[RECORDS], scope=scope_of(request.user).key
+    )
     return render(
         request,
         "localities/locality_detail.html",
-        {"locality": locality, "facts": facts, "form": form, "records": records},
+        {"locality": locality, "facts": facts, "grading_fields": grading_fields, "records": records},
     )
 
 
@@ -139,6 +140,7 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
     )
     return {
         "locality": locality,
+        "form": GradingForm(locality=locality, initial={"valid_from": day}),
         "parent_visible": parent_visible,
         "day": day,
         "current": current,
