@@ -112,8 +112,8 @@ def _move(topic: str) -> None:
             DataVersion.objects.filter(topic=topic).update(number=F("number") + 1)
 
 
-def _move_all(topics: list[str]) -> int:
-    """Move the rows of `topics` that exist, in one statement; how many moved.
+def _move_all(topics: list[str]) -> set[str]:
+    """Move the rows of `topics` that exist, in one statement; the topics moved.
 
     On PostgreSQL the rows are locked in the order of their topics first, so that two changes moving
     overlapping topics (two notes of one campaign) wait for each other instead of deadlocking.
@@ -129,17 +129,18 @@ def _move_all(topics: list[str]) -> int:
     else:  # SQLite writes one transaction at a time.
         rows = f"SELECT {topic} FROM {table} WHERE {topic} IN ({marks})"
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {number} = {number} + 1 WHERE {topic} IN ({rows})", topics)
-        return cursor.rowcount
+        cursor.execute(
+            f"UPDATE {table} SET {number} = {number} + 1 WHERE {topic} IN ({rows}) RETURNING {topic}", topics
+        )
+        return {moved for (moved,) in cursor.fetchall()}
 
 
 def bump(*topics: str) -> None:
-    """Move `topics` on now: every entry cached from them is outdated. One statement, unless a topic's
-    row is yet to be made (its first change): then one at a time, which moves the others once more."""
+    """Move `topics` on now: every entry cached from them is outdated. One statement, and one more for
+    each topic whose row is yet to be made (its first change)."""
     topics = sorted(set(topics))
-    if _move_all(topics) < len(topics):
-        for topic in topics:
-            _move(topic)
+    for topic in set(topics) - _move_all(topics):
+        _move(topic)
     forget_versions()
 
 

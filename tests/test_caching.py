@@ -138,8 +138,8 @@ def _cached_pages(campaign) -> list[str]:
 @pytest.mark.parametrize(
     ("index", "queries"),
     # The session with the data versions, in one query; the user comes from the cache (the compliance grid
-    # reads its campaign's share of the notes' version, the locality page the locality, for its title).
-    [(0, 1), (1, 1), (2, 2), (3, 2)],
+    # reads its campaign's share of the notes' version).
+    [(0, 1), (1, 1), (2, 2), (3, 1)],
     ids=["assignments", "notes", "compliance", "locality"],
 )
 def test_a_page_asked_again_is_read_not_computed(
