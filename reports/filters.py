@@ -35,8 +35,8 @@ from shared.widgets import CachedSelect
 PER_PAGE = 50
 
 
-def paginate(request, queryset, per_page: int = PER_PAGE) -> Page:
-    return bounded_paginate(request, queryset, per_page)
+def paginate(request, queryset, per_page: int = PER_PAGE, **options) -> Page:
+    return bounded_paginate(request, queryset, per_page, **options)
 
 
 def within_locality(queryset: QuerySet, path: str, locality: Locality | None) -> QuerySet:

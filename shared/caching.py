@@ -22,7 +22,7 @@ from django.core.signals import request_started
 from django.db import connections, router, transaction
 from django.db.models import F, Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -66,11 +66,6 @@ def versions() -> dict[str, int]:
         rows = DataVersion.objects.filter(topic__in=READ_EACH_REQUEST).values_list("topic", "number")
         numbers = _local.versions = dict(rows)
     return numbers
-
-
-def version_of(topic: str) -> int:
-    """`topic`'s version now, e.g. for a template's own fragment cache key."""
-    return versions().get(topic, 0)
 
 
 def remember_versions(numbers: dict[str, int]) -> None:
@@ -243,6 +238,28 @@ def cached_fragments(request, template_names: list[str], context, *, topics, sco
             found[key] = render_to_string(name, context(), request=request)
             cache.set(key, found[key], FRAGMENT_TIMEOUT)
     return [mark_safe(found[key]) for key in keys]
+
+
+def cached_rows(template_name: str, keys: list[tuple], *, load, name: str, topics) -> list[SafeString]:
+    """A list's rows, each rendered once and kept under its `keys` tuple (primary key first, then what
+    changes when the row does, e.g. its updated_at), the language and the versions of `topics` (what
+    else a row shows). Only the rows not kept are loaded, with load(primary keys), and rendered, with
+    the row as `name` and without the request: a row is the same for everyone who may see it."""
+    template = get_template(template_name)
+    language = get_language()
+    cache_keys = [_key("row", (template_name, language, *key), topics) for key in keys]
+    found = cache.get_many(cache_keys)
+    missing = [key[0] for key, cache_key in zip(keys, cache_keys, strict=True) if cache_key not in found]
+    if missing:
+        objects = {row.pk: row for row in load(missing)}
+        made = {
+            cache_key: template.render({name: objects[key[0]]})
+            for key, cache_key in zip(keys, cache_keys, strict=True)
+            if cache_key not in found and key[0] in objects
+        }
+        cache.set_many(made, FRAGMENT_TIMEOUT)
+        found.update(made)
+    return [mark_safe(found[cache_key]) for cache_key in cache_keys if cache_key in found]
 
 
 def _model_changed(sender, instance, update_fields=None, **kwargs) -> None:

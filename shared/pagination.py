@@ -19,6 +19,12 @@ class BoundedPaginator(Paginator):
 
     COUNT_LIMIT = 10_000
 
+    def __init__(self, object_list, per_page, *, rows=None, row_keys=("pk",), **kwargs):
+        """`rows`, if given, makes the page's rows from the `row_keys` values of each (the first being the
+        primary key) instead of reading them: a list whose rows are kept rendered reads only the new ones."""
+        super().__init__(object_list, per_page, **kwargs)
+        self.rows, self.row_keys = rows, row_keys
+
     @cached_property
     def _counted(self) -> int:
         return self.object_list.order_by().values("pk")[: self.COUNT_LIMIT + 1].count()
@@ -39,11 +45,15 @@ class BoundedPaginator(Paginator):
 
     def page(self, number) -> Page:
         page = super().page(number)
-        ids = list(page.object_list.values_list("pk", flat=True))
+        keys = list(page.object_list.values_list(*self.row_keys))
+        if self.rows is not None:
+            page.object_list = self.rows(keys)
+            return page
+        ids = [key[0] for key in keys]
         page.object_list = list(self.object_list.filter(pk__in=ids)) if ids else []
         return page
 
 
-def paginate(request, queryset, per_page: int) -> Page:
+def paginate(request, queryset, per_page: int, **options) -> Page:
     """The page asked for in `?page=` (the last one if past the end, the first if not a number)."""
-    return BoundedPaginator(queryset, per_page).get_page(request.GET.get("page"))
+    return BoundedPaginator(queryset, per_page, **options).get_page(request.GET.get("page"))

@@ -265,6 +265,22 @@ def test_the_notes_inbox_shows_a_new_an_edited_and_a_renamed_note_at_once(staff_
     assert "Trần Thị Mai Anh" in _main(staff_client.get(NOTES_INBOX))
 
 
+def test_only_the_row_of_a_new_note_is_read_and_rendered(staff_client, two_campaigns):
+    from django.test.utils import CaptureQueriesContext
+
+    mine, other = two_campaigns
+    today = timezone.localdate()
+    DailyNoteFactory(assignment=mine, day=today - DAYS(days=1))
+    DailyNoteFactory(assignment=other, day=today - DAYS(days=1))
+    staff_client.get(NOTES_INBOX)
+    new = DailyNoteFactory(assignment=mine, day=today)
+    with CaptureQueriesContext(connection) as captured:
+        page = _main(staff_client.get(NOTES_INBOX))
+    assert page.count("<tr>") == 1 + 3  # The header and three notes.
+    rows_read = [query["sql"] for query in captured.captured_queries if "situation" in query["sql"]]
+    assert len(rows_read) == 1 and f"IN ({new.pk})" in rows_read[0]
+
+
 # --- Figures refreshed in the background ---------------------------------------------------------
 
 

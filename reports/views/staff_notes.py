@@ -1,10 +1,12 @@
+import functools
+
 from django.db import transaction
 from django.shortcuts import render
 
 from accounts.roles import scope_of, staff_required
 from reports.filters import NoteFilter, paginate
 from reports.models import DailyNote
-from shared.caching import FRAGMENT_TIMEOUT, NOTES, RECORDS, cached_fragment, version_of
+from shared.caching import NOTES, RECORDS, cached_fragment, cached_rows
 
 
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
@@ -12,7 +14,7 @@ from shared.caching import FRAGMENT_TIMEOUT, NOTES, RECORDS, cached_fragment, ve
 def notes_inbox(request):
     scope = scope_of(request.user).key
     # The filters change with the records only; the list with every note, nationally many a second. The
-    # list is then rendered again, but each note's row is kept (_staff_notes.html): only new rows are made.
+    # list is then made again, but each note's row is kept (cached_rows): only new rows are read and rendered.
     filters = cached_fragment(
         request,
         "reports/_staff_notes_filters.html",
@@ -36,8 +38,13 @@ def _filter(request) -> NoteFilter:
 
 
 def _list_context(request) -> dict:
-    return {
-        "page": paginate(request, _filter(request).qs),
-        "records_version": version_of(RECORDS),
-        "row_timeout": FRAGMENT_TIMEOUT,
-    }
+    notes = _filter(request).qs
+    # Each row is kept by the note's last change and the records' version (its cadre, unit, locality).
+    rows = functools.partial(
+        cached_rows,
+        "reports/_staff_note_row.html",
+        load=lambda pks: notes.filter(pk__in=pks),
+        name="note",
+        topics=[RECORDS],
+    )
+    return {"page": paginate(request, notes, rows=rows, row_keys=("pk", "updated_at"))}
