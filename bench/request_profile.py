@@ -223,7 +223,7 @@ def main(argv=None) -> None:
     if keys is None or "plain" in keys:
         profile_plain(args, database_url, env)
     for page in pages:
-        if page.missing or page.method != "GET" or (keys is not None and page.key not in keys):
+        if page.missing or page.method != "GET" or page.server != "app" or (keys is not None and page.key not in keys):
             continue
         cookie = None if page.role == "anonymous" else f"{settings.SESSION_COOKIE_NAME}={sessions[page.role]}"
         profile_page(application, page.label, page.url, cookie, requests=args.requests, trace=args.trace)

@@ -1,5 +1,9 @@
 import importlib
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,6 +15,8 @@ from django.utils import timezone
 import deployment.urls
 from bench import run
 from shared import bench_views
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # A national data set in miniature (demo/scale_data.py), with the accounts of every scoped role.
 SMALL_SCALE = {
@@ -83,3 +89,37 @@ def test_the_scoped_pages_are_loaded_as_the_generated_accounts_of_the_province(c
         user = User.objects.get(username=f"{prefix}{getattr(anchors, role).pk}")
         assert user.pk in generated and user.check_password(run.PASSWORD)
     assert "unit: 1 dashboard" in capsys.readouterr().out
+
+
+PLAIN_CHECK = """
+import django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from django.contrib.auth.models import User
+from django.test import Client
+call_command("migrate", verbosity=0)
+user = User.objects.create_user("bench-staff", password="not-used-here")
+from bench import run
+key = run.make_sessions([user], backend="django.contrib.auth.backends.ModelBackend")[user.pk]
+client = Client()
+anonymous = client.get("/plain/").content.decode()
+client.cookies[settings.SESSION_COOKIE_NAME] = key
+signed_in = client.get("/plain/").content.decode()
+print(anonymous.count("<tr>"), "anonymous" in anonymous, "bench-staff" in signed_in, signed_in.count("<tr>"))
+"""
+
+
+def test_the_plain_yardstick_renders_the_same_table_for_its_signed_in_user(tmp_path):
+    # A project of its own (bench/plain), in a process of its own, on a database of its own.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.plain.settings",
+        "SECRET_KEY": "bench-plain-test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'plain.sqlite3'}",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PLAIN_CHECK], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["51", "True", "True", "51"]
