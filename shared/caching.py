@@ -61,10 +61,7 @@ def versions() -> dict[str, int]:
     """Every topic's version, read once per request."""
     numbers = getattr(_local, "versions", None)
     if numbers is None:
-        from shared.models import DataVersion
-
-        rows = DataVersion.objects.filter(topic__in=READ_EACH_REQUEST).values_list("topic", "number")
-        numbers = _local.versions = dict(rows)
+        numbers = _local.versions = dict(_read_rows(READ_EACH_REQUEST))
     return numbers
 
 
@@ -83,14 +80,28 @@ def _numbers(topics) -> list:
     known = _local.__dict__.setdefault("shares", {})
     unread = [topic for topic in shares if topic not in known]
     if unread:
-        from shared.models import DataVersion
-
         known.update(dict.fromkeys(unread, 0))
-        known.update(DataVersion.objects.filter(topic__in=unread).values_list("topic", "number"))
+        known.update(_read_rows(unread))
     return [
         numbers.get(topic, 0) if topic in READ_EACH_REQUEST else (numbers.get(_every_share(topic), 0), known[topic])
         for topic in topics
     ]
+
+
+def _read_rows(topics) -> list[tuple[str, int]]:
+    """The version rows of `topics`, read by a statement of their own (pages read it on every request)."""
+    from shared.models import DataVersion
+
+    connection = connections[router.db_for_read(DataVersion)]
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(topics))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('topic')}, {quote('number')} FROM {quote(DataVersion._meta.db_table)} "
+            f"WHERE {quote('topic')} IN ({marks})",
+            list(topics),
+        )
+        return cursor.fetchall()
 
 
 def forget_versions(**kwargs) -> None:
