@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.core.signals import request_started
 from django.db import connections, router, transaction
-from django.db.models import F, Model
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -109,44 +109,26 @@ def forget_versions(**kwargs) -> None:
     _local.shares = {}
 
 
-def _move(topic: str) -> None:
-    from shared.models import DataVersion
+def bump(*topics: str) -> None:
+    """Move `topics` on now: every entry cached from them is outdated.
 
-    if not DataVersion.objects.filter(topic=topic).update(number=F("number") + 1):
-        _, created = DataVersion.objects.get_or_create(topic=topic, defaults={"number": 2})
-        if not created:  # Made meanwhile by another change: move it past that one.
-            DataVersion.objects.filter(topic=topic).update(number=F("number") + 1)
-
-
-def _move_all(topics: list[str]) -> set[str]:
-    """Move the rows of `topics` that exist, in one statement; the topics moved.
-
-    On PostgreSQL the rows are locked in the order of their topics first, so that two changes moving
-    overlapping topics (two notes of one campaign) wait for each other instead of deadlocking.
+    One statement: each topic's row moves on, or is made at its first change. The rows are written in
+    the order of their topics, so that two changes moving overlapping topics (two notes of one
+    campaign) wait for each other instead of deadlocking.
     """
     from shared.models import DataVersion
 
+    topics = sorted(set(topics))
     connection = connections[router.db_for_write(DataVersion)]
     quote = connection.ops.quote_name
     table, topic, number = quote(DataVersion._meta.db_table), quote("topic"), quote("number")
-    marks = ", ".join(["%s"] * len(topics))
-    if connection.vendor == "postgresql":
-        rows = f"SELECT {topic} FROM {table} WHERE {topic} IN ({marks}) ORDER BY {topic} FOR UPDATE"
-    else:  # SQLite writes one transaction at a time.
-        rows = f"SELECT {topic} FROM {table} WHERE {topic} IN ({marks})"
+    rows = ", ".join(["(%s, 2)"] * len(topics))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {number} = {number} + 1 WHERE {topic} IN ({rows}) RETURNING {topic}", topics
+            f"INSERT INTO {table} ({topic}, {number}) VALUES {rows} "
+            f"ON CONFLICT ({topic}) DO UPDATE SET {number} = {table}.{number} + 1",
+            topics,
         )
-        return {moved for (moved,) in cursor.fetchall()}
-
-
-def bump(*topics: str) -> None:
-    """Move `topics` on now: every entry cached from them is outdated. One statement, and one more for
-    each topic whose row is yet to be made (its first change)."""
-    topics = sorted(set(topics))
-    for topic in set(topics) - _move_all(topics):
-        _move(topic)
     forget_versions()
 
 
