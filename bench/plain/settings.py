@@ -25,7 +25,8 @@ WSGI_APPLICATION = "bench.plain.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [Path(__file__).resolve().parent / "templates"],
+        # Its own page, and the app's table (templates/bench/_table.html), which the app's bare view shows too.
+        "DIRS": [Path(__file__).resolve().parent / "templates", Path(__file__).resolve().parents[2] / "templates"],
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
