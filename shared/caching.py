@@ -171,9 +171,9 @@ def cached(*parts, compute, topics=(RECORDS,), timeout: int = TIMEOUT, refresh_a
     the recomputation, and nothing is ever older than `timeout`. An entry missing or outdated by its
     versions is computed on the request, as without it.
     """
-    key = _key("cached", parts, topics)
     if refresh_after is None:
-        return cache.get_or_set(key, compute, timeout)
+        return cache.get_or_set(_key("cached", parts, topics), compute, timeout)
+    key = _key("refreshed", parts, topics)  # Its entries are (when made, value).
     entry = cache.get(key)
     if entry is None:
         value = compute()
