@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
 
         # Connects the login signal that restores a user's chosen language.
         import accounts.language  # noqa: F401
@@ -17,4 +18,6 @@ class AccountsConfig(AppConfig):
 
         # Pages show who recorded and who reviewed: a renamed user moves the records' version.
         # (A preference changes nothing shown.)
-        caching.watch([get_user_model()], caching.RECORDS)
+        # A group renamed or deleted changes who is office staff or a cadre: the users read from the cache
+        # (backends.py) are read again.
+        caching.watch([get_user_model(), Group], caching.RECORDS)

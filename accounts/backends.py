@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 
 from accounts.roles import CADRE_GROUP, STAFF_GROUP
-from shared.caching import FRAGMENT_TIMEOUT, RECORDS, cached
+from shared.caching import RECORDS, TIMEOUT, cached
 
 
 def _member_of(name: str) -> Exists:
@@ -29,8 +29,8 @@ class UserBackend(ModelBackend):
 
     def get_user(self, user_id):
         user = cached(
-            "user", user_id, compute=lambda: self._read_user(user_id), topics=(RECORDS,), timeout=FRAGMENT_TIMEOUT
-        )
+            "user", user_id, compute=lambda: self._read_user(user_id), topics=(RECORDS,), timeout=TIMEOUT
+        )  # A minute at most: were a version update ever to fail, an account change would count within it.
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def _read_user(self, user_id):

@@ -633,6 +633,7 @@ class NoteWriters:
         )
         self.cookie = cookie
         self.local = threading.local()
+        self.lock = threading.Lock()
         self.stop = threading.Event()
         self.latencies: list[float] = []
         self.statuses: dict[int, int] = {}
@@ -682,8 +683,9 @@ class NoteWriters:
         except (OSError, http.client.HTTPException):
             self.local.connection = None
             status = 0
-        self.latencies.append((time.monotonic() - started) * 1000)
-        self.statuses[status] = self.statuses.get(status, 0) + 1
+        with self.lock:
+            self.latencies.append((time.monotonic() - started) * 1000)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
 
     def figures(self) -> dict:
         latencies = sorted(self.latencies)

@@ -47,8 +47,8 @@ class ComplianceRow:
 def default_campaign(today: datetime.date, campaigns=None) -> Campaign | None:
     """The campaign running today, else the one that started last."""
     campaigns = Campaign.objects.all() if campaigns is None else campaigns
-    running = campaigns.running_on(today).order_by("-starts_on").first()
-    return running or campaigns.order_by("-starts_on").first()
+    running = campaigns.running_on(today).order_by("-starts_on", "-pk").first()
+    return running or campaigns.order_by("-starts_on", "-pk").first()
 
 
 def default_range(campaign: Campaign | None, today: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -185,16 +185,25 @@ class DailyNote(models.Model):
     def __str__(self):
         return f"{self.assignment.cadre} – {self.day:%d/%m/%Y}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        note = super().from_db(db, field_names, values)
+        note._loaded_assignment_id = note.__dict__.get("assignment_id")
+        return note
+
     def cache_shares(self) -> list[tuple[str, int]]:
         """The shares of the notes' data this note belongs to (shared/caching.py): its campaign's, which the
-        compliance grid shows, and its cadre's, which My mission shows."""
-        if DailyNote.assignment.is_cached(self):
-            assignment = self.assignment
-            owners = (assignment.campaign_id, assignment.cadre_id)
-        else:
-            owners = Assignment.objects.filter(pk=self.assignment_id).values_list("campaign_id", "cadre_id").first()
+        compliance grid shows, and its cadre's, which My mission shows; a note moved to another assignment
+        (in admin) belonged to the old one's too."""
+        owners = set()
+        if DailyNote.assignment.is_cached(self) and self.assignment is not None:
+            owners.add((self.assignment.campaign_id, self.assignment.cadre_id))
+        loaded = getattr(self, "_loaded_assignment_id", None)
+        unread = {self.assignment_id, loaded} - {None} - ({self.assignment_id} if owners else set())
+        if unread:
+            owners.update(Assignment.objects.filter(pk__in=unread).values_list("campaign_id", "cadre_id"))
         # An assignment deleted with its notes moves the records' version, which those pages hold too.
-        return [("campaign", owners[0]), ("cadre", owners[1])] if owners else []
+        return [share for campaign, cadre in owners for share in (("campaign", campaign), ("cadre", cadre))]
 
     def get_activities_display(self) -> list[str]:
         labels = dict(Activity.choices)

@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.cache import cache
 from django.core.signals import request_started
@@ -140,13 +141,28 @@ class _Bump:
         self.done = False
 
     def __call__(self):
-        if not self.done:
-            bump(*self.topics)  # If it fails (logged), the next write of the topics tries again.
-            self.done = True
+        if self.done:
+            return
+        failed = _local.__dict__.setdefault("failed", set())
+        try:
+            bump(*self.topics)
+        except Exception:
+            # Logged by on_commit(robust=True); the next write of any topic, on this thread, moves these too.
+            failed.update(self.topics)
+            raise
+        failed.difference_update(self.topics)
+        self.done = True
+        pending = _local.__dict__.get("pending", {})
+        if pending.get(self.topics) is self:
+            del pending[self.topics]
 
 
 def _after_commit(topics: tuple[str, ...]) -> None:
-    # A transaction that rolls back drops its callbacks: its _Bump, not done, serves the next one.
+    # A transaction that rolls back drops its callbacks: its _Bump, not done, serves the next one. Topics
+    # whose bump failed go with the next one.
+    failed = _local.__dict__.get("failed")
+    if failed:
+        topics = tuple(sorted(set(topics) | failed))
     pending = _local.__dict__.setdefault("pending", {})
     if topics not in pending or pending[topics].done:
         pending[topics] = _Bump(topics)
@@ -180,20 +196,29 @@ def cached(*parts, compute, topics=(RECORDS,), timeout: int = TIMEOUT, refresh_a
         cache.set(key, (time.time(), value), timeout)
         return value
     made, value = entry
-    # One refresh at a time per entry: the marker lasts until the next one would be due.
-    if time.time() - made >= refresh_after and cache.add(f"{key}:refreshing", True, refresh_after):
+    # One refresh at a time per entry: its marker goes when it is done, or with the entry if it never is.
+    marker = f"{key}:refreshing"
+    if time.time() - made >= refresh_after and cache.add(marker, True, timeout):
         language = get_language()
 
         def refresh():
-            with translation.override(language):
-                cache.set(key, (time.time(), compute()), timeout)
+            try:
+                with translation.override(language):
+                    cache.set(key, (time.time(), compute()), timeout)
+            finally:
+                cache.delete(marker)
 
         in_background(refresh)
     return value
 
 
+_refreshing = None
+
+
 def _run_in_thread(work) -> None:
-    """Run work() in a thread of its own, with its own database connection, closed when it is done."""
+    """Run work() on the worker's one background thread, in turn, with its own database connection,
+    closed after each: a slow database gets one recomputation at a time from each worker, not a pile."""
+    global _refreshing
 
     def run():
         try:
@@ -203,7 +228,9 @@ def _run_in_thread(work) -> None:
         finally:
             connections.close_all()
 
-    threading.Thread(target=run, daemon=True, name="cache-refresh").start()
+    if _refreshing is None:
+        _refreshing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-refresh")
+    _refreshing.submit(run)
 
 
 in_background = _run_in_thread  # tests/conftest.py runs the work at once.

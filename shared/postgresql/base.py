@@ -20,8 +20,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
+        poller = select.poll()
         try:
-            waiting, _, _ = select.select([connection.fileno()], [], [], 0)
+            poller.register(connection.fileno(), select.POLLIN)
+            waiting = poller.poll(0)
         except (OSError, ValueError):
             return False
         if not waiting and connection.info.transaction_status == pq.TransactionStatus.IDLE:
