@@ -64,14 +64,14 @@ def get_decision_for_user(request, pk) -> Decision:
 
 
 def get_locality_for_user(request, pk, *, for_change: bool = False) -> Locality:
-    queryset = scope_for(Locality, request, for_change).select_related("parent", "successor")
+    queryset = scope_for(Locality, request, for_change).select_related("parent")
     return get_object_or_404(queryset, pk=pk)
 
 
 def read_locality_for_user(request, pk) -> Locality:
     """get_locality_for_user() for reading, kept in the cache under the records' version and the user's
     scope: the locality page reads it on every request."""
-    queryset = scope_for(Locality, request, False).select_related("parent", "successor")
+    queryset = scope_for(Locality, request, False).select_related("parent")
     locality = cached(
         "locality",
         pk,

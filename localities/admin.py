@@ -97,7 +97,7 @@ class LocalityAdmin(LargeTableAdmin):
     list_display = ["name", "kind", "parent", "code", "valid_from", "valid_to"]
     list_filter = ["level", "kind", province_filter("")]
     search_fields = ["name", "code"]
-    autocomplete_fields = ["parent", "successor"]
+    autocomplete_fields = ["parent", "successors"]
     list_select_related = ["parent"]
     inlines = [ZoneStatusInline]
 

@@ -22,10 +22,12 @@ class LocalityKind(models.TextChoices):
     CITY_PROVINCE = "central_city", _("centrally-run city")
     CITY = "city", _("city")
     TOWN = "town", _("town")
+    URBAN_DISTRICT = "urban_district", _("urban district")
     DISTRICT = "district", _("district")
     WARD = "ward", _("ward")
     COMMUNE = "commune", _("commune")
     TOWNSHIP = "township", _("township")
+    SPECIAL_ZONE = "special_zone", _("special zone")
 
 
 LEVEL_OF_KIND = {
@@ -33,11 +35,26 @@ LEVEL_OF_KIND = {
     LocalityKind.CITY_PROVINCE: Level.PROVINCE,
     LocalityKind.CITY: Level.DISTRICT,
     LocalityKind.TOWN: Level.DISTRICT,
+    LocalityKind.URBAN_DISTRICT: Level.DISTRICT,
     LocalityKind.DISTRICT: Level.DISTRICT,
     LocalityKind.WARD: Level.COMMUNE,
     LocalityKind.COMMUNE: Level.COMMUNE,
     LocalityKind.TOWNSHIP: Level.COMMUNE,
+    LocalityKind.SPECIAL_ZONE: Level.COMMUNE,
 }
+
+# The word before a unit's name in its official title, where it is not the kind itself:
+# a centrally-run city is "Thành phố Hồ Chí Minh".
+TITLE_OF_KIND = {LocalityKind.CITY_PROVINCE: LocalityKind.CITY.label}
+
+# The day the district level was abolished and 63 provinces became 34 (Resolution 202/2025/QH15):
+# the units of the official dataset before it end the day before.
+REORGANISATION_2025 = datetime.date(2025, 7, 1)
+
+
+def title(kind: str, name: str) -> str:
+    """The unit's official title: "Phường Phú Cường", "Thành phố Hồ Chí Minh"."""
+    return f"{str(TITLE_OF_KIND.get(kind, LocalityKind(kind).label)).capitalize()} {name}"
 
 
 class Grading(models.TextChoices):
@@ -78,8 +95,9 @@ class LocalityQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """By name, ignoring accents and case ("thu dau mot" finds "Thủ Dầu Một")."""
-        return self.filter(search_filter(text, "name"))
+        """By name, today's or an earlier one, ignoring accents and case ("thu dau mot" finds "Thủ Dầu Một")."""
+        renamed = LocalityChange.objects.filter(search_filter(text, "name_before")).values("locality_id")
+        return self.filter(search_filter(text, "name") | Q(pk__in=renamed))
 
     def subtree(self, locality: "Locality") -> list[int]:
         """Ids of `locality` and every locality under it (three levels at most), a level per query while any.
@@ -140,14 +158,20 @@ class Locality(models.Model):
         blank=True,
         help_text=_("Last day before the unit was merged, split or renamed."),
     )
-    successor = models.ForeignKey(
+    successors = models.ManyToManyField(
         "self",
         verbose_name=_("succeeded by"),
-        null=True,
+        symmetrical=False,
         blank=True,
-        on_delete=models.SET_NULL,
         related_name="predecessors",
+        help_text=_("The units it became: one after a merger or a renaming into a new unit, several after a split."),
     )
+    # Official coordinates (WGS 84) of the unit's centre and its bounding box [south, west, north, east],
+    # from the dataset of load_admin_units: the coverage map places each commune by them.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    bounds = models.JSONField(_("bounding box"), null=True, blank=True)
+    area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True)
 
     objects = LocalityQuerySet.as_manager()
 
@@ -175,7 +199,15 @@ class Locality(models.Model):
     def display_name(self) -> str:
         # The enum's label, not get_kind_display(): that rebuilds the choices on every call,
         # and a list page shows a hundred names.
-        return f"{str(LocalityKind(self.kind).label).capitalize()} {self.name}"
+        return title(self.kind, self.name)
+
+    def exists_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def open_assignments_after(self, day: datetime.date):
+        """Assignments here still running after `day` (a recall shortens ends_on): a unit that ends on `day`
+        would leave them pointing at a place that no longer exists on their dates."""
+        return self.assignments.filter(ends_on__gt=day)
 
     def grading_on(self, day: datetime.date) -> "ZoneStatus | None":
         return self.zone_statuses.on(day).order_by("-valid_from").first()
@@ -260,3 +292,99 @@ class ZoneStatus(models.Model):
     @property
     def is_red_zone(self) -> bool:
         return self.grading in RED_ZONE_GRADINGS
+
+
+class ChangeKind(models.TextChoices):
+    RENAME = "rename", _("rename")
+    RECLASSIFY = "reclassify", _("change of kind")
+    MERGER = "merger", _("merger")
+    SPLIT = "split", _("split")
+
+
+class LocalityChange(models.Model):
+    """A dated change of the administrative map that the official dataset does not carry.
+
+    A rename or a change of kind ("Thị xã" to "Thành phố") keeps the unit and its code: the row
+    says what the unit was called before `effective_on`, and the unit holds its name since (the
+    latest change is the unit's state). A merger or a split ends units the day before and opens
+    others, linked as predecessors and successors; the row records which (localities/changes.py).
+    """
+
+    kind = models.CharField(_("change"), max_length=20, choices=ChangeKind.choices)
+    effective_on = models.DateField(_("in force from"))
+    basis = models.CharField(
+        _("legal basis"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Nghị quyết 725/NQ-UBTVQH15"),
+        validators=[single_line],
+    )
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("locality"), on_delete=models.CASCADE, related_name="changes"
+    )
+    name_before = models.CharField(_("name before"), max_length=120, blank=True)
+    kind_before = models.CharField(_("kind before"), max_length=20, choices=LocalityKind.choices, blank=True)
+    name_after = models.CharField(_("name after"), max_length=120, blank=True)
+    kind_after = models.CharField(_("kind after"), max_length=20, choices=LocalityKind.choices, blank=True)
+    closed = models.ManyToManyField(Locality, verbose_name=_("units ended"), blank=True, related_name="+")
+    opened = models.ManyToManyField(Locality, verbose_name=_("units opened"), blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change of administrative unit")
+        verbose_name_plural = _("changes of administrative units")
+        ordering = ["locality", "effective_on"]
+        indexes = [models.Index(fields=["locality", "effective_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locality", "effective_on"],
+                condition=Q(kind__in=["rename", "reclassify"]),
+                name="one_rename_per_unit_and_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.locality}: {self.get_kind_display()} ({self.effective_on:%d/%m/%Y})"
+
+    @property
+    def title_before(self) -> str:
+        return title(self.kind_before, self.name_before) if self.kind_before else ""
+
+    @property
+    def title_after(self) -> str:
+        return title(self.kind_after, self.name_after) if self.kind_after else ""
+
+
+def as_on(localities, day: datetime.date) -> list[Locality]:
+    """`localities` (and their parents, when read with them) named as they were on `day`, in one query.
+
+    A rename or change of kind recorded after `day` means the unit then bore the name and kind
+    before it: the earliest such change gives them. The objects are changed in memory only, for
+    the page that shows them; none is saved.
+    """
+    localities = list(localities)
+    every = {}
+    for locality in localities:
+        for unit in (locality, locality.parent if locality.parent_id and Locality.parent.is_cached(locality) else None):
+            if unit is not None:
+                every.setdefault(unit.pk, []).append(unit)
+    if not every:
+        return localities
+    earliest = {}
+    later = LocalityChange.objects.filter(
+        locality_id__in=list(every), effective_on__gt=day, kind__in=[ChangeKind.RENAME, ChangeKind.RECLASSIFY]
+    ).order_by("effective_on")
+    for change in later.only("locality_id", "name_before", "kind_before"):
+        earliest.setdefault(change.locality_id, change)
+    for pk, change in earliest.items():
+        for unit in every[pk]:
+            unit.name, unit.kind = change.name_before, change.kind_before
+    return localities
