@@ -755,8 +755,30 @@ class Assignment(CheckedSaveMixin, models.Model):
             )
         if self.decision_id and self.campaign_id and self.decision.campaign_id != self.campaign_id:
             raise ValidationError({"decision": _("The decision belongs to another campaign.")})
+        self.clean_locality_period()
         self.clean_presence()
         self.clean_overlap()
+
+    def clean_locality_period(self):
+        """The place exists on every day of the assignment: a ward merged on 01/07/2025 takes no mission after
+        30/06/2025 (its successor does), and one opened that day none before."""
+        if not (self.locality_id and self.starts_on and self.ends_on):
+            return
+        locality = self.locality
+        if (locality.valid_from and self.starts_on < locality.valid_from) or (
+            locality.valid_to and self.ends_on > locality.valid_to
+        ):
+            first = date_format(locality.valid_from, "SHORT_DATE_FORMAT") if locality.valid_from else "…"
+            last = date_format(locality.valid_to, "SHORT_DATE_FORMAT") if locality.valid_to else "…"
+            raise ValidationError(
+                {
+                    "locality": ValidationError(
+                        _("%(locality)s exists from %(first)s to %(last)s, not on all the assignment's days."),
+                        code="locality_period",
+                        params={"locality": locality.display_name, "first": first, "last": last},
+                    )
+                }
+            )
 
     def clean_presence(self, today: datetime.date | None = None):
         """The confirmed arrival falls within the assignment and the departure after it, neither in the future.

@@ -27,7 +27,9 @@ from cadres.models import (
     UnitKind,
 )
 from cadres.services import assignment_create, assignment_replace
-from localities.models import Grading, Locality, LocalityKind, ZoneStatus
+from localities import official
+from localities.changes import record_rename
+from localities.models import Grading, Level, Locality, LocalityKind, ZoneStatus
 from reports.models import LocalAssessment, Rating
 from shared.caching import RECORDS, bump_after_commit
 
@@ -36,44 +38,59 @@ DEMO_PASSWORD = "dong-hanh-2021"
 DIRECTIVE_16 = "Chỉ thị 16/CT-TTg"
 
 # District-level localities under Directive 16 in August 2021, with their wards.
-# (kind, name, official code, host organisation of the Youth Union there, wards)
+# (name, official code, host organisation of the Youth Union there, wards)
 DISTRICTS = [
     (
-        LocalityKind.CITY,
         "Thủ Dầu Một",
         "718",
         "Thành đoàn Thủ Dầu Một",
         ["Phú Cường", "Hiệp Thành", "Chánh Nghĩa", "Phú Thọ", "Phú Hòa", "Phú Lợi", "Hiệp An", "Định Hòa", "Tân An"],
     ),
     (
-        LocalityKind.CITY,
         "Dĩ An",
         "724",
         "Thành đoàn Dĩ An",
         ["Dĩ An", "An Bình", "Bình An", "Bình Thắng", "Đông Hòa", "Tân Bình", "Tân Đông Hiệp"],
     ),
     (
-        LocalityKind.CITY,
         "Thuận An",
         "725",
         "Thành đoàn Thuận An",
         ["Lái Thiêu", "An Phú", "Bình Chuẩn", "Bình Hòa", "Bình Nhâm", "Hưng Định", "Thuận Giao", "Vĩnh Phú"],
     ),
     (
-        LocalityKind.TOWN,
         "Tân Uyên",
         "723",
         "Thị đoàn Tân Uyên",
         ["Uyên Hưng", "Tân Phước Khánh", "Thái Hòa", "Thạnh Phước", "Tân Hiệp", "Khánh Bình", "Tân Vĩnh Hiệp"],
     ),
     (
-        LocalityKind.TOWN,
         "Bến Cát",
         "721",
         "Thị đoàn Bến Cát",
         ["Mỹ Phước", "Chánh Phú Hòa", "Hòa Lợi", "Tân Định", "Thới Hòa", "An Điền"],
     ),
 ]
+
+# The 2021 map as it was: on 10/04/2023 the towns of Tân Uyên and Bến Cát became cities and six of their
+# communes wards (Resolution 725/NQ-UBTVQH15). The official dataset gives the units as they stood
+# on 30/06/2025; the demo records these changes, so a 2021 page reads "Thị xã Tân Uyên".
+# (district code, commune name or None for the district itself, kind before, kind after)
+CHANGES_2023 = [
+    ("723", None, LocalityKind.TOWN, LocalityKind.CITY),
+    ("721", None, LocalityKind.TOWN, LocalityKind.CITY),
+    ("723", "Tân Vĩnh Hiệp", LocalityKind.COMMUNE, LocalityKind.WARD),
+    ("723", "Vĩnh Tân", LocalityKind.COMMUNE, LocalityKind.WARD),
+    ("723", "Hội Nghĩa", LocalityKind.COMMUNE, LocalityKind.WARD),
+    ("723", "Phú Chánh", LocalityKind.COMMUNE, LocalityKind.WARD),
+    ("721", "An Điền", LocalityKind.COMMUNE, LocalityKind.WARD),
+    ("721", "An Tây", LocalityKind.COMMUNE, LocalityKind.WARD),
+]
+CHANGES_2023_DAY = D(2023, 4, 10)
+CHANGES_2023_BASIS = "Nghị quyết 725/NQ-UBTVQH15"
+PROVINCE_CODE = "74"
+# Trịnh Đức Tài's ward in 2021; today's campaign sends him to the ward it became (Phường Tân Khánh).
+TAI_WARD = "Tân Uyên/Tân Phước Khánh"
 
 # Wards "locked down" (khóa chặt, đông cứng) for part of the red-zone period.
 LOCKED_DOWN_WARDS = {"Tân Phước Khánh", "Thuận Giao", "Bình Chuẩn", "An Bình", "Phú Hòa"}
@@ -160,14 +177,6 @@ PROVINCE_CAMPAIGN_START = D(2021, 8, 1)
 YOUTH_CAMPAIGN_START = D(2021, 8, 16)
 
 
-def _locality(kind, name, parent, code="") -> Locality:
-    locality = Locality.objects.filter(parent=parent, name=name, kind=kind).first()
-    if locality is None:
-        locality = Locality(parent=parent, name=name, kind=kind, code=code)
-        locality.save()
-    return locality
-
-
 def _put(model, lookup: dict, values: dict):
     """The row found by `lookup`, created with `values` or brought up to them.
 
@@ -204,18 +213,32 @@ def _zone(locality: Locality, grading: str, valid_from: datetime.date, valid_to:
 
 
 def load_localities() -> dict[str, Locality]:
-    """The province, its five red-zone districts and their wards, with gradings over 2021."""
-    province = _locality(LocalityKind.PROVINCE, "Bình Dương", None, "74")
+    """Bình Dương's official units (load_admin_units), the 2023 changes, and gradings over 2021 of its five
+    red-zone districts and their wards.
+
+    Keys: "Bình Dương", a district's name, "district/ward"; and "now/district/ward" for the ward of today
+    (since 01/07/2025, in Hồ Chí Minh City) that a demo ward became.
+    """
+    official.load(official.select(official.read_dataset(), [PROVINCE_CODE]))
+    province = Locality.objects.get(level=Level.PROVINCE, code=PROVINCE_CODE, valid_to=official.LAST_OLD_DAY)
     places = {"Bình Dương": province}
-    for kind, name, code, _host, wards in DISTRICTS:
-        district = _locality(kind, name, province, code)
+    for code, commune, kind_before, kind_after in CHANGES_2023:
+        district = province.children.get(code=code)
+        unit = district.children.get(name=commune) if commune else district
+        if not unit.changes.filter(effective_on=CHANGES_2023_DAY).exists():
+            record_rename(
+                unit, effective_on=CHANGES_2023_DAY, kind=kind_after, basis=CHANGES_2023_BASIS, kind_before=kind_before
+            )
+    for name, code, _host, wards in DISTRICTS:
+        district = province.children.get(code=code)
         places[name] = district
         _zone(district, Grading.RED, D(2021, 7, 19), D(2021, 9, 30))
         _zone(district, Grading.ORANGE, D(2021, 10, 1), D(2021, 10, 19))
         _zone(district, Grading.YELLOW, D(2021, 10, 20), None)
         for index, ward_name in enumerate(wards):
-            ward = _locality(LocalityKind.WARD, ward_name, district)
+            ward = district.children.get(name=ward_name)
             places[f"{name}/{ward_name}"] = ward
+            places[f"now/{name}/{ward_name}"] = ward.successors.order_by("pk").first()
             # The last ward of each district left the red zone early: the demo
             # then has non-red wards beside the red ones.
             if index == len(wards) - 1:
@@ -321,7 +344,7 @@ def load_youth_union_campaign(units, places) -> Campaign:
             "recipients": "- Như Điều 3;\n- Thường trực Tỉnh ủy (b/c);\n- Trung ương Đoàn (b/c);\n- Lưu VP, BTC.",
         },
     )
-    host_of = {name: host for _kind, name, _code, host, _wards in DISTRICTS}
+    host_of = {name: host for name, _code, host, _wards in DISTRICTS}
     for code, name, position, department, district in YOUTH_CADRES:
         cadre = _cadre(code, name, position, units[department])
         _assign(cadre, campaign, decision, places[district], D(2021, 8, 17), host_of[district])
@@ -370,7 +393,7 @@ def load_province_campaign(units, places) -> Campaign:
 
     # Three dozen further cadres from eleven units, one per ward, leaving a
     # few red-zone wards uncovered so that the dashboard shows a gap.
-    wards = [key for key in places if "/" in key and key != "Tân Uyên/Tân Phước Khánh"]
+    wards = [key for key in places if "/" in key and not key.startswith("now/") and key != TAI_WARD]
     unit_names = [short for _name, short, _kind, _symbol in PROVINCIAL_UNITS]
     for index, ward_key in enumerate(wards[:-4]):
         number = index + 1
@@ -451,9 +474,9 @@ def load_role_accounts() -> list[tuple[str, str]]:
     """The organisers' staff, a supervisor, a sending unit and two host localities; run again, nothing changes."""
     units = {unit.short_name: unit for unit in ProvincialUnit.objects.filter(parent__isnull=True)}
     units["Tỉnh ủy"] = ProvincialUnit.objects.get(name="Ban Tổ chức Tỉnh ủy Bình Dương")
-    province = Locality.objects.get(name="Bình Dương", parent__isnull=True)
-    places = {"Bình Dương": province, "Tân Uyên": Locality.objects.get(name="Tân Uyên", parent=province)}
-    places["Tân Uyên/Tân Phước Khánh"] = Locality.objects.get(name="Tân Phước Khánh", parent=places["Tân Uyên"])
+    province = Locality.objects.get(level=Level.PROVINCE, code=PROVINCE_CODE, valid_to=official.LAST_OLD_DAY)
+    places = {"Bình Dương": province, "Tân Uyên": province.children.get(name="Tân Uyên")}
+    places["Tân Uyên/Tân Phước Khánh"] = places["Tân Uyên"].children.get(name="Tân Phước Khánh")
     accounts = []
     for username, first_name, kind, unit, place, purpose in ROLE_ACCOUNTS:
         user = _account(username, first_name=first_name)
@@ -461,6 +484,9 @@ def load_role_accounts() -> list[tuple[str, str]]:
             user=user, kind=kind, unit=units[unit] if unit else None, locality=places[place] if place else None
         )
         accounts.append((username, purpose))
+    # The ward's people carry on in the ward it became on 01/07/2025: they host today's campaign there.
+    successor = places[TAI_WARD].successors.order_by("pk").first()
+    Role.objects.get_or_create(user=User.objects.get(username="tanphuockhanh"), kind=RoleKind.LOCALITY, locality=successor)
     return accounts
 
 
@@ -495,16 +521,15 @@ def load_current_campaign(units, places) -> Campaign:
         signer_name="Nguyễn Thanh Tâm",
         recipients="- Như Điều 3;\n- Lưu VP, BTC.",
     )
-    host_of = {name: host for _kind, name, _code, host, _wards in DISTRICTS}
-    for code, district in [("TD-001", "Thủ Dầu Một"), ("TD-002", "Dĩ An"), ("TD-003", "Thuận An")]:
-        cadre = Cadre.objects.get(code=code)
-        _assign(cadre, campaign, decision, places[district], starts_on, host_of[district])
+    # Today's units: the wards of Hồ Chí Minh City that the 2021 wards became on 01/07/2025.
+    for code, ward in [("TD-001", "Thủ Dầu Một/Phú Cường"), ("TD-002", "Dĩ An/Dĩ An"), ("TD-003", "Thuận An/Lái Thiêu")]:
+        now = places[f"now/{ward}"]
+        _assign(Cadre.objects.get(code=code), campaign, decision, now, starts_on, f"UBND phường {now.name}")
     tai = Cadre.objects.get(code="HDND-001")
     # His mission ends in three days: the demo shows the end-of-mission report opening.
-    _assign(tai, campaign, decision, places["Tân Uyên/Tân Phước Khánh"], today - datetime.timedelta(days=26), "")
-    for key, ward in places.items():
-        if "/" in key:
-            ward.record_grading(grading=Grading.ORANGE, valid_from=starts_on - datetime.timedelta(days=5))
+    _assign(tai, campaign, decision, places[f"now/{TAI_WARD}"], today - datetime.timedelta(days=26), "")
+    for ward in {ward.pk: ward for key, ward in places.items() if key.startswith("now/")}.values():
+        ward.record_grading(grading=Grading.ORANGE, valid_from=starts_on - datetime.timedelta(days=5))
     return campaign
 
 

@@ -6,7 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from localities.models import Level, Locality, ZoneStatus
+from localities.models import Level, Locality, LocalityChange, ZoneStatus
 
 # The paginator, the base admin and the province filter serve the admins of every
 # app; they live here because every app depends on localities.
@@ -123,3 +123,15 @@ class ZoneStatusAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     def save_model(self, request, obj, form, change):
         obj.recorded_by = obj.recorded_by or request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(LocalityChange)
+class LocalityChangeAdmin(admin.ModelAdmin):
+    """Corrections only: staff record changes on the locality page, which checks them (localities/changes.py)."""
+
+    list_display = ["locality", "kind", "effective_on", "basis", "recorded_by"]
+    list_filter = ["kind", "effective_on"]
+    search_fields = ["locality__name", "name_before", "basis"]
+    autocomplete_fields = ["locality", "closed", "opened"]
+    list_select_related = ["locality", "recorded_by"]
+    readonly_fields = ["recorded_by", "recorded_at"]

@@ -384,7 +384,10 @@ def as_on(localities, day: datetime.date) -> list[Locality]:
     ).order_by("effective_on")
     for change in later.only("locality_id", "name_before", "kind_before"):
         earliest.setdefault(change.locality_id, change)
-    for pk, change in earliest.items():
-        for unit in every[pk]:
-            unit.name, unit.kind = change.name_before, change.kind_before
+    for pk, units in every.items():
+        for unit in units:
+            # Asked again for another day, a unit starts from the state it was read in.
+            current = unit.__dict__.setdefault("_current", (unit.name, unit.kind))
+            change = earliest.get(pk)
+            unit.name, unit.kind = (change.name_before, change.kind_before) if change else current
     return localities

@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit
 from demo.records import COMING_CAMPAIGN, FREE_CADRES
-from localities.models import Grading, Locality, ZoneStatus
+from localities.models import Grading, Locality, ZoneStatus, as_on
 from reports.models import DailyNote, Escalation, MissionReport
 from shared.models import DataVersion
 
@@ -46,8 +46,11 @@ def test_seed_demo_is_idempotent():
 
 def test_seed_demo_loads_the_2021_deployment():
     call_command("seed_demo", stdout=io.StringIO())
-    districts = set(Locality.objects.districts().values_list("name", flat=True))
-    assert districts == {"Thủ Dầu Một", "Dĩ An", "Thuận An", "Tân Uyên", "Bến Cát"}
+    # Bình Dương's nine districts as the statistics office lists them, every demo ward with its code and place.
+    districts = Locality.objects.districts()
+    assert set(districts.values_list("code", flat=True)) == {str(code) for code in range(718, 727)}
+    wards_2021 = Locality.objects.filter(assignments__starts_on__year=2021).distinct()
+    assert wards_2021 and all(ward.code and ward.latitude and ward.longitude for ward in wards_2021)
     mai = Cadre.objects.get(full_name="Trương Đinh Ngọc Mai")
     assert mai.unit.name == "Ban Thanh thiếu nhi Trường học"
     assert mai.unit.parent.name == "Tỉnh đoàn Bình Dương"
@@ -60,6 +63,24 @@ def test_seed_demo_loads_the_2021_deployment():
     assert tai.locality.name == "Tân Phước Khánh" and tai.locality.parent.name == "Tân Uyên"
     assert tai.locality.grading_on(datetime.date(2021, 8, 25)).grading == Grading.LOCKED_DOWN
     assert mai.user.check_password("dong-hanh-2021")
+
+
+def test_the_demo_reads_2021_as_it_was_and_works_on_todays_units_now():
+    call_command("seed_demo", stdout=io.StringIO())
+    tan_uyen = Locality.objects.districts().get(code="723")
+    with translation.override("vi"):
+        assert as_on([tan_uyen], datetime.date(2021, 8, 25))[0].display_name == "Thị xã Tân Uyên"
+        assert as_on([tan_uyen], datetime.date(2024, 1, 1))[0].display_name == "Thành phố Tân Uyên"
+        tan_vinh_hiep = tan_uyen.children.get(name="Tân Vĩnh Hiệp")
+        assert as_on([tan_vinh_hiep], datetime.date(2021, 8, 25))[0].display_name == "Xã Tân Vĩnh Hiệp"
+    # The campaign running today sends cadres to the wards of Hồ Chí Minh City, which exist since 01/07/2025.
+    today = Assignment.objects.filter(starts_on__year__gte=2025).select_related("locality__parent")
+    assert today.count() >= 4
+    for assignment in today:
+        assert assignment.locality.valid_from == datetime.date(2025, 7, 1)
+        assert assignment.locality.parent.code == "79" and assignment.locality.parent.parent_id is None
+    tai = Assignment.objects.get(cadre__code="HDND-001", starts_on__year__gte=2025).locality
+    assert tai.name == "Tân Khánh" and tai.predecessors.filter(name="Tân Phước Khánh").exists()
 
 
 def _every_count() -> dict[str, int]:
@@ -84,7 +105,9 @@ def test_each_locality_has_one_grading_in_force_after_loading_twice():
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
     open_ended = Locality.objects.annotate(n=Count("zone_statuses", filter=Q(zone_statuses__valid_to__isnull=True)))
-    assert set(open_ended.exclude(parent=None).values_list("n", flat=True)) == {1}  # the province has no grading
+    graded = open_ended.filter(pk__in=ZoneStatus.objects.values("locality_id"))
+    assert graded.count() >= 40
+    assert set(graded.values_list("n", flat=True)) == {1}
 
 
 # The walk-through of the README: what a first visitor does with the demo works on the first try.
@@ -126,9 +149,10 @@ def test_a_decision_for_the_coming_campaign_works_on_the_first_try(demo_staff):
     opened = demo_staff.get(url)
     rows = opened.context["rows"]
     typed = [
-        ("Đặng Hoàng Yến", "Phú Cường, Thủ Dầu Một"),  # by name, as suggested
-        ("Huỳnh Quốc Bảo", "An Bình, Dĩ An"),
-        ("TD-009", "725"),  # by code: Thuận An
+        # Today's units: the coming campaign's wards are those of Hồ Chí Minh City since 01/07/2025.
+        ("Đặng Hoàng Yến", "Thủ Dầu Một, Hồ Chí Minh"),  # by name, as suggested
+        ("Huỳnh Quốc Bảo", "Dĩ An, Hồ Chí Minh"),
+        ("TD-009", "25966"),  # by code: Lái Thiêu, whose code is also the 2021 ward's
     ]
     data = {**_header(opened.context["form"]), **{f"rows-{key}": value for key, value in _management(rows).items()}}
     for index, form in enumerate(rows.forms):

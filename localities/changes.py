@@ -1,0 +1,292 @@
+"""Changes of the administrative map on a date: a rename or change of kind, a merger, a split.
+
+Each change is first planned (`plan_*`): the plan says which units it ends the day before, which
+it opens, and what stops it. The staff page shows the plan as a preview; `apply()` records it
+in one transaction after checking it again. A change is refused when it would leave an
+assignment pointing at a unit that no longer exists on its dates.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from localities.models import LEVEL_OF_KIND, ChangeKind, Level, Locality, LocalityChange, title
+
+
+def _day(day: datetime.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+@dataclass
+class NewUnit:
+    name: str
+    kind: str
+    code: str = ""
+
+
+@dataclass
+class Plan:
+    kind: str
+    effective_on: datetime.date
+    locality: Locality
+    basis: str = ""
+    # Rename or change of kind: the unit's title before and after.
+    name_after: str = ""
+    kind_after: str = ""
+    # Merger or split: the units that end the day before, the unit that absorbs the others (a merger into
+    # an existing unit), and the units opened on the day.
+    closing: list[Locality] = field(default_factory=list)
+    continuing: Locality | None = None
+    opening: list[NewUnit] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.effective_on - datetime.timedelta(days=1)
+
+    @property
+    def title_before(self) -> str:
+        return self.locality.display_name
+
+    @property
+    def title_after(self) -> str:
+        return title(self.kind_after, self.name_after)
+
+    @property
+    def opening_titles(self) -> list[str]:
+        return [title(unit.kind, unit.name) for unit in self.opening]
+
+
+def _check_exists(locality: Locality, day: datetime.date, problems: list[str]) -> None:
+    if not locality.exists_on(day):
+        problems.append(
+            _("%(unit)s does not exist on %(day)s.") % {"unit": locality.display_name, "day": _day(day)}
+        )
+
+
+def _check_closing(plan: Plan) -> None:
+    """The units ended must exist on both sides of the date, have no unit beneath them from the date on, and
+    no assignment running past their last day."""
+    for unit in plan.closing:
+        _check_exists(unit, plan.last_day, plan.problems)
+        _check_exists(unit, plan.effective_on, plan.problems)
+        if Locality.objects.filter(parent=unit).valid_on(plan.effective_on).exists():
+            plan.problems.append(
+                _("Units beneath %(unit)s still exist on %(day)s: record their changes first.")
+                % {"unit": unit.display_name, "day": _day(plan.effective_on)}
+            )
+        for assignment in unit.open_assignments_after(plan.last_day).select_related("cadre").order_by("starts_on"):
+            plan.problems.append(
+                _(
+                    "%(cadre)s is assigned to %(unit)s until %(end)s: end, move or recall that assignment before "
+                    "the unit ends on %(day)s."
+                )
+                % {
+                    "cadre": assignment.cadre.full_name,
+                    "unit": unit.display_name,
+                    "end": _day(assignment.ends_on),
+                    "day": _day(plan.last_day),
+                }
+            )
+
+
+def plan_rename(
+    locality: Locality, *, effective_on: datetime.date, name: str = "", kind: str = "", basis: str = ""
+) -> Plan:
+    """The unit keeps its code and its records; from `effective_on` it bears `name` and `kind`."""
+    plan = Plan(
+        kind=ChangeKind.RECLASSIFY if kind and kind != locality.kind else ChangeKind.RENAME,
+        effective_on=effective_on,
+        locality=locality,
+        basis=basis,
+        name_after=name or locality.name,
+        kind_after=kind or locality.kind,
+    )
+    if plan.name_after == locality.name and plan.kind_after == locality.kind:
+        plan.problems.append(_("The name and the kind are those the unit already has."))
+    if LEVEL_OF_KIND[plan.kind_after] != locality.level:
+        plan.problems.append(
+            _("A %(kind)s is not at the level of %(unit)s: a unit changes its kind within its level.")
+            % {"kind": plan.title_after.split(" ")[0].lower(), "unit": locality.display_name}
+        )
+    if effective_on > timezone.localdate():
+        plan.problems.append(_("Record a rename or change of kind from the day it takes effect, not before."))
+    _check_exists(locality, effective_on, plan.problems)
+    if locality.valid_from and effective_on <= locality.valid_from:
+        plan.problems.append(
+            _("%(unit)s starts on %(day)s: a change is recorded after its first day.")
+            % {"unit": locality.display_name, "day": _day(locality.valid_from)}
+        )
+    later = locality.changes.filter(
+        effective_on__gte=effective_on, kind__in=[ChangeKind.RENAME, ChangeKind.RECLASSIFY]
+    ).first()
+    if later:
+        plan.problems.append(
+            _("A change from %(day)s is already recorded: record changes in the order of their dates.")
+            % {"day": _day(later.effective_on)}
+        )
+    return plan
+
+
+def plan_merger(
+    locality: Locality,
+    others: list[Locality],
+    *,
+    effective_on: datetime.date,
+    into: Locality | None = None,
+    new_unit: NewUnit | None = None,
+    basis: str = "",
+) -> Plan:
+    """`locality` and `others` become one unit: `into` (one of them, which continues) or a new unit."""
+    merged = [locality, *[other for other in others if other.pk != locality.pk]]
+    plan = Plan(kind=ChangeKind.MERGER, effective_on=effective_on, locality=locality, basis=basis)
+    if len(merged) < 2:
+        plan.problems.append(_("A merger joins at least two units: choose the others."))
+    if into is not None:
+        plan.continuing = into
+        plan.closing = [unit for unit in merged if unit.pk != into.pk]
+    else:
+        plan.closing = merged
+        if new_unit is None or not new_unit.name:
+            plan.problems.append(_("Name the unit they become, or choose the one that absorbs the others."))
+        else:
+            plan.opening = [new_unit]
+    _check_level(plan, merged)
+    _check_closing(plan)
+    return plan
+
+
+def plan_split(
+    locality: Locality, parts: list[NewUnit], *, effective_on: datetime.date, basis: str = ""
+) -> Plan:
+    """`locality` ends the day before; `parts` open on `effective_on`, each a successor."""
+    plan = Plan(kind=ChangeKind.SPLIT, effective_on=effective_on, locality=locality, basis=basis)
+    plan.closing = [locality]
+    plan.opening = parts
+    if len(parts) < 2:
+        plan.problems.append(_("A split gives at least two units: name each on a line."))
+    _check_level(plan, [locality])
+    _check_closing(plan)
+    return plan
+
+
+def _check_level(plan: Plan, units: list[Locality]) -> None:
+    if any(unit.level != Level.COMMUNE for unit in units):
+        plan.problems.append(
+            _("Mergers and splits are recorded here for communes and wards; those of districts and provinces in "
+              "administration.")
+        )  # fmt: skip
+    for unit in plan.opening:
+        if LEVEL_OF_KIND.get(unit.kind) != Level.COMMUNE:
+            plan.problems.append(_("The units opened are communes, wards, townships or special zones."))
+            break
+
+
+@transaction.atomic
+def apply(plan: Plan, *, by=None) -> LocalityChange:
+    """Record `plan`, checked again under a lock of the units it changes; ValidationError if it no longer holds."""
+    locked = [plan.locality.pk, *[unit.pk for unit in plan.closing]]
+    fresh = {unit.pk: unit for unit in Locality.objects.select_for_update().filter(pk__in=locked)}
+    plan.locality = fresh[plan.locality.pk]
+    plan.closing = [fresh[unit.pk] for unit in plan.closing]
+    plan.problems = []
+    if plan.kind in (ChangeKind.RENAME, ChangeKind.RECLASSIFY):
+        checked = plan_rename(
+            plan.locality,
+            effective_on=plan.effective_on,
+            name=plan.name_after,
+            kind=plan.kind_after,
+            basis=plan.basis,
+        )
+        plan.problems = checked.problems
+    elif plan.kind == ChangeKind.MERGER:
+        _check_closing(plan)
+    else:
+        _check_closing(plan)
+    if plan.problems:
+        raise ValidationError(plan.problems)
+    if plan.kind in (ChangeKind.RENAME, ChangeKind.RECLASSIFY):
+        return record_rename(
+            plan.locality,
+            effective_on=plan.effective_on,
+            name=plan.name_after,
+            kind=plan.kind_after,
+            basis=plan.basis,
+            by=by,
+        )
+    change = LocalityChange.objects.create(
+        kind=plan.kind, effective_on=plan.effective_on, locality=plan.locality, basis=plan.basis, recorded_by=by
+    )
+    parent = plan.locality.parent
+    sources = [*plan.closing, *([plan.continuing] if plan.continuing else [])]
+    opened = []
+    for unit in plan.opening:
+        new = Locality(
+            name=unit.name,
+            kind=unit.kind,
+            code=unit.code,
+            parent=parent,
+            valid_from=plan.effective_on,
+            **_centre(sources),
+        )
+        new.save()
+        opened.append(new)
+    successors = opened or [plan.continuing]
+    for unit in plan.closing:
+        unit.valid_to = plan.last_day
+        unit.save(update_fields=["valid_to"])
+        unit.successors.add(*successors)
+    change.closed.set(plan.closing)
+    change.opened.set(opened)
+    return change
+
+
+def _centre(units: list[Locality]) -> dict:
+    """The mean of the units' coordinates: where the coverage map places a unit made of them."""
+    placed = [unit for unit in units if unit.latitude is not None and unit.longitude is not None]
+    if not placed:
+        return {}
+    return {
+        "latitude": sum(unit.latitude for unit in placed) / len(placed),
+        "longitude": sum(unit.longitude for unit in placed) / len(placed),
+    }
+
+
+def record_rename(
+    locality: Locality,
+    *,
+    effective_on: datetime.date,
+    name: str = "",
+    kind: str = "",
+    basis: str = "",
+    by=None,
+    kind_before: str = "",
+    name_before: str = "",
+) -> LocalityChange:
+    """From `effective_on` the unit bears `name` and `kind`; what it bore before is kept on the change.
+
+    `kind_before` and `name_before` record a change the unit already shows (the official dataset gives a
+    unit as it stood in 2025: the demo records that it was a town in 2021).
+    """
+    change = LocalityChange(
+        kind=ChangeKind.RECLASSIFY if (kind_before or locality.kind) != (kind or locality.kind) else ChangeKind.RENAME,
+        effective_on=effective_on,
+        locality=locality,
+        basis=basis,
+        name_before=name_before or locality.name,
+        kind_before=kind_before or locality.kind,
+        name_after=name or locality.name,
+        kind_after=kind or locality.kind,
+        recorded_by=by,
+    )
+    change.full_clean(exclude=["locality", "recorded_by"])
+    change.save()
+    if (locality.name, locality.kind) != (change.name_after, change.kind_after):
+        locality.name, locality.kind = change.name_after, change.kind_after
+        locality.save(update_fields=["name", "kind", "level"])
+    return change
