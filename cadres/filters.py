@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.models import Assignment, AssignmentStatus, Cadre, Campaign
-from localities.models import Level, Locality
+from localities.models import REORGANISATION_2025, Level, Locality
 from shared.fields import DayFilter, ScopedChoicesMixin
 from shared.text_validators import single_line
 from shared.widgets import CachedSelect
@@ -88,6 +88,12 @@ class LocalityFilter(django_filters.ModelChoiceFilter):
         return qs.filter(locality__in=Locality.objects.subtree(value))
 
 
+class WithinFilter(django_filters.ModelChoiceFilter):
+    """The locality list's parent: a shortlist offered, any province or district accepted."""
+
+    field_class = LocalityChoiceField
+
+
 class AssignmentFilter(ScopedChoicesMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="filter_search", validators=[single_line])
     campaign = django_filters.ModelChoiceFilter(
@@ -120,13 +126,24 @@ class AssignmentFilter(ScopedChoicesMixin, django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locality_field = self.form.fields["locality"]
-        shortlist = Q(level=Level.DISTRICT)
+        # The units above the communes on the status day: districts in 2021, provinces since 01/07/2025.
+        day = self._asked_day()
+        above = Level.DISTRICT if day < REORGANISATION_2025 else Level.PROVINCE
+        shortlist = Q(level=above, pk__in=Locality.objects.valid_on(day).values("pk"))
         chosen = chosen_pk(self.data.get("locality") if self.data else None)
         if chosen is not None:
             shortlist |= Q(pk=chosen)
         locality_field.shortlist = Locality.objects.filter(shortlist).order_by("level", "name")
         if self.request is not None:  # Set after the form's choices were narrowed (ScopedChoicesMixin).
             locality_field.shortlist = locality_field.shortlist.visible_to(self.request.user)
+
+    def _asked_day(self) -> datetime.date:
+        """The status day the query string asks for, read before the form is validated; today if none."""
+        try:
+            day = self.form.fields["day"].clean(self.data.get("day") if self.data else None)
+        except ValidationError:
+            day = None
+        return day or timezone.localdate()
 
     @property
     def status_day(self) -> datetime.date:
@@ -215,11 +232,8 @@ class CadreFilter(ScopedChoicesMixin, django_filters.FilterSet):
 class LocalityFilter(ScopedChoicesMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_name", label=_("Name"), max_length=120, validators=[single_line])
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"), empty_label=_("All levels"))
-    parent = django_filters.ModelChoiceFilter(
-        queryset=Locality.objects.filter(level__lt=Level.COMMUNE),
-        label=_("Within"),
-        empty_label=_("Anywhere"),
-        widget=CachedSelect,
+    parent = WithinFilter(
+        queryset=Locality.objects.filter(level__lt=Level.COMMUNE), label=_("Within"), empty_label=_("Anywhere")
     )
     day = DayFilter(method="keep_all", label=_("Gradings and cadres on"), help_text=_("Today when left empty."))
     covered_on = DayFilter(method="filter_covered_on", label=_("With a cadre assigned on"))
@@ -234,6 +248,30 @@ class LocalityFilter(ScopedChoicesMixin, django_filters.FilterSet):
     class Meta:
         model = Locality
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offered: the provinces and districts of the day shown (no district since 01/07/2025), and the one a
+        # link chose; any may be asked for.
+        parent = self.form.fields["parent"]
+        shortlist = Q(level__lt=Level.COMMUNE, pk__in=Locality.objects.valid_on(self._asked_day()).values("pk"))
+        chosen = chosen_pk(self.data.get("parent") if self.data else None)
+        if chosen is not None:
+            shortlist |= Q(pk=chosen)
+        parent.shortlist = Locality.objects.filter(shortlist).order_by("level", "name")
+        if self.request is not None:
+            parent.shortlist = parent.shortlist.visible_to(self.request.user)
+
+    def _asked_day(self) -> datetime.date:
+        """The day the query string asks for, read before the form is validated; today if none or not a day."""
+        for name in ("day", "red_zone_on", "covered_on"):
+            try:
+                day = self.form.fields[name].clean(self.data.get(name) if self.data else None)
+            except ValidationError:
+                day = None
+            if day:
+                return day
+        return timezone.localdate()
 
     def filter_name(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
@@ -251,6 +289,10 @@ class LocalityFilter(ScopedChoicesMixin, django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("q", "").strip():
+            # The units of the day shown (three levels in 2021, two since 01/07/2025); a search by name also
+            # finds those that ended or began on another day, and the list says what became of them.
+            queryset = queryset.valid_on(self.shown_day)
         if self.form.cleaned_data.get("uncovered"):
             day = self.form.cleaned_data.get("red_zone_on") or self.shown_day
             queryset = queryset.exclude(pk__in=Assignment.objects.active_on(day).values("locality_id"))

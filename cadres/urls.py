@@ -24,6 +24,7 @@ urlpatterns = [
     path("localities/", localities.locality_list, name="locality_list"),
     path("localities/<int:pk>/", localities.locality_detail, name="locality_detail"),
     path("localities/<int:pk>/grade/", localities.locality_grade, name="locality_grade"),
+    path("localities/<int:pk>/change/", localities.locality_change, name="locality_change"),
     path("campaigns/", campaigns.campaign_list, name="campaign_list"),
     path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),

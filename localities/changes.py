@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from localities.models import LEVEL_OF_KIND, ChangeKind, Level, Locality, LocalityChange, title
+from localities.models import LEVEL_OF_KIND, ChangeKind, Level, Locality, LocalityChange, LocalityKind, title
+from localities.official import COMMUNE_KINDS
 
 
 def _day(day: datetime.date) -> str:
@@ -62,11 +63,29 @@ class Plan:
         return [title(unit.kind, unit.name) for unit in self.opening]
 
 
+def parse_units(text: str, default_kind: str) -> list[NewUnit]:
+    """The communes written one per line, "Phường Tân Khánh" or "Tân Khánh" (then of `default_kind`).
+
+    The kind is read from the official word (Phường, Xã, Thị trấn, Đặc khu) or the interface's own (Ward...).
+    """
+    words = dict(COMMUNE_KINDS)
+    words.update({str(LocalityKind(kind).label): kind for kind in COMMUNE_KINDS.values()})
+    units = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if not line:
+            continue
+        word = next((word for word in words if line.lower().startswith(word.lower() + " ")), None)
+        if word:
+            units.append(NewUnit(name=line[len(word) + 1 :], kind=words[word]))
+        else:
+            units.append(NewUnit(name=line, kind=default_kind))
+    return units
+
+
 def _check_exists(locality: Locality, day: datetime.date, problems: list[str]) -> None:
     if not locality.exists_on(day):
-        problems.append(
-            _("%(unit)s does not exist on %(day)s.") % {"unit": locality.display_name, "day": _day(day)}
-        )
+        problems.append(_("%(unit)s does not exist on %(day)s.") % {"unit": locality.display_name, "day": _day(day)})
 
 
 def _check_closing(plan: Plan) -> None:
@@ -161,9 +180,7 @@ def plan_merger(
     return plan
 
 
-def plan_split(
-    locality: Locality, parts: list[NewUnit], *, effective_on: datetime.date, basis: str = ""
-) -> Plan:
+def plan_split(locality: Locality, parts: list[NewUnit], *, effective_on: datetime.date, basis: str = "") -> Plan:
     """`locality` ends the day before; `parts` open on `effective_on`, each a successor."""
     plan = Plan(kind=ChangeKind.SPLIT, effective_on=effective_on, locality=locality, basis=basis)
     plan.closing = [locality]

@@ -1,4 +1,5 @@
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models, transaction
@@ -201,6 +202,11 @@ class Locality(models.Model):
         # and a list page shows a hundred names.
         return title(self.kind, self.name)
 
+    @property
+    def ended_after(self) -> datetime.date | None:
+        """The first day it no longer exists: since then it is part of its successors."""
+        return self.valid_to + datetime.timedelta(days=1) if self.valid_to else None
+
     def exists_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
@@ -319,9 +325,7 @@ class LocalityChange(models.Model):
         help_text=_("e.g. Nghị quyết 725/NQ-UBTVQH15"),
         validators=[single_line],
     )
-    locality = models.ForeignKey(
-        Locality, verbose_name=_("locality"), on_delete=models.CASCADE, related_name="changes"
-    )
+    locality = models.ForeignKey(Locality, verbose_name=_("locality"), on_delete=models.CASCADE, related_name="changes")
     name_before = models.CharField(_("name before"), max_length=120, blank=True)
     kind_before = models.CharField(_("kind before"), max_length=20, choices=LocalityKind.choices, blank=True)
     name_after = models.CharField(_("name after"), max_length=120, blank=True)
@@ -391,3 +395,64 @@ def as_on(localities, day: datetime.date) -> list[Locality]:
             change = earliest.get(pk)
             unit.name, unit.kind = (change.name_before, change.kind_before) if change else current
     return localities
+
+
+@dataclass
+class Period:
+    """What a unit was called and what it belonged to from `first` to `last` (None: open)."""
+
+    first: datetime.date | None
+    last: datetime.date | None
+    title: str
+    parent: "Locality | None"
+    change: LocalityChange | None = None  # The change that began the period.
+    parent_title: str = ""
+
+
+def _title_on(unit: Locality, changes: list[LocalityChange], day: datetime.date | None) -> str:
+    """`unit`'s title on `day` (None: its first day), from its renames and changes of kind in date order."""
+    later = next((change for change in changes if day is None or change.effective_on > day), None)
+    # The state the unit was read in, even after as_on() named it for another day.
+    name, kind = unit.__dict__.get("_current", (unit.name, unit.kind))
+    return later.title_before if later else title(kind, name)
+
+
+def timeline(locality: Locality) -> dict:
+    """The unit's periods (renames and changes of kind), its predecessors and successors, and the recorded
+    changes that opened and ended it, in a fixed number of queries.
+
+    Each period names the parent as it was called on the period's first day.
+    """
+    renames = [ChangeKind.RENAME, ChangeKind.RECLASSIFY]
+    changes = list(locality.changes.filter(kind__in=renames).order_by("effective_on"))
+    parent_changes = (
+        list(LocalityChange.objects.filter(locality_id=locality.parent_id, kind__in=renames).order_by("effective_on"))
+        if locality.parent_id
+        else []
+    )
+    periods, first = [], locality.valid_from
+    for index in range(len(changes) + 1):
+        last = changes[index].effective_on - datetime.timedelta(days=1) if index < len(changes) else locality.valid_to
+        periods.append(
+            Period(
+                first=first,
+                last=last,
+                title=_title_on(locality, changes, first or datetime.date.min),
+                parent=locality.parent,
+                change=changes[index - 1] if index else None,
+            )
+        )
+        if index < len(changes):
+            first = changes[index].effective_on
+    for period in periods:
+        period.parent_title = (
+            _title_on(locality.parent, parent_changes, period.first or datetime.date.min) if locality.parent_id else ""
+        )
+    related = Locality.objects.select_related("parent").order_by("valid_from", "name")
+    return {
+        "periods": periods,
+        "predecessors": list(related.filter(successors=locality)),
+        "successors": list(related.filter(predecessors=locality)),
+        "opened_by": LocalityChange.objects.filter(opened=locality).first(),
+        "ended_by": LocalityChange.objects.filter(closed=locality).first(),
+    }

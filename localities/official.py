@@ -88,7 +88,7 @@ class Unit:
 
 
 def _bounds(text: str | None) -> list[float] | None:
-    """"s,w – n,e" as [south, west, north, east]."""
+    """ "s,w – n,e" as [south, west, north, east]."""
     if not text:
         return None
     try:
@@ -122,11 +122,7 @@ def read_dataset(folder: Path | None = None) -> dict[str, Unit]:
     units: dict[str, Unit] = {}
     by_dataset_key: dict[str, str] = {}
     # New provinces first: a province that only continues itself keeps its unit.
-    continuing = {
-        new_key
-        for new_key, old_keys in mapping["DICT_PROVINCE"].items()
-        if old_keys == [new_key]
-    }
+    continuing = {new_key for new_key, old_keys in mapping["DICT_PROVINCE"].items() if old_keys == [new_key]}
     new_provinces: dict[str, str] = {}
     new_wards: dict[tuple[str, str], str] = {}
     for row in database.execute("SELECT * FROM admin_units ORDER BY provinceCode, wardCode"):
@@ -214,6 +210,8 @@ def select(units: dict[str, Unit], provinces: list[str]) -> dict[str, Unit]:
         for unit in units.values()
         if unit.level == Level.PROVINCE and (unit.code in wanted or fold(unit.name) in wanted)
     }
+    # A province that went through the date unchanged brings its units of both eras.
+    chosen |= {(key, era) for key, both in chosen if both == BOTH for era in (OLD, NEW)}
     keys = {key for key, unit in units.items() if (unit.province_key, unit.era) in chosen}
     predecessors = defaultdict(set)
     for key, unit in units.items():

@@ -371,6 +371,7 @@ EXPECTED = {
     "cadres:locality_list": STAFF_ONLY.on(None),
     "cadres:locality_detail": STAFF_ONLY.on("locality"),
     "cadres:locality_grade": ORGANISER_ONLY.on("locality"),
+    "cadres:locality_change": ORGANISER_ONLY.on("locality"),
     # Cadres, and what staff may read of theirs.
     "phone:my_mission": CADRE_ONLY.on(None),
     "phone:outbox": CADRE_ONLY.on(None),

@@ -4,6 +4,7 @@ import datetime
 import functools
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -17,8 +18,9 @@ from accounts.roles import organiser_required, scope_of, staff_required
 from cadres.access import get_locality_for_user, read_locality_for_user
 from cadres.filters import LocalityFilter
 from cadres.models import Assignment, AssignmentStatus
-from localities.forms import GradingForm
-from localities.models import Grading, Locality, ZoneStatus
+from localities import changes
+from localities.forms import CHANGE_KIND_HELP, GradingForm, LocalityChangeForm
+from localities.models import Grading, Locality, ZoneStatus, as_on, timeline
 from shared.caching import RECORDS, cached_fragments
 from shared.fields import day_from_query
 from shared.history import HistorySource, history_entries
@@ -85,9 +87,13 @@ def locality_list(request):
         messages.error(request, _("Some filters are not valid; correct them to see the list."))
         return render(request, "localities/locality_list.html", {"filter": filterset, "day": timezone.localdate()})
     day = filterset.shown_day
-    localities = _with_presence(filterset.qs, day, Assignment.objects.visible_to(request.user))
+    localities = _with_presence(filterset.qs, day, Assignment.objects.visible_to(request.user)).prefetch_related(
+        Prefetch("successors", queryset=Locality.objects.select_related("parent").order_by("name"))
+    )
     page = paginate(request, localities, PER_PAGE)
-    _label_gradings(page)
+    # Named as on the day; a unit found by name that did not exist then says what it became.
+    for locality in as_on(_label_gradings(page), day):
+        locality.exists_then = locality.exists_on(day)
     return render(
         request,
         "localities/locality_list.html",
@@ -106,6 +112,8 @@ def locality_list(request):
 def locality_detail(request, pk):
     locality = read_locality_for_user(request, pk)
     day = day_from_query(request) or timezone.localdate()
+    # Named as on the day shown: a 2021 page reads "Thị xã Tân Uyên", a 2024 one "Thành phố Tân Uyên".
+    as_on([locality], day)
     compute = functools.cache(lambda: _detail_context(request, locality, day))
     # The grading form between the parts carries the user's CSRF token, which is added on each request:
     # its fields are kept with the parts.
@@ -123,8 +131,9 @@ def locality_detail(request, pk):
 def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
     history = locality.zone_statuses.select_related("recorded_by").order_by("-valid_from")
     visible = Assignment.objects.visible_to(request.user)
-    children = Locality.objects.visible_to(request.user).filter(parent=locality).order_by("name")
-    children = _label_gradings(_with_presence(children, day, visible))
+    # The units beneath it on the day: a province's districts in 2021, its communes since 01/07/2025.
+    children = Locality.objects.visible_to(request.user).filter(parent=locality).valid_on(day).order_by("name")
+    children = as_on(_label_gradings(_with_presence(children, day, visible)), day)
     assignments = (
         visible.filter(locality__in=Locality.objects.subtree(locality))
         .with_status(day)
@@ -139,6 +148,8 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
         Locality.objects.visible_to(request.user).filter(pk=locality.parent_id).exists()
     )
     return {
+        **timeline(locality),
+        "exists_on_day": locality.exists_on(day),
         "locality": locality,
         "form": GradingForm(locality=locality, initial={"valid_from": day}),
         "parent_visible": parent_visible,
@@ -194,3 +205,40 @@ def locality_grade(request, pk):
     else:
         form = GradingForm(locality=locality, initial={"valid_from": timezone.localdate()})
     return render(request, "localities/locality_grade.html", {"locality": locality, "form": form})
+
+
+@organiser_required
+def locality_change(request, pk):
+    """Record a rename, change of kind, merger or split on a date: a preview of what ends and what opens,
+    then the record on confirmation. Both check the same plan (localities/changes.py)."""
+    locality = get_locality_for_user(request, pk, for_change=True)
+    form = LocalityChangeForm(request.POST or None, locality=locality, initial={"effective_on": timezone.localdate()})
+    plan = None
+    if request.method == "POST":
+        if form.is_valid():
+            plan = form.plan
+            if "confirm" in request.POST:
+                try:
+                    change = changes.apply(plan, by=request.user)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                    plan = None
+                else:
+                    messages.success(
+                        request,
+                        _("%(change)s of %(locality)s recorded from %(day)s.")
+                        % {
+                            "change": change.get_kind_display().capitalize(),
+                            "locality": plan.title_before,
+                            "day": date_format(change.effective_on, "SHORT_DATE_FORMAT"),
+                        },
+                    )
+                    detail = reverse("cadres:locality_detail", args=[locality.pk])
+                    return redirect(f"{detail}?day={change.effective_on.isoformat()}")
+        else:
+            messages.error(request, _("The change was not recorded; see the messages in the form."))
+    return render(
+        request,
+        "localities/locality_change.html",
+        {"locality": locality, "form": form, "plan": plan, "kind_help": CHANGE_KIND_HELP},
+    )

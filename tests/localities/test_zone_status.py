@@ -60,8 +60,8 @@ def test_a_merged_ward_keeps_its_history():
     district = LocalityFactory(kind=LocalityKind.TOWN, name="Tân Uyên")
     old = LocalityFactory(parent=district, name="Khánh Bình", valid_to=D(2025, 6, 30))
     new = LocalityFactory(parent=district, name="Tân Khánh", valid_from=D(2025, 7, 1))
-    old.successor = new
-    old.save()
+    old.successors.add(new)
+    assert list(new.predecessors.all()) == [old]
     assert list(Locality.objects.communes().valid_on(D(2021, 8, 16))) == [old]
     assert list(Locality.objects.communes().valid_on(D(2025, 7, 1))) == [new]
     assert district.level == 2 and old.level == 3

@@ -1,0 +1,256 @@
+"""Changes of the administrative map recorded by staff on a date, and how every page reads them."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from cadres.filters import AssignmentFilter
+from localities.models import ChangeKind, Level, Locality, LocalityChange, LocalityKind, as_on, timeline
+from tests.factories import AssignmentFactory, LocalityFactory
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def town():
+    province = LocalityFactory(kind=LocalityKind.PROVINCE, name="Bình Dương", code="74")
+    return LocalityFactory(kind=LocalityKind.TOWN, name="Tân Uyên", parent=province, code="723")
+
+
+@pytest.fixture
+def wards(town):
+    return [
+        LocalityFactory(
+            kind=LocalityKind.WARD, name=name, parent=town, code=code, latitude=11.0 + i / 100, longitude=106.7
+        )
+        for i, (name, code) in enumerate(
+            [("Tân Phước Khánh", "25891"), ("Khánh Bình", "25921"), ("Uyên Hưng", "25888")]
+        )
+    ]
+
+
+def change(client, locality, **data):
+    return client.post(reverse("cadres:locality_change", args=[locality.pk]), data)
+
+
+def test_a_change_of_kind_is_previewed_then_recorded_and_pages_read_each_day_as_it_was(staff_client, town):
+    data = {
+        "kind": "reclassify",
+        "effective_on": "2023-04-10",
+        "new_kind": "city",
+        "basis": "Nghị quyết 725/NQ-UBTVQH15",
+    }
+    with translation.override("vi"):
+        preview = change(staff_client, town, **data)
+        assert preview.status_code == 200 and not LocalityChange.objects.exists()
+        assert "Thị xã Tân Uyên" in preview.content.decode() and "Thành phố Tân Uyên" in preview.content.decode()
+        recorded = change(staff_client, town, **data, confirm="1")
+        assert recorded.status_code == 302
+        assert recorded.url == reverse("cadres:locality_detail", args=[town.pk]) + "?day=2023-04-10"
+        town.refresh_from_db()
+        assert (town.kind, town.code) == (LocalityKind.CITY, "723")
+        detail = reverse("cadres:locality_detail", args=[town.pk])
+        page_2021 = staff_client.get(detail, {"day": "2021-08-25"}).content.decode()
+        page_2024 = staff_client.get(detail, {"day": "2024-01-01"}).content.decode()
+    assert "<h1>Thị xã Tân Uyên</h1>" in page_2021 and "<h1>Thành phố Tân Uyên</h1>" in page_2024
+    # The timeline on both: what it was called up to 09/04/2023 and since, with the resolution.
+    for page in (page_2021, page_2024):
+        assert "09/04/2023" in page and "10/04/2023" in page and "725/NQ-UBTVQH15" in page
+
+
+def test_a_rename_is_found_by_its_old_name_and_the_timeline_names_the_parent_of_each_day(staff_client, town, wards):
+    ward = wards[1]
+    assert (
+        change(
+            staff_client, ward, kind="rename", effective_on="2022-01-01", new_name="Khánh Bình Mới", confirm="1"
+        ).status_code
+        == 302
+    )
+    change(staff_client, town, kind="reclassify", effective_on="2023-04-10", new_kind="city", confirm="1")
+    found = staff_client.get(reverse("cadres:locality_list"), {"q": "khanh binh", "day": "2021-08-25"})
+    assert [locality.name for locality in found.context["page"]] == ["Khánh Bình"]  # as it was called that day
+    ward.refresh_from_db()
+    with translation.override("vi"):
+        periods = timeline(ward)["periods"]
+        assert [(period.first, period.last, period.title, period.parent_title) for period in periods] == [
+            (None, D(2021, 12, 31), "Phường Khánh Bình", "Thị xã Tân Uyên"),
+            (D(2022, 1, 1), None, "Phường Khánh Bình Mới", "Thị xã Tân Uyên"),
+        ]
+
+
+def test_a_merger_ends_the_units_and_opens_the_new_one_linked_to_them(staff_client, staff_user, town, wards):
+    first, second, _third = wards
+    data = {
+        "kind": "merger",
+        "effective_on": "2025-07-01",
+        "others": [second.pk],
+        "new_name": "Tân Khánh",
+        "new_kind": "ward",
+        "new_code": "25891",
+    }
+    with translation.override("vi"):
+        preview = change(staff_client, first, **data).content.decode()
+    assert "30/06/2025" in preview and "Phường Tân Khánh" in preview and not LocalityChange.objects.exists()
+    assert change(staff_client, first, **data, confirm="1").status_code == 302
+    new = Locality.objects.get(name="Tân Khánh")
+    assert (new.valid_from, new.parent, new.code, new.level) == (D(2025, 7, 1), town, "25891", Level.COMMUNE)
+    assert new.latitude == pytest.approx((first.latitude + second.latitude) / 2)
+    for old in (first, second):
+        old.refresh_from_db()
+        assert old.valid_to == D(2025, 6, 30) and list(old.successors.all()) == [new]
+    record = LocalityChange.objects.get(kind=ChangeKind.MERGER)
+    assert set(record.closed.all()) == {first, second} and list(record.opened.all()) == [new]
+    assert record.recorded_by == staff_user
+    # Lists of a day after it offer the new unit, not the old; a search by the old name says what it became.
+    later = staff_client.get(reverse("cadres:locality_list"), {"parent": town.pk, "day": "2025-08-01"})
+    assert {locality.name for locality in later.context["page"]} == {"Tân Khánh", "Uyên Hưng"}
+    with translation.override("vi"):
+        found = staff_client.get(reverse("cadres:locality_list"), {"q": "Tân Phước", "day": "2025-08-01"})
+    assert "kể từ 01/07/2025 thuộc" in found.content.decode().lower() or "since 01/07/2025" in found.content.decode()
+
+
+def test_a_merger_into_one_of_them_keeps_that_unit(staff_client, wards):
+    first, second, third = wards
+    response = change(
+        staff_client,
+        first,
+        kind="merger",
+        effective_on="2025-07-01",
+        others=[second.pk, third.pk],
+        into=third.pk,
+        confirm="1",
+    )
+    assert response.status_code == 302
+    third.refresh_from_db()
+    assert third.valid_to is None
+    assert set(third.predecessors.all()) == {first, second}
+
+
+def test_a_change_that_would_strand_an_assignment_is_refused_with_who_and_until_when(staff_client, wards):
+    first, second, _third = wards
+    AssignmentFactory(
+        locality=second, starts_on=D(2025, 6, 20), ends_on=D(2025, 7, 19), cadre__full_name="Trịnh Đức Tài"
+    )
+    response = change(
+        staff_client,
+        first,
+        kind="merger",
+        effective_on="2025-07-01",
+        others=[second.pk],
+        new_name="Tân Khánh",
+        confirm="1",
+    )
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "Trịnh Đức Tài" in errors and "19/07/2025" in errors
+    second.refresh_from_db()
+    assert second.valid_to is None and not Locality.objects.filter(name="Tân Khánh").exists()
+    assert not LocalityChange.objects.exists()
+
+
+def test_a_split_opens_each_unit_named_with_its_kind(staff_client, wards):
+    ward = wards[0]
+    response = change(
+        staff_client,
+        ward,
+        kind="split",
+        effective_on="2025-07-01",
+        parts="Phường Tân Khánh\n\nXã Bạch Đằng Mới\n",
+        confirm="1",
+    )
+    assert response.status_code == 302
+    ward.refresh_from_db()
+    assert sorted((unit.name, unit.kind) for unit in ward.successors.all()) == [
+        ("Bạch Đằng Mới", LocalityKind.COMMUNE),
+        ("Tân Khánh", LocalityKind.WARD),
+    ]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"kind": "rename", "effective_on": "2099-01-01", "new_name": "X"}, "takes effect"),
+        ({"kind": "rename", "effective_on": "2022-01-01", "new_name": "Tân Phước Khánh"}, "already has"),
+        ({"kind": "reclassify", "effective_on": "2022-01-01", "new_kind": "city"}, "level"),
+        ({"kind": "merger", "effective_on": "2025-07-01", "new_name": "Alone"}, "at least two"),
+        ({"kind": "split", "effective_on": "2025-07-01", "parts": "Only one"}, "at least two"),
+    ],
+)
+def test_changes_that_make_no_sense_are_refused_and_change_nothing(staff_client, wards, data, message):
+    response = change(staff_client, wards[0], **data, confirm="1")
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].non_field_errors())
+    assert not LocalityChange.objects.exists() and Locality.objects.count() == 5
+
+
+def test_changes_are_recorded_in_date_order(staff_client, wards):
+    change(staff_client, wards[0], kind="rename", effective_on="2023-01-01", new_name="Mới", confirm="1")
+    response = change(staff_client, wards[0], kind="rename", effective_on="2022-01-01", new_name="Cũ hơn", confirm="1")
+    assert "order of their dates" in " ".join(response.context["form"].non_field_errors())
+
+
+def test_a_district_with_communes_is_not_merged_here(staff_client, town, wards):
+    other = LocalityFactory(kind=LocalityKind.DISTRICT, name="Bắc Tân Uyên", parent=town.parent)
+    response = change(
+        staff_client, town, kind="merger", effective_on="2025-07-01", others=[other.pk], new_name="X", confirm="1"
+    )
+    assert "communes and wards" in " ".join(response.context["form"].non_field_errors())
+
+
+def test_only_organisers_record_changes(client, wards, django_user_model):
+    user = django_user_model.objects.create_user("reader", password="x")
+    client.force_login(user)
+    response = change(client, wards[0], kind="rename", effective_on="2022-01-01", new_name="X", confirm="1")
+    assert response.status_code in (403, 404)
+    assert not LocalityChange.objects.exists()
+
+
+def test_an_assignment_takes_a_place_only_on_the_days_it_exists(wards):
+    ward = wards[0]
+    assignment = AssignmentFactory(locality=ward, starts_on=D(2025, 6, 1), ends_on=D(2025, 6, 30))
+    Locality.objects.filter(pk=ward.pk).update(valid_to=D(2025, 6, 30))
+    assignment.refresh_from_db()
+    assignment.clean_locality_period()  # within its days
+    assignment.ends_on = D(2025, 7, 19)
+    with pytest.raises(ValidationError) as refused:
+        assignment.clean_locality_period()
+    assert "30/06/2025" in str(refused.value.message_dict["locality"])
+
+
+def test_as_on_names_a_unit_and_its_parent_for_each_day_asked(town, wards):
+    from localities.changes import record_rename
+
+    record_rename(town, effective_on=D(2023, 4, 10), kind=LocalityKind.CITY)
+    ward = Locality.objects.select_related("parent").get(pk=wards[0].pk)
+    with translation.override("vi"):
+        as_on([ward], D(2021, 8, 25))
+        assert ward.parent.display_name == "Thị xã Tân Uyên"
+        as_on([ward], D(2024, 1, 1))
+        assert ward.parent.display_name == "Thành phố Tân Uyên"
+
+
+def test_the_assignment_filter_offers_districts_for_2021_and_provinces_for_2026(town, wards):
+    new_province = LocalityFactory(kind=LocalityKind.CITY_PROVINCE, name="Hồ Chí Minh", valid_from=D(2025, 7, 1))
+    offered_2021 = AssignmentFilter({"day": "2021-08-25"}).form.fields["locality"].shortlist
+    offered_2026 = AssignmentFilter({"day": "2026-01-05"}).form.fields["locality"].shortlist
+    assert town in offered_2021 and new_province not in offered_2021
+    assert new_province in offered_2026 and town not in offered_2026
+
+
+def test_the_locality_page_reads_the_timeline_in_a_fixed_number_of_queries(
+    staff_client, town, wards, django_assert_max_num_queries
+):
+    from localities.changes import record_rename
+
+    detail = reverse("cadres:locality_detail", args=[wards[0].pk])
+    with django_assert_max_num_queries(30) as few:
+        staff_client.get(detail, {"day": "2021-08-25"})
+    for year in (2022, 2023, 2024):
+        record_rename(wards[0], effective_on=D(year, 1, 1), name=f"Tên {year}")
+    wards[0].successors.add(wards[1], wards[2])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        staff_client.get(detail, {"day": "2021-08-26"})
