@@ -486,7 +486,9 @@ def load_role_accounts() -> list[tuple[str, str]]:
         accounts.append((username, purpose))
     # The ward's people carry on in the ward it became on 01/07/2025: they host today's campaign there.
     successor = places[TAI_WARD].successors.order_by("pk").first()
-    Role.objects.get_or_create(user=User.objects.get(username="tanphuockhanh"), kind=RoleKind.LOCALITY, locality=successor)
+    Role.objects.get_or_create(
+        user=User.objects.get(username="tanphuockhanh"), kind=RoleKind.LOCALITY, locality=successor
+    )
     return accounts
 
 
@@ -522,7 +524,8 @@ def load_current_campaign(units, places) -> Campaign:
         recipients="- Như Điều 3;\n- Lưu VP, BTC.",
     )
     # Today's units: the wards of Hồ Chí Minh City that the 2021 wards became on 01/07/2025.
-    for code, ward in [("TD-001", "Thủ Dầu Một/Phú Cường"), ("TD-002", "Dĩ An/Dĩ An"), ("TD-003", "Thuận An/Lái Thiêu")]:
+    today_wards = [("TD-001", "Thủ Dầu Một/Phú Cường"), ("TD-002", "Dĩ An/Dĩ An"), ("TD-003", "Thuận An/Lái Thiêu")]
+    for code, ward in today_wards:
         now = places[f"now/{ward}"]
         _assign(Cadre.objects.get(code=code), campaign, decision, now, starts_on, f"UBND phường {now.name}")
     tai = Cadre.objects.get(code="HDND-001")
