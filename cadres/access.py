@@ -6,13 +6,15 @@ scope is what the user may change (Model.objects.managed_by): a page that change
 checks it again on every request, GET and POST.
 """
 
+import datetime
+
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.roles import cadre_of, scope_of
 from cadres.models import Assignment, Cadre, Campaign, Decision, Role, RosterUpload, accounts_managed_by
-from localities.models import Locality
+from localities.models import Locality, as_on
 from shared.caching import FRAGMENT_TIMEOUT, cached
 
 # What an assignment's staff pages show: the people, the place, the decision and the replacements either side.
@@ -68,15 +70,16 @@ def get_locality_for_user(request, pk, *, for_change: bool = False) -> Locality:
     return get_object_or_404(queryset, pk=pk)
 
 
-def read_locality_for_user(request, pk) -> Locality:
-    """get_locality_for_user() for reading, kept in the cache under the records' version and the user's
-    scope: the locality page reads it on every request."""
+def read_locality_for_user(request, pk, day: datetime.date) -> Locality:
+    """get_locality_for_user() for reading, named as on `day` (localities.models.as_on), kept in the cache
+    under the records' version and the user's scope: the locality page reads it on every request."""
     queryset = scope_for(Locality, request, False).select_related("parent")
     locality = cached(
         "locality",
         pk,
         scope_of(request.user).key,
-        compute=lambda: queryset.filter(pk=pk).first(),
+        day,
+        compute=lambda: next(iter(as_on(queryset.filter(pk=pk), day)), None),
         timeout=FRAGMENT_TIMEOUT,
     )
     if locality is None:

@@ -14,7 +14,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from cadres.models import Assignment, AssignmentStatus, Campaign, ProvincialUnit, Quota
-from localities.models import RED_ZONE_GRADINGS, Grading, Level, Locality
+from localities.models import RED_ZONE_GRADINGS, Grading, Level, Locality, as_on
 
 ENDING_SOON_DAYS = 3
 # The dashboard lists only the first few of a long list; the figure links to all of them.
@@ -98,8 +98,8 @@ def coverage_on(day: datetime.date, *, assignments=None, localities=None) -> Cov
         red_zone_wards=red_count,
         red_zone_wards_covered=red_count - uncovered_count,
         uncovered_count=uncovered_count,
-        uncovered_red_zone_wards=list(
-            uncovered.select_related("parent").order_by("parent__name", "name")[:UNCOVERED_SHOWN]
+        uncovered_red_zone_wards=as_on(
+            uncovered.select_related("parent").order_by("parent__name", "name")[:UNCOVERED_SHOWN], day
         ),
         ending_soon_count=ending.count(),
         ending_soon=list(
@@ -119,7 +119,8 @@ def _per_district(queryset, district_path: str, count) -> dict[int, int]:
 
 
 def district_rows(day: datetime.date, *, assignments=None, localities=None) -> list[DistrictRow]:
-    """Each district where something happens on `day`: red zone, red-zone wards, or cadres present.
+    """Each district (each province since 01/07/2025: the unit above the communes of `day`) where something
+    happens on `day`: red zone, red-zone wards, or cadres present.
 
     Five grouped queries whatever the number of districts (700 nationally): one
     pass over each table rather than a correlated subquery per district.
@@ -127,19 +128,25 @@ def district_rows(day: datetime.date, *, assignments=None, localities=None) -> l
     assignments = Assignment.objects.all() if assignments is None else assignments
     localities = Locality.objects.all() if localities is None else localities
     active = assignments.active_on(day)
-    communes = localities.filter(level=Level.COMMUNE)
+    # The communes of the day, under their districts in 2021 and under their provinces since 01/07/2025:
+    # a row for each unit above them.
+    communes = localities.filter(level=Level.COMMUNE).valid_on(day)
     ward_counts = _per_district(communes, "parent_id", Count("pk"))
     covered_counts = _per_district(communes.filter(pk__in=active.values("locality_id")), "parent_id", Count("pk"))
     red_counts = _per_district(red_zone_wards_on(day, localities), "parent_id", Count("pk"))
     # A cadre is present in a district when assigned to it or to one of its wards.
     present = active.annotate(
         district_id=Case(
-            When(locality__level=Level.DISTRICT, then=F("locality_id")),
+            When(locality__level__lt=Level.COMMUNE, then=F("locality_id")),
             default=F("locality__parent_id"),
         )
     )
     present_counts = _per_district(present, "district_id", Count("cadre_id", distinct=True))
-    districts = localities.districts().valid_on(day).with_grading_on(day).select_related("parent")
+    districts = (
+        localities.filter(pk__in=Locality.objects.valid_on(day).communes().values("parent_id"))
+        .with_grading_on(day)
+        .select_related("parent")
+    )
     rows = [
         DistrictRow(
             district=district,
@@ -149,7 +156,7 @@ def district_rows(day: datetime.date, *, assignments=None, localities=None) -> l
             red_zone_wards=red_counts.get(district.pk, 0),
             cadres_present=present_counts.get(district.pk, 0),
         )
-        for district in districts.order_by("parent__name", "name")
+        for district in as_on(districts.order_by("parent__name", "name"), day)
     ]
     return [row for row in rows if row.is_red_zone or row.red_zone_wards or row.cadres_present]
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadres import UnitChoiceField, unit_choices
 from cadres.models import Assignment, AssignmentStatus, Cadre, Campaign
-from localities.models import REORGANISATION_2025, Level, Locality
+from localities.models import Level, Locality
 from shared.fields import DayFilter, ScopedChoicesMixin
 from shared.text_validators import single_line
 from shared.widgets import CachedSelect
@@ -126,10 +126,9 @@ class AssignmentFilter(ScopedChoicesMixin, django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locality_field = self.form.fields["locality"]
-        # The units above the communes on the status day: districts in 2021, provinces since 01/07/2025.
-        day = self._asked_day()
-        above = Level.DISTRICT if day < REORGANISATION_2025 else Level.PROVINCE
-        shortlist = Q(level=above, pk__in=Locality.objects.valid_on(day).values("pk"))
+        # The units above the communes of the status day: districts in 2021, provinces since 01/07/2025.
+        above = Locality.objects.valid_on(self._asked_day()).communes().values("parent_id")
+        shortlist = Q(level__lt=Level.COMMUNE, pk__in=above)
         chosen = chosen_pk(self.data.get("locality") if self.data else None)
         if chosen is not None:
             shortlist |= Q(pk=chosen)

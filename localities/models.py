@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -424,12 +424,10 @@ def timeline(locality: Locality) -> dict:
     Each period names the parent as it was called on the period's first day.
     """
     renames = [ChangeKind.RENAME, ChangeKind.RECLASSIFY]
-    changes = list(locality.changes.filter(kind__in=renames).order_by("effective_on"))
-    parent_changes = (
-        list(LocalityChange.objects.filter(locality_id=locality.parent_id, kind__in=renames).order_by("effective_on"))
-        if locality.parent_id
-        else []
-    )
+    both = LocalityChange.objects.filter(locality_id__in=[locality.pk, locality.parent_id], kind__in=renames)
+    both = list(both.order_by("effective_on"))
+    changes = [change for change in both if change.locality_id == locality.pk]
+    parent_changes = [change for change in both if change.locality_id == locality.parent_id]
     periods, first = [], locality.valid_from
     for index in range(len(changes) + 1):
         last = changes[index].effective_on - datetime.timedelta(days=1) if index < len(changes) else locality.valid_to
@@ -448,11 +446,22 @@ def timeline(locality: Locality) -> dict:
         period.parent_title = (
             _title_on(locality.parent, parent_changes, period.first or datetime.date.min) if locality.parent_id else ""
         )
-    related = Locality.objects.select_related("parent").order_by("valid_from", "name")
+    links = Locality.successors.through.objects.filter(from_locality_id=locality.pk, to_locality_id=OuterRef("pk"))
+    related = list(
+        Locality.objects.filter(Q(successors=locality) | Q(predecessors=locality))
+        .annotate(is_successor=Exists(links))
+        .select_related("parent")
+        .order_by("valid_from", "name")
+        .distinct()
+    )
+    ends = LocalityChange.closed.through.objects.filter(localitychange_id=OuterRef("pk"), locality_id=locality.pk)
+    recorded = list(
+        LocalityChange.objects.filter(Q(opened=locality) | Q(closed=locality)).annotate(ends=Exists(ends)).distinct()
+    )
     return {
         "periods": periods,
-        "predecessors": list(related.filter(successors=locality)),
-        "successors": list(related.filter(predecessors=locality)),
-        "opened_by": LocalityChange.objects.filter(opened=locality).first(),
-        "ended_by": LocalityChange.objects.filter(closed=locality).first(),
+        "predecessors": [unit for unit in related if not unit.is_successor],
+        "successors": [unit for unit in related if unit.is_successor],
+        "opened_by": next((change for change in recorded if not change.ends), None),
+        "ended_by": next((change for change in recorded if change.ends), None),
     }

@@ -16,6 +16,7 @@ from cadres.exports import write_assignments
 from cadres.filters import AssignmentFilter
 from cadres.forms.assignments import AssignmentForm, ExtendForm, RecallForm, ReplaceForm, default_day
 from cadres.models import Assignment
+from localities.models import as_on
 from shared.caching import RECORDS, cached_fragment
 from shared.concurrency import CONFLICT_CODES, conflict_status
 from shared.history import history_entries
@@ -71,6 +72,8 @@ def assignment_export(request):
 @require_GET
 def assignment_detail(request, pk):
     assignment = get_assignment_for_user(request, pk)
+    # Its place named as on its first day, as its decision names it.
+    as_on([assignment.locality], assignment.starts_on)
     today = timezone.localdate()
     return render(
         request,

@@ -22,7 +22,7 @@ from cadres.forms.decisions import (
 from cadres.forms.nominations import proposed_rows
 from cadres.models import Assignment, Cadre, Decision, Nomination, UnitKind
 from cadres.services import DecisionRow, DecisionRowError
-from localities.models import Level, Locality
+from localities.models import Level, Locality, as_on
 from shared.fields import day_from_query
 from shared.history import history_entries
 from shared.vietnamese import place_and_date
@@ -96,10 +96,16 @@ def decision_create(request, pk):
     )
 
 
-def _assignments_of(decision: Decision):
-    return decision.assignments.select_related("cadre__unit__parent", "locality__parent").order_by(
-        "cadre__full_name", "starts_on"
+def _assignments_of(decision: Decision) -> list[Assignment]:
+    """The decision's assignments, their places named as on the day it was signed: a 2021 decision reads
+    "Thị xã Tân Uyên" however the town is called since."""
+    assignments = list(
+        decision.assignments.select_related("cadre__unit__parent", "locality__parent").order_by(
+            "cadre__full_name", "starts_on"
+        )
     )
+    as_on([assignment.locality for assignment in assignments], decision.signed_on)
+    return assignments
 
 
 @staff_required

@@ -110,10 +110,9 @@ def locality_list(request):
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
 @staff_required
 def locality_detail(request, pk):
-    locality = read_locality_for_user(request, pk)
     day = day_from_query(request) or timezone.localdate()
     # Named as on the day shown: a 2021 page reads "Thị xã Tân Uyên", a 2024 one "Thành phố Tân Uyên".
-    as_on([locality], day)
+    locality = read_locality_for_user(request, pk, day)
     compute = functools.cache(lambda: _detail_context(request, locality, day))
     # The grading form between the parts carries the user's CSRF token, which is added on each request:
     # its fields are kept with the parts.

@@ -234,7 +234,9 @@ def test_as_on_names_a_unit_and_its_parent_for_each_day_asked(town, wards):
 
 
 def test_the_assignment_filter_offers_districts_for_2021_and_provinces_for_2026(town, wards):
+    Locality.objects.filter(pk__in=[ward.pk for ward in wards]).update(valid_to=D(2025, 6, 30))
     new_province = LocalityFactory(kind=LocalityKind.CITY_PROVINCE, name="Hồ Chí Minh", valid_from=D(2025, 7, 1))
+    LocalityFactory(name="Tân Khánh", parent=new_province, valid_from=D(2025, 7, 1))
     offered_2021 = AssignmentFilter({"day": "2021-08-25"}).form.fields["locality"].shortlist
     offered_2026 = AssignmentFilter({"day": "2026-01-05"}).form.fields["locality"].shortlist
     assert town in offered_2021 and new_province not in offered_2021
