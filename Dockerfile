@@ -11,8 +11,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.txt requirements-data.txt ./
+RUN pip install -r requirements.txt && pip install --no-deps -r requirements-data.txt
 
 COPY . .
 # Build-time only key: compilemessages and collectstatic import the settings.

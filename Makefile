@@ -6,10 +6,12 @@ BIND ?= 127.0.0.1:8000
 
 .PHONY: run test install messages lint serve clean
 
-$(VENV)/installed: requirements.txt
+$(VENV)/installed: requirements.txt requirements-data.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	# The official units' dataset: its data files only, not its parser's dependencies.
+	$(PY) -m pip install --quiet --no-deps -r requirements-data.txt
 	touch $@
 
 install: $(VENV)/installed
