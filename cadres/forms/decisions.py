@@ -85,9 +85,39 @@ def find_locality(text: str, *, day: datetime.date | None = None) -> Locality:
             code="ambiguous",
             params={"text": text},
         )
+    if day:
+        became = _what_it_became(text, day)
+        if became:
+            raise ValidationError(became, code="ended")
     raise ValidationError(
         _("No district or commune “%(text)s” existed on that day."), code="unknown", params={"text": text}
     )
+
+
+def _what_it_became(text: str, day: datetime.date) -> str:
+    """For a unit written by code or name that ended before `day`: what to write instead."""
+    name, _comma, parent = text.rpartition(",") if "," in text else (text, "", "")
+    ended = Locality.objects.filter(level__in=[Level.DISTRICT, Level.COMMUNE], valid_to__lt=day)
+    matches = ended.filter(code=text) | ended.filter(name__iexact=_without_kind(name.strip()))
+    if parent:
+        matches = matches.filter(parent__name__iexact=_without_kind(parent.strip()))
+    unit = matches.select_related("parent").order_by("-valid_to").first()
+    if unit is None:
+        return ""
+    successors = list(unit.successors.valid_on(day).select_related("parent").order_by("name"))
+    if not successors:
+        return _("%(unit)s no longer exists on that day (it ended on %(end)s).") % {
+            "unit": unit.display_name,
+            "end": date_format(unit.valid_to, "SHORT_DATE_FORMAT"),
+        }
+    return _("%(unit)s no longer exists on that day: since %(since)s it is part of %(successors)s.") % {
+        "unit": unit.display_name,
+        "since": date_format(unit.ended_after, "SHORT_DATE_FORMAT"),
+        "successors": "; ".join(
+            f"{locality_label(successor)} ({successor.code})" if successor.code else locality_label(successor)
+            for successor in successors
+        ),
+    }
 
 
 def next_decision_number(unit, year: int) -> int:

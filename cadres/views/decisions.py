@@ -2,9 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import organiser_required, staff_required
@@ -203,11 +205,39 @@ def locality_search(request):
     day = day_from_query(request, report=False)
     if day:
         localities = localities.valid_on(day)
-    localities = (
+    found = list(
         localities.filter(Q(code__startswith=text) | Q(pk__in=Locality.objects.search(name).values("pk")))
         .select_related("parent")
         .order_by("level", "name")[:SEARCH_RESULTS]
     )
-    return JsonResponse(
-        {"results": [{"value": locality_value(place), "label": locality_label(place)} for place in localities]}
+    as_on(found, day or timezone.localdate())
+    results = [{"value": locality_value(place), "label": locality_label(place)} for place in found]
+    if day:
+        results += _what_they_became(localities, name, day, SEARCH_RESULTS - len(found))
+    return JsonResponse({"results": results})
+
+
+def _what_they_became(localities, name: str, day, limit: int) -> list[dict]:
+    """For a name of a unit that ended before `day` (a ward merged on 01/07/2025), the unit it is part of."""
+    if limit <= 0:
+        return []
+    ended = Locality.objects.filter(valid_to__lt=day, pk__in=Locality.objects.search(name).values("pk"))
+    became = (
+        localities.filter(predecessors__in=ended)
+        .select_related("parent")
+        .prefetch_related(Prefetch("predecessors", queryset=ended, to_attr="former"))
+        .distinct()
+        .order_by("name")[:limit]
     )
+    return [
+        {
+            "value": locality_value(place),
+            "label": _("%(unit)s, since %(since)s including %(former)s")
+            % {
+                "unit": locality_label(place),
+                "since": date_format(place.former[0].ended_after, "SHORT_DATE_FORMAT"),
+                "former": ", ".join(old.display_name for old in place.former),
+            },
+        }
+        for place in became
+    ]

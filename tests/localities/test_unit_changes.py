@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cadres.filters import AssignmentFilter
+from cadres.forms.decisions import find_locality
 from localities.models import ChangeKind, Level, Locality, LocalityChange, LocalityKind, as_on, timeline
 from tests.factories import AssignmentFactory, LocalityFactory
 
@@ -256,3 +257,29 @@ def test_the_locality_page_reads_the_timeline_in_a_fixed_number_of_queries(
     wards[0].successors.add(wards[1], wards[2])
     with django_assert_max_num_queries(len(few.captured_queries)):
         staff_client.get(detail, {"day": "2021-08-26"})
+
+
+def test_a_decision_of_a_later_day_points_from_an_old_name_to_the_unit_it_became(staff_client, wards):
+    first, second, _third = wards
+    change(
+        staff_client,
+        first,
+        kind="merger",
+        effective_on="2025-07-01",
+        others=[second.pk],
+        new_name="Tân Khánh",
+        new_code="25891",
+        confirm="1",
+    )
+    search = reverse("cadres:locality_search")
+    [result] = staff_client.get(search, {"q": "tan phuoc khanh", "day": "2026-01-05"}).json()["results"]
+    assert result["value"] == "25891" and "Tân Khánh" in result["label"] and "Tân Phước Khánh" in result["label"]
+    assert "01/07/2025" in result["label"]
+    # On a day it existed, the ward itself.
+    [then] = staff_client.get(search, {"q": "tan phuoc khanh", "day": "2021-08-25"}).json()["results"]
+    assert then["value"] == "25891" and "Tân Khánh" not in then["label"]
+    with pytest.raises(ValidationError) as refused:
+        find_locality("Tân Phước Khánh, Tân Uyên", day=D(2026, 1, 5))
+    assert "Tân Khánh" in refused.value.messages[0] and "01/07/2025" in refused.value.messages[0]
+    assert find_locality("25891", day=D(2026, 1, 5)).name == "Tân Khánh"
+    assert find_locality("25891", day=D(2021, 8, 25)).name == "Tân Phước Khánh"
