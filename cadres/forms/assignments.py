@@ -29,7 +29,8 @@ def localities_near(locality: Locality):
     Offering every ward of the country would be thousands of options.
     """
     if locality.level == Level.COMMUNE and locality.parent_id:
-        province_id = locality.parent.parent_id
+        # Under a district before 01/07/2025, under the province itself since.
+        province_id = locality.parent.parent_id or locality.parent_id
     elif locality.level == Level.DISTRICT:
         province_id = locality.parent_id
     else:

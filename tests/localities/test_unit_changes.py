@@ -283,3 +283,15 @@ def test_a_decision_of_a_later_day_points_from_an_old_name_to_the_unit_it_became
     assert "Tân Khánh" in refused.value.messages[0] and "01/07/2025" in refused.value.messages[0]
     assert find_locality("25891", day=D(2026, 1, 5)).name == "Tân Khánh"
     assert find_locality("25891", day=D(2021, 8, 25)).name == "Tân Phước Khánh"
+
+
+def test_an_assignment_of_2026_may_move_within_its_province_of_two_levels():
+    from cadres.forms.assignments import localities_near
+
+    province = LocalityFactory(kind=LocalityKind.CITY_PROVINCE, name="Hồ Chí Minh", valid_from=D(2025, 7, 1))
+    here, there = (
+        LocalityFactory(name=name, parent=province, valid_from=D(2025, 7, 1)) for name in ("Tân Khánh", "Dĩ An")
+    )
+    elsewhere = LocalityFactory(name="Ba Đình", parent=LocalityFactory(kind=LocalityKind.CITY_PROVINCE, name="Hà Nội"))
+    near = set(localities_near(here))
+    assert {here, there, province} <= near and elsewhere not in near
