@@ -214,10 +214,10 @@ def main(argv=None) -> None:
     from django.core.wsgi import get_wsgi_application
     from django.utils import timezone
 
-    province, district = run.bench_province()
-    anchors = run.bench_anchors(province, district)
+    province, commune = run.bench_province()
+    anchors = run.bench_anchors(province, commune)
     sessions = run.prepare_accounts(writers=0, province=province, today=timezone.localdate(), anchors=anchors)
-    pages = run.build_pages(province=province, district=district)
+    pages = run.build_pages(province=province)
     keys = set(args.only.split(",")) if args.only else None
     application = get_wsgi_application()
     if keys is None or "plain" in keys:

@@ -22,10 +22,12 @@ The note submission POSTs today's note for a different cadre each time (the
 "writers", whose notes of today are removed before each round), so every request
 is a real insert unless more requests are sent than there are writers.
 
-The scoped pages are loaded as the accounts generate_scale_data makes for each
-role (demo/scale_data.py names them after their anchor): the focal point of the
-measured province's busiest sending unit, the officials of its busiest district
-and of that district's busiest ward, the organiser staff of its campaigns. An
+The measured province is the one with the most assignments in its communes, on
+today's map of two levels (34 provinces, their communes directly under them, since
+01/07/2025). The scoped pages are loaded as the accounts generate_scale_data makes
+for each role (demo/scale_data.py names them after their anchor): the focal point
+of the measured province's busiest sending unit, the host-locality officials of
+the province and of its busiest ward, the organiser staff of its campaigns. An
 older data set without them gets them here.
 """
 
@@ -135,25 +137,26 @@ def make_sessions(users, *, backend: str | None = None) -> dict[int, str]:
 
 
 def bench_province():
-    """The province with the most assignments in its communes, and its busiest district."""
+    """The province with the most assignments in its communes (directly under it, as since 01/07/2025), and its
+    busiest ward (its busiest commune if it has no ward)."""
     from django.db.models import Count
 
     from cadres.models import Assignment
-    from localities.models import Level, Locality
+    from localities.models import Level, Locality, LocalityKind
 
-    busiest = (
-        Assignment.objects.filter(locality__level=Level.COMMUNE)
-        .exclude(cadre__code__startswith="BENCH-")
-        .values("locality__parent__parent", "locality__parent")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .first()
-    )
+    in_communes = Assignment.objects.filter(
+        locality__level=Level.COMMUNE, locality__parent__level=Level.PROVINCE
+    ).exclude(cadre__code__startswith="BENCH-")
+    busiest = in_communes.values("locality__parent").annotate(n=Count("pk")).order_by("-n", "locality__parent").first()
     if busiest is None:
-        raise SystemExit("No assignment in any commune: load data first (manage.py generate_scale_data).")
-    province = Locality.objects.get(pk=busiest["locality__parent__parent"])
-    district = Locality.objects.get(pk=busiest["locality__parent"])
-    return province, district
+        raise SystemExit("No assignment in a commune of today's map: load data first (manage.py generate_scale_data).")
+    province = Locality.objects.get(pk=busiest["locality__parent"])
+    communes = in_communes.filter(locality__parent=province).values("locality").annotate(n=Count("pk"))
+    commune = (
+        communes.filter(locality__kind=LocalityKind.WARD).order_by("-n", "locality").first()
+        or communes.order_by("-n", "locality").first()
+    )
+    return province, Locality.objects.get(pk=commune["locality"])
 
 
 def _ensure_active_assignment(cadre, *, campaign, locality, today) -> None:
@@ -179,7 +182,7 @@ def _ensure_active_assignment(cadre, *, campaign, locality, today) -> None:
 SCOPED_ROLES = {
     "unit": ("sc-unit-", "unit"),
     "ward": ("sc-commune-", "locality"),
-    "district": ("sc-district-", "locality"),
+    "province": ("sc-province-", "locality"),  # The province's host-locality official (a district's, before 2025).
     "organiser": ("sc-organiser-", "organiser"),
 }
 
@@ -189,33 +192,30 @@ class Anchors:
     """What the scoped roles of the measured province are held on."""
 
     unit: object  # The sending unit whose cadres have the most assignments in the province (departments included).
-    ward: object  # The ward (or commune) of the busiest district with the most assignments.
-    district: object
+    ward: object  # The province's busiest ward (or commune): bench_province().
+    province: object  # The province itself, as a host locality.
     organiser: object  # The organising unit of the province's campaigns.
 
     def describe(self) -> str:
         return "; ".join(f"{role}: {getattr(self, role)} (pk {getattr(self, role).pk})" for role in SCOPED_ROLES)
 
 
-def bench_anchors(province, district) -> Anchors:
+def bench_anchors(province, commune) -> Anchors:
     from django.db.models import Count, F
     from django.db.models.functions import Coalesce
 
     from cadres.models import Assignment, ProvincialUnit
-    from localities.models import Level, Locality, LocalityKind
 
     def busiest(assignments, field):
         row = assignments.values(field).annotate(n=Count("pk")).order_by("-n", field).first()
         return row and row[field]
 
-    in_province = Assignment.objects.filter(locality__parent__parent=province).exclude(cadre__code__startswith="BENCH-")
+    in_province = Assignment.objects.filter(locality__parent=province).exclude(cadre__code__startswith="BENCH-")
     top_units = in_province.annotate(top=Coalesce(F("cadre__unit__parent"), F("cadre__unit")))
-    communes = in_province.filter(locality__parent=district, locality__level=Level.COMMUNE)
-    ward = busiest(communes.filter(locality__kind=LocalityKind.WARD), "locality") or busiest(communes, "locality")
     return Anchors(
         unit=ProvincialUnit.objects.get(pk=busiest(top_units, "top")),
-        ward=Locality.objects.get(pk=ward),
-        district=district,
+        ward=commune,
+        province=province,
         organiser=ProvincialUnit.objects.get(pk=busiest(in_province, "campaign__organising_unit")),
     )
 
@@ -278,11 +278,15 @@ def prepare_accounts(*, writers: int, province, today, anchors: Anchors | None =
                 "ends_on": today + datetime.timedelta(days=365),
             },
         )
-        # The bench cadres serve outside the measured province, so that they change none of its pages.
-        communes = list(
-            Locality.objects.filter(level=Level.COMMUNE).exclude(parent__parent=province).order_by("-pk")[:50]
-        ) or list(Locality.objects.filter(level=Level.COMMUNE).order_by("pk")[:50])
-        Assignment.objects.filter(campaign=campaign, locality__parent__parent=province).update(locality=communes[0])
+        # The bench cadres serve outside the measured province, so that they change none of its pages, in
+        # communes of today's map that exist on all their days (Assignment.clean_locality_period).
+        today_communes = (
+            Locality.objects.filter(level=Level.COMMUNE, valid_to=None)
+            .valid_on(today - datetime.timedelta(days=5))
+            .order_by("-pk")
+        )
+        communes = list(today_communes.exclude(parent=province)[:50]) or list(today_communes[:50])
+        Assignment.objects.filter(campaign=campaign, locality__parent=province).update(locality=communes[0])
 
         wanted = ["bench-cadre"] + [f"{WRITER_PREFIX}{number:05d}" for number in range(writers)]
         existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
@@ -343,7 +347,7 @@ def _url(name: str, *, args=None, query: str = "") -> str:
     return reverse(name, args=args) + (f"?{query}" if query else "")
 
 
-def build_pages(*, province, district) -> list[Page]:
+def build_pages(*, province) -> list[Page]:
     from django.db.models import Count, Q
     from django.urls import NoReverseMatch
     from django.utils import timezone
@@ -357,7 +361,7 @@ def build_pages(*, province, district) -> list[Page]:
     # The grid shows one campaign: the province's campaign running today, with the most cadres.
     running = (
         Assignment.objects.active_on(timezone.localdate())
-        .filter(locality__parent__parent=province)
+        .filter(locality__parent=province)
         .values("campaign")
         .annotate(n=Count("pk"))
         .order_by("-n")
@@ -379,7 +383,8 @@ def build_pages(*, province, district) -> list[Page]:
         ("notes_inbox", "3 notes inbox", "reports:notes_inbox", None, "", "staff", "GET"),
         ("compliance", "4 compliance grid, province", "reports:compliance", None,
          f"{campaign}locality={province.pk}", "staff", "GET"),
-        ("locality_detail", "5 locality detail (district)", "cadres:locality_detail", [district.pk], "",
+        # A province's page since 2025: its communes (a district's before) and the assignments in them.
+        ("locality_detail_province", "5 locality detail (province)", "cadres:locality_detail", [province.pk], "",
          "staff", "GET"),
         ("my_mission", "6 my mission (cadre)", "phone:my_mission", None, "", "cadre", "GET"),
         ("note_create", "7 daily note POST (insert)", "reports:note_create", None, "", "writers", "POST"),
@@ -393,9 +398,9 @@ def build_pages(*, province, district) -> list[Page]:
         ("ward_dashboard", "ward: 1 dashboard", "cadres:dashboard", None, "", "ward", "GET"),
         ("ward_assignments", "ward: 2 assignments", "cadres:assignment_list", None, "", "ward", "GET"),
         ("ward_escalations", "ward: 8 escalation inbox", "reports:escalation_inbox", None, "", "ward", "GET"),
-        ("district_dashboard", "district: 1 dashboard", "cadres:dashboard", None, "", "district", "GET"),
-        ("district_assignments", "district: 2 assignments", "cadres:assignment_list", None, "", "district", "GET"),
-        ("district_escalations", "district: 8 escalation inbox", "reports:escalation_inbox", None, "", "district",
+        ("province_dashboard", "province: 1 dashboard", "cadres:dashboard", None, "", "province", "GET"),
+        ("province_assignments", "province: 2 assignments", "cadres:assignment_list", None, "", "province", "GET"),
+        ("province_escalations", "province: 8 escalation inbox", "reports:escalation_inbox", None, "", "province",
          "GET"),
         ("organiser_dashboard", "organiser: 1 dashboard", "cadres:dashboard", None, "", "organiser", "GET"),
         ("organiser_assignments", "organiser: 2 assignments", "cadres:assignment_list", None, "", "organiser",
@@ -823,7 +828,8 @@ def print_table(pages: list[Page], *, mixed: bool = False) -> None:
         "(each page's median round by req/s; latencies in ms; x plain = req/s over the plain Django page's,\n"
         " signed in (bench/plain); x bare = over the app's bare view, anonymous; x admin = over the admin\n"
         " changelist's; KB = size of the page's body; queries and 1 req = SQL queries and ms of one request\n"
-        " in-process before the load; unit, ward, district, organiser: the pages as that scoped role sees them)"
+        " in-process before the load; unit, ward, province, organiser: the pages as that scoped role sees them,\n"
+        " province being the host-locality official of the measured province)"
     )
 
 
@@ -875,10 +881,10 @@ def main(argv=None) -> None:
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=BASE_DIR, env=env, check=True
     )
-    province, district = bench_province()
-    anchors = bench_anchors(province, district)
+    province, commune = bench_province()
+    anchors = bench_anchors(province, commune)
     sessions = prepare_accounts(writers=args.writers, province=province, today=today, anchors=anchors)
-    pages = build_pages(province=province, district=district)
+    pages = build_pages(province=province)
     if args.only:
         keys = set(args.only.split(","))
         pages = [page for page in pages if page.key in keys or page.key in ("bare", "plain_signed_in")]
@@ -907,7 +913,7 @@ def main(argv=None) -> None:
             f"{args.seconds} s per page at concurrency {args.concurrency}"
             + (f"; then again while {args.mixed:g} notes a second are filed" if args.mixed else "")
         )
-        print(f"province: {province} (pk {province.pk}); district: {district} (pk {district.pk})")
+        print(f"province: {province} (pk {province.pk}); its busiest commune: {commune} (pk {commune.pk})")
         print(f"scoped roles: {anchors.describe()}", flush=True)
         # The machine's speed drifts (a VM): every page is measured once a round, the rounds in turn.
         inserted = 0
@@ -958,7 +964,7 @@ def main(argv=None) -> None:
         **facts,
         "data": data_counts(),
         "province": {"pk": province.pk, "name": str(province)},
-        "district": {"pk": district.pk, "name": str(district)},
+        "commune": {"pk": commune.pk, "name": str(commune)},
         "scoped_roles": {
             role: {"username": f"{prefix}{getattr(anchors, role).pk}", "anchor": str(getattr(anchors, role))}
             for role, (prefix, _kind) in SCOPED_ROLES.items()

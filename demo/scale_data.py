@@ -1,10 +1,23 @@
-"""A synthetic national-scale data set: every province sending cadres at once, for a year.
+"""A national-scale data set on Vietnam's official map: every province sending cadres at once, for a year.
 
 `generate_scale_data` (the management command) is a thin wrapper around
-`generate()`. Rows are built as tuples with explicit primary keys, so that
-children can point at parents without reading anything back, then written
-with COPY on PostgreSQL (minutes instead of hours at 3 million notes) and
-with bulk_create on SQLite (small counts, as in the tests).
+`generate()`. The places are real: Vietnam's official administrative units,
+loaded with localities.official (idempotently, as `load_admin_units` does) in
+both structures and linked, so that the map before 01/07/2025 exists beside
+today's. Everything else is synthetic (units, cadres, campaigns, decisions,
+assignments, notes, escalations, reports, accounts), built as tuples with
+explicit primary keys, so that children can point at parents without reading
+anything back, then written with COPY on PostgreSQL (minutes instead of hours at
+3 million notes) and with bulk_create on SQLite (small counts, as in the tests).
+The localities' pks are read back once, in one query, after they are loaded.
+
+The year of campaigns ends a month after `today` and lies on today's map
+(`today` is 31/05/2026 or later): the 34 provinces since 01/07/2025 and their
+3,321 communes directly under them, two levels, no district. `--provinces N`
+keeps the first N of the 34 by official code (01 Hà Nội, 04 Cao Bằng, 08 Tuyên
+Quang, ...), with all their communes, and the units of 2021 those came from.
+Every grading, assignment, note, escalation, report and host-locality account
+is on those units, which exist all year: never on one that ended on 30/06/2025.
 
 Everything is drawn from one seeded random generator: the same seed and the
 same counts on an empty database give the same rows.
@@ -17,36 +30,48 @@ its anchor's primary key so that a benchmark finds the one it wants:
 - `sc-supervisor-<locality pk>`: supervisor of each province;
 - `sc-unit-<unit pk>`: focal point of every sending unit with a cadre (departments
   included, each on its own unit);
-- `sc-district-<locality pk>` and `sc-commune-<locality pk>`: official of every
-  district and every commune-level locality (xã, phường, thị trấn) that received
-  at least one assignment.
+- `sc-province-<locality pk>`: host-locality official (RoleKind.LOCALITY) of each
+  province whose communes received an assignment: it sees the province's whole
+  subtree, as a district's official did before 2025 (there are no more
+  `sc-district-` accounts: districts ended on 30/06/2025);
+- `sc-commune-<locality pk>`: official of every commune-level locality (xã,
+  phường, đặc khu) that received at least one assignment.
 
-At the default counts, on an empty database: provinces are localities 1-63,
-districts 64-763, communes 764-10,763; units 1-2,000, unit i of province
-(i - 1) % 63 + 1, units 1-63 the organisers; 12,826 accounts in all. They share
-one unusable password hash (hashing 13,000 passwords would take an hour):
-bench/run.py gives the few it signs in as its own password, and sessions.
-Their pks follow the existing ones, so `--force` adds accounts of new anchors.
+At the default counts, on an empty database: localities 1-34 are today's
+provinces (1-11 the 11 that went through 01/07/2025 unchanged, undated, then the
+23 new ones, each group by code), 35-86 the provinces that ended on 30/06/2025,
+87-782 their 696 districts, 783-4,103 today's communes and 4,104-14,138 the
+10,035 communes before; 10,654 links from the old units to the new. 9,963
+gradings (three per commune of today). Units 1-2,000, unit i of the ((i - 1) %
+34 + 1)th province by code, units 1-34 the organisers; 5,423 accounts in all
+(34 organisers, 34 supervisors, 2,000 units, 34 provinces, 3,321 communes).
+They share one unusable password hash (hashing thousands of passwords would take
+an hour): bench/run.py gives the few it signs in as its own password, and
+sessions. Their pks follow the existing ones, so `--force` adds the accounts of
+the new units; the localities are found loaded already, and their accounts too.
 """
 
 import datetime
+import functools
 import json
 import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import RoleKind
 from cadres.models import Assignment, Cadre, Campaign, Decision, ProvincialUnit, Role, UnitKind
 from demo import records
-from localities.models import LEVEL_OF_KIND, Grading, Locality, LocalityKind, ZoneStatus
+from localities import official
+from localities.models import REORGANISATION_2025, Grading, Level, Locality, LocalityKind, ZoneStatus
 from reports.models import (
     Activity,
     Addressee,
@@ -76,13 +101,24 @@ WINDOW_DAYS = 365
 WINDOW_AFTER_TODAY = 30
 ASSIGNMENT_DAYS = 30
 DIRECTIVE_16 = "Chỉ thị 16/CT-TTg"
+# Today's map (localities/official.py): the provinces since 01/07/2025, communes directly under them.
+PROVINCES_TODAY = 34
+# The first day the data set may be built around: its year then starts on 01/07/2025.
+FIRST_TODAY = REORGANISATION_2025 + datetime.timedelta(days=WINDOW_DAYS - WINDOW_AFTER_TODAY - 1)
+
+
+def window_start(today: datetime.date) -> datetime.date:
+    """The first day of the data set's year of campaigns."""
+    return today + datetime.timedelta(days=WINDOW_AFTER_TODAY - WINDOW_DAYS + 1)
 
 
 @dataclass(frozen=True)
 class Counts:
-    provinces: int = 63
-    districts: int = 700
-    communes: int = 10_000
+    provinces: int = field(
+        default=PROVINCES_TODAY,
+        metadata={"help": f"the first N of today's {PROVINCES_TODAY} provinces by official code, with all their "
+                  "communes (and the map before 01/07/2025 they came from)"},
+    )  # fmt: skip
     units: int = 2_000
     cadres: int = 100_000
     assignments: int = 200_000
@@ -96,8 +132,8 @@ class Counts:
         found = []
         if min(getattr(self, f.name) for f in fields(self) if f.name != "recommendations_per_report") < 1:
             found.append("every count except recommendations must be at least 1")
-        if not self.provinces <= self.districts <= self.communes:
-            found.append("there must be at least as many districts as provinces and communes as districts")
+        if self.provinces > PROVINCES_TODAY:
+            found.append(f"there are {PROVINCES_TODAY} provinces since 01/07/2025: at most {PROVINCES_TODAY}")
         if self.units < self.provinces:
             found.append("every province needs at least one provincial unit")
         if self.cadres < self.provinces:
@@ -110,123 +146,6 @@ class Counts:
 
 
 # --- Names ---------------------------------------------------------------
-
-PROVINCES = [
-    ("Hà Nội", LocalityKind.CITY_PROVINCE),
-    ("Hồ Chí Minh", LocalityKind.CITY_PROVINCE),
-    ("Hải Phòng", LocalityKind.CITY_PROVINCE),
-    ("Đà Nẵng", LocalityKind.CITY_PROVINCE),
-    ("Cần Thơ", LocalityKind.CITY_PROVINCE),
-] + [
-    (name, LocalityKind.PROVINCE)
-    for name in [
-        "Hà Giang",
-        "Cao Bằng",
-        "Bắc Kạn",
-        "Tuyên Quang",
-        "Lào Cai",
-        "Điện Biên",
-        "Lai Châu",
-        "Sơn La",
-        "Yên Bái",
-        "Hòa Bình",
-        "Thái Nguyên",
-        "Lạng Sơn",
-        "Quảng Ninh",
-        "Bắc Giang",
-        "Phú Thọ",
-        "Vĩnh Phúc",
-        "Bắc Ninh",
-        "Hải Dương",
-        "Hưng Yên",
-        "Thái Bình",
-        "Hà Nam",
-        "Nam Định",
-        "Ninh Bình",
-        "Thanh Hóa",
-        "Nghệ An",
-        "Hà Tĩnh",
-        "Quảng Bình",
-        "Quảng Trị",
-        "Thừa Thiên Huế",
-        "Quảng Nam",
-        "Quảng Ngãi",
-        "Bình Định",
-        "Phú Yên",
-        "Khánh Hòa",
-        "Ninh Thuận",
-        "Bình Thuận",
-        "Kon Tum",
-        "Gia Lai",
-        "Đắk Lắk",
-        "Đắk Nông",
-        "Lâm Đồng",
-        "Bình Phước",
-        "Tây Ninh",
-        "Bình Dương",
-        "Đồng Nai",
-        "Bà Rịa - Vũng Tàu",
-        "Long An",
-        "Tiền Giang",
-        "Bến Tre",
-        "Trà Vinh",
-        "Vĩnh Long",
-        "Đồng Tháp",
-        "An Giang",
-        "Kiên Giang",
-        "Hậu Giang",
-        "Sóc Trăng",
-        "Bạc Liêu",
-        "Cà Mau",
-    ]
-]
-
-PLACE_SYLLABLES = [
-    "An",
-    "Bình",
-    "Phú",
-    "Tân",
-    "Hòa",
-    "Thạnh",
-    "Long",
-    "Phước",
-    "Mỹ",
-    "Thuận",
-    "Hiệp",
-    "Đông",
-    "Tây",
-    "Nam",
-    "Bắc",
-    "Vĩnh",
-    "Hưng",
-    "Thới",
-    "Khánh",
-    "Lợi",
-    "Định",
-    "Chánh",
-    "Sơn",
-    "Hải",
-    "Thành",
-    "Quang",
-    "Trung",
-    "Đức",
-    "Xuân",
-    "Thanh",
-    "Hương",
-    "Lộc",
-    "Hà",
-    "Cẩm",
-    "Yên",
-    "Gia",
-    "Kim",
-    "Ngọc",
-    "Tường",
-    "Lạc",
-    "Hội",
-    "Trà",
-    "Cát",
-    "Linh",
-]
 
 FAMILY_NAMES = [
     "Nguyễn",
@@ -392,7 +311,12 @@ RECOMMENDATIONS = [
     "Biểu dương các tình nguyện viên tiêu biểu.",
 ]
 ACTIVITY_CODES = [choice for choice, _label in Activity.choices]
-COMMUNE_WORD = {LocalityKind.WARD: "phường", LocalityKind.COMMUNE: "xã", LocalityKind.TOWNSHIP: "thị trấn"}
+COMMUNE_WORD = {
+    LocalityKind.WARD: "phường",
+    LocalityKind.COMMUNE: "xã",
+    LocalityKind.TOWNSHIP: "thị trấn",
+    LocalityKind.SPECIAL_ZONE: "đặc khu",
+}
 
 
 # --- Writing -------------------------------------------------------------
@@ -424,9 +348,13 @@ class Loader:
             self._copy(model, columns, counted(rows))
         else:
             self._bulk_create(model, columns, counted(rows))
+        self.report(label, written, expected, started)
+        return written
+
+    def report(self, label: str, written: int, expected: int, started: float) -> None:
+        """Rows of `label` written (by load() or by another writer) since `started`."""
         self._progress(label, written, expected, started, done=True)
         self.totals[label] = written
-        return written
 
     def _progress(self, label: str, written: int, expected: int, started: float, done: bool = False) -> None:
         elapsed = max(time.monotonic() - started, 1e-6)
@@ -513,6 +441,12 @@ def _next_id(model: type[models.Model]) -> int:
     return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
 
 
+@functools.cache
+def _national_units() -> dict[str, official.Unit]:
+    """The dataset's units of both maps, read once per process (half a second: the tests generate often)."""
+    return official.read_dataset()
+
+
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone())
 
@@ -532,66 +466,118 @@ class ScaleDataSet:
         self.rng = random.Random(seed)
         self.today = today
         self.now = min(timezone.now(), _at(today, 23, 59))
-        self.window_start = today + datetime.timedelta(days=WINDOW_AFTER_TODAY - WINDOW_DAYS + 1)
+        self.window_start = window_start(today)
+        self.window_end = self.window_start + datetime.timedelta(days=WINDOW_DAYS - 1)
         self.loader = loader
 
-    # Localities: provinces, then districts, then communes, each with gradings over the year.
+    # Localities: the official units of both maps, then gradings of today's communes over the year.
     def localities(self) -> None:
-        counts, rng = self.counts, self.rng
-        first = _next_id(Locality)
-        self.province_ids = [first + index for index in range(counts.provinces)]
-        self.province_names: list[str] = []
-        self.province_kinds: list[str] = []
-        district_first = first + counts.provinces
-        commune_first = district_first + counts.districts
-        self.district_first, self.commune_first = district_first, commune_first
-        # Names of the districts and communes, by pk, for the accounts of their officials.
+        """Today's first `provinces` provinces by code, their communes and the map before 01/07/2025 they came
+        from, loaded with localities.official (idempotent: a forced second run finds them there), then read back
+        by their codes: the units that exist throughout the year, on which everything else happens."""
+        try:
+            units = _national_units()
+        except official.DatasetMissing as missing:
+            raise RefusedError(str(missing)) from None
+        today = sorted(
+            (unit for unit in units.values() if unit.level == Level.PROVINCE and unit.era != official.OLD),
+            key=lambda unit: unit.code,
+        )
+        if len(today) < self.counts.provinces:
+            raise RefusedError(
+                f"The dataset holds {len(today)} provinces after 01/07/2025, not {self.counts.provinces}."
+            )
+        chosen = today[: self.counts.provinces]
+        if len(chosen) < len(today):
+            units = official.select(units, [province.code for province in chosen])
+        label, links = Locality._meta.db_table, Locality.successors.through._meta.db_table
+        started = time.monotonic()
+        result = official.load(units)
+        self.loader.report(label, result.created, len(units), started)
+        self.loader.write(f"  {links:<28} {result.links:>10,} links of the units before 01/07/2025 to those after")
+        self.loader.totals[links] = result.links
+        self._read_back(units, chosen)
+        self._zone_statuses()
+
+    def _read_back(self, units: dict[str, official.Unit], chosen: list[official.Unit]) -> None:
+        """The pks of the chosen provinces and of their communes that exist all year, in one query."""
+        codes = [province.code for province in chosen]
+        keys = {province.key: province.code for province in chosen}
+        # Today's communes as the dataset gives them: a commune of this database without a code is not one.
+        commune_codes = {
+            (keys[unit.parent_key], unit.code)
+            for unit in units.values()
+            if unit.level == Level.COMMUNE and unit.era == official.NEW and unit.parent_key in keys
+        }
+        rows = list(
+            Locality.objects.valid_on(self.window_start)
+            .valid_on(self.window_end)
+            .filter(
+                Q(level=Level.PROVINCE, parent=None, code__in=codes)
+                | Q(level=Level.COMMUNE, parent__level=Level.PROVINCE, parent__code__in=codes)
+            )
+            .order_by("pk")
+            .values_list("pk", "level", "code", "parent_id", "name", "kind", "valid_from")
+        )
+        province_pk: dict[str, int] = {}
+        for pk, level, code, *_rest in rows:
+            if level == Level.PROVINCE:
+                province_pk.setdefault(code, pk)  # The first by pk, as localities.official matches them.
+        missing = [f"{province.name} ({province.code})" for province in chosen if province.code not in province_pk]
+        if missing:
+            raise RefusedError(
+                f"Not on the map from {self.window_start:%d/%m/%Y} to {self.window_end:%d/%m/%Y} in this database: "
+                + ", ".join(missing)
+            )
+        self.province_ids = [province_pk[code] for code in codes]
+        index_of = {pk: index for index, pk in enumerate(self.province_ids)}
+        # Names of the provinces and communes, by pk, for the accounts of their officials.
         self.locality_names: dict[int, str] = {}
-        self.district_province = [index % counts.provinces for index in range(counts.districts)]
-        self.communes_of_province: list[list[tuple[int, str, str]]] = [[] for _ in range(counts.provinces)]
-
-        def place_name() -> str:
-            return f"{rng.choice(PLACE_SYLLABLES)} {rng.choice(PLACE_SYLLABLES)}"
-
-        def rows() -> Iterator[tuple]:
-            for index in range(counts.provinces):
-                name, kind = PROVINCES[index] if index < len(PROVINCES) else (f"{place_name()} {index}", "province")
-                self.province_names.append(name)
-                self.province_kinds.append(kind)
-                yield (first + index, name, kind, LEVEL_OF_KIND[kind], None, f"{index + 1:02d}")
-            for index in range(counts.districts):
-                kind = rng.choices([LocalityKind.DISTRICT, LocalityKind.TOWN, LocalityKind.CITY], weights=[8, 1, 1])[0]
-                parent = self.province_ids[self.district_province[index]]
-                name = place_name()
-                self.locality_names[district_first + index] = name
-                yield (district_first + index, name, kind, LEVEL_OF_KIND[kind], parent, f"{index + 1:03d}")
-            for index in range(counts.communes):
-                district = index % counts.districts
-                kind = rng.choices([LocalityKind.COMMUNE, LocalityKind.WARD, LocalityKind.TOWNSHIP], weights=[6, 3, 1])[
-                    0
-                ]
-                name = place_name()
-                pk = commune_first + index
+        kinds: dict[int, str] = {}
+        found: list[dict[str, tuple]] = [{} for _ in codes]
+        for pk, level, code, parent, name, kind, valid_from in rows:
+            if level == Level.PROVINCE and pk in index_of:
+                self.locality_names[pk], kinds[pk] = name, kind
+            elif level == Level.COMMUNE and parent in index_of and (codes[index_of[parent]], code) in commune_codes:
+                found[index_of[parent]].setdefault(code, (pk, kind, name, valid_from))
+        self.province_names = [self.locality_names[pk] for pk in self.province_ids]
+        self.province_kinds = [kinds[pk] for pk in self.province_ids]
+        # By code: the same draws whatever order the units were stored in.
+        self.communes_of_province: list[list[tuple[int, str, str]]] = []
+        self.communes: list[tuple[int, datetime.date | None]] = []  # (pk, valid from), for the gradings.
+        self.province_of_commune: dict[int, int] = {}
+        for index, communes in enumerate(found):
+            if not communes:
+                raise RefusedError(f"{self.province_names[index]} has no commune from {self.window_start:%d/%m/%Y}.")
+            ordered = [communes[code] for code in sorted(communes)]
+            self.communes_of_province.append([(pk, kind, name) for pk, kind, name, _from in ordered])
+            for pk, _kind, name, valid_from in ordered:
+                self.communes.append((pk, valid_from))
                 self.locality_names[pk] = name
-                self.communes_of_province[self.district_province[district]].append((pk, kind, name))
-                yield (pk, name, kind, LEVEL_OF_KIND[kind], district_first + district, f"{index + 1:05d}")
+                self.province_of_commune[pk] = self.province_ids[index]
 
-        total = counts.provinces + counts.districts + counts.communes
-        self.loader.load(Locality, ["id", "name", "kind", "level", "parent", "code"], rows(), total)
-        self._zone_statuses(district_first, counts.districts + counts.communes)
+    def _zone_statuses(self) -> None:
+        """Three gradings per commune: a red period, a harder or softer one, then the all-clear.
 
-    def _zone_statuses(self, first_locality: int, how_many: int) -> None:
-        """Three gradings per district and commune: a red period, a harder or softer one, then the all-clear."""
+        Communes graded already (by a previous run, or by staff) are left as they are.
+        """
         rng, start = self.rng, self.window_start
         first = _next_id(ZoneStatus)
+        graded = set(
+            ZoneStatus.objects.filter(locality__parent__in=self.province_ids, locality__level=Level.COMMUNE)
+            .values_list("locality_id", flat=True)
+            .distinct()
+        )
+        communes = [(pk, valid_from) for pk, valid_from in self.communes if pk not in graded]
 
         def rows() -> Iterator[tuple]:
             pk = first
-            for locality in range(first_locality, first_locality + how_many):
+            for locality, exists_from in communes:
                 turn = start + datetime.timedelta(days=rng.randrange(60, 160))
                 clear = turn + datetime.timedelta(days=rng.randrange(20, 120))
+                red_from = start - datetime.timedelta(days=30)
                 periods = [
-                    (rng.choice([Grading.RED, Grading.ORANGE]), start - datetime.timedelta(days=30), turn),
+                    (rng.choice([Grading.RED, Grading.ORANGE]), max(red_from, exists_from or red_from), turn),
                     (
                         rng.choice([Grading.LOCKED_DOWN, Grading.RED, Grading.ORANGE]),
                         turn + datetime.timedelta(days=1),
@@ -605,7 +591,7 @@ class ScaleDataSet:
                     pk += 1
 
         columns = ["id", "locality", "grading", "directive", "valid_from", "valid_to", "note", "recorded_at"]
-        self.loader.load(ZoneStatus, columns, rows(), how_many * 3)
+        self.loader.load(ZoneStatus, columns, rows(), len(communes) * 3)
 
     def units(self) -> None:
         counts = self.counts
@@ -1056,7 +1042,8 @@ class ScaleDataSet:
         counts = self.counts
         User = get_user_model()
         user_first, role_first = _next_id(User), _next_id(Role)
-        districts = {self.district_first + (pk - self.commune_first) % counts.districts for pk in self.hosts}
+        # The province of every commune that received a cadre gets an official too (a district's, before 2025).
+        provinces = sorted({self.province_of_commune[pk] for pk in self.hosts})
         units = range(self.unit_first, self.unit_first + min(counts.units, counts.cadres))  # Those with a cadre.
         unit_name = {self.unit_first + index: name for index, name in enumerate(self.unit_names)}
         wanted = []  # (username without the prefix, first name, last name, kind, unit, locality)
@@ -1067,10 +1054,11 @@ class ScaleDataSet:
             )
         for unit in units:
             wanted.append((f"unit-{unit}", "Đầu mối", unit_name[unit], RoleKind.UNIT, unit, None))
-        for kind, localities in (("district", sorted(districts)), ("commune", sorted(self.hosts))):
+        for kind, localities in (("province", provinces), ("commune", sorted(self.hosts))):
             for pk in localities:
                 wanted.append((f"{kind}-{pk}", "Địa phương", self.locality_names[pk], RoleKind.LOCALITY, None, pk))
-        # Named after new anchors, so never taken by a previous run; a person's own account is left alone.
+        # Units are new on every run, so their accounts too; the localities are the same official ones, so a
+        # forced second run finds their accounts made already and leaves them (and a person's own) alone.
         taken = set(User.objects.filter(username__startswith=USERNAME_PREFIX).values_list("username", flat=True))
         wanted = [row for row in wanted if USERNAME_PREFIX + row[0] not in taken]
         # One hash for all, and an unusable one: these accounts are signed in as by sessions (bench/run.py).
@@ -1098,6 +1086,7 @@ def rng_name(rng: random.Random) -> str:
 
 LOADED_MODELS = [
     Locality,
+    Locality.successors.through,
     ZoneStatus,
     ProvincialUnit,
     Cadre,
@@ -1137,11 +1126,17 @@ def generate(
 ) -> dict[str, int]:
     """Fill the database with a national-scale data set; returns rows written per table."""
     problems = counts.problems()
+    today = today or timezone.localdate()
+    if today < FIRST_TODAY:
+        problems.append(
+            f"the year of campaigns ({window_start(today):%d/%m/%Y} to {WINDOW_AFTER_TODAY} days after "
+            f"{today:%d/%m/%Y}) must lie on today's map, from 01/07/2025: build it around {FIRST_TODAY} or later"
+        )
     if problems:
         raise RefusedError("; ".join(problems))
     check_database_may_be_filled(force=force)
     loader = Loader(write)
-    data = ScaleDataSet(counts, seed=seed, today=today or timezone.localdate(), loader=loader)
+    data = ScaleDataSet(counts, seed=seed, today=today, loader=loader)
     started = time.monotonic()
     with transaction.atomic():
         data.localities()

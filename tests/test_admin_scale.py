@@ -26,8 +26,6 @@ BIG_CHANGELISTS = [
 ]
 TINY = {
     "provinces": 2,
-    "districts": 4,
-    "communes": 12,
     "units": 4,
     "cadres": 20,
     "assignments": 40,

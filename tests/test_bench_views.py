@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db.models import Count
 from django.test import override_settings
 from django.urls import Resolver404, clear_url_caches, resolve
 from django.utils import timezone
 
 import deployment.urls
 from bench import run
+from cadres.models import Assignment
+from localities.models import Level
 from shared import bench_views
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # A national data set in miniature (demo/scale_data.py), with the accounts of every scoped role.
 SMALL_SCALE = {
     "provinces": 2,
-    "districts": 4,
-    "communes": 16,
     "units": 50,
     "cadres": 200,
     "assignments": 400,
@@ -66,24 +67,32 @@ def test_the_bare_page_renders_fifty_rows_without_a_query(benchmark_urls, client
 def test_the_scoped_pages_are_loaded_as_the_generated_accounts_of_the_province(capsys):
     call_command("generate_scale_data", stdout=io.StringIO(), seed=7, today=timezone.localdate(), **SMALL_SCALE)
     generated = set(User.objects.values_list("pk", flat=True))
-    province, district = run.bench_province()
-    anchors = run.bench_anchors(province, district)
+    province, commune = run.bench_province()
+    anchors = run.bench_anchors(province, commune)
 
     sessions = run.prepare_accounts(writers=2, province=province, today=timezone.localdate(), anchors=anchors)
-    pages = run.build_pages(province=province, district=district)
+    pages = run.build_pages(province=province)
     run.count_queries(pages, sessions)
 
     scoped = [page for page in pages if page.role in run.SCOPED_ROLES]
     assert {page.key for page in scoped} == {
         *(f"unit_{name}" for name in ("dashboard", "assignments", "notes", "compliance", "escalations")),
-        *(f"{role}_{name}" for role in ("ward", "district") for name in ("dashboard", "assignments", "escalations")),
+        *(f"{role}_{name}" for role in ("ward", "province") for name in ("dashboard", "assignments", "escalations")),
         "organiser_dashboard",
         "organiser_assignments",
     }
     for page in scoped:
         assert (page.status, page.missing) == (200, ""), page.label
         assert page.size_bytes > 1000
-    assert anchors.ward.parent == district and anchors.district == district
+    # Two levels since 01/07/2025: the busiest ward (or commune) is directly under the province.
+    assert anchors.ward == commune and commune.parent == province and anchors.province == province
+    assert province.level == Level.PROVINCE and province.exists_on(timezone.localdate())
+    generated_assignments = Assignment.objects.exclude(cadre__code__startswith="BENCH-")
+    busiest = generated_assignments.filter(locality__parent__level=Level.PROVINCE).values("locality__parent")
+    busiest = busiest.annotate(n=Count("pk")).order_by("-n", "locality__parent")  # The first of a tie.
+    assert busiest.first()["locality__parent"] == province.pk
+    detail = next(page for page in pages if page.key == "locality_detail_province")
+    assert (detail.status, detail.url) == (200, f"/localities/{province.pk}/")
     assert anchors.unit.parent is None and anchors.organiser.campaigns.exists()
     for role, (prefix, _kind) in run.SCOPED_ROLES.items():
         user = User.objects.get(username=f"{prefix}{getattr(anchors, role).pk}")

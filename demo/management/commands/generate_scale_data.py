@@ -3,14 +3,15 @@ from dataclasses import fields
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.scale_data import Counts, RefusedError, generate
+from demo.scale_data import FIRST_TODAY, Counts, RefusedError, generate
 
 
 class Command(BaseCommand):
     help = (
-        "Fill an empty database with a synthetic national-scale data set (63 provinces, 100,000 cadres, "
-        "3 million daily notes by default) for benchmarks, with an account for each scoped role "
-        "(sc-organiser-<unit pk>, sc-supervisor-<province pk>, sc-unit-<unit pk>, sc-district-<pk>, "
+        "Fill an empty database with a national-scale data set for benchmarks: Vietnam's official administrative "
+        "units (both maps, localities/official.py), then, over a year on today's map (34 provinces, their 3,321 "
+        "communes), 100,000 synthetic cadres and 3 million daily notes by default, with an account for each scoped "
+        "role (sc-organiser-<unit pk>, sc-supervisor-<province pk>, sc-unit-<unit pk>, sc-province-<province pk>, "
         "sc-commune-<pk>: demo/scale_data.py). COPY on PostgreSQL, bulk inserts on SQLite."
     )
 
@@ -20,14 +21,14 @@ class Command(BaseCommand):
                 "--" + field.name.replace("_", "-"),
                 type=int,
                 default=field.default,
-                help=f"default {field.default:,}",
+                help="; ".join(filter(None, [field.metadata.get("help"), f"default {field.default:,}"])),
             )
         parser.add_argument("--seed", type=int, default=2021, help="same seed, same data (default 2021)")
         parser.add_argument(
             "--today",
             type=datetime.date.fromisoformat,
             default=None,
-            help="the day the data set is built around, YYYY-MM-DD (default: today)",
+            help=f"the day the data set is built around, YYYY-MM-DD, {FIRST_TODAY} or later (default: today)",
         )
         parser.add_argument(
             "--force",
