@@ -326,9 +326,9 @@ class LocalityChange(models.Model):
         validators=[single_line],
     )
     locality = models.ForeignKey(Locality, verbose_name=_("locality"), on_delete=models.CASCADE, related_name="changes")
-    name_before = models.CharField(_("name before"), max_length=120, blank=True)
+    name_before = models.CharField(_("name before"), max_length=120, blank=True, validators=[single_line])
     kind_before = models.CharField(_("kind before"), max_length=20, choices=LocalityKind.choices, blank=True)
-    name_after = models.CharField(_("name after"), max_length=120, blank=True)
+    name_after = models.CharField(_("name after"), max_length=120, blank=True, validators=[single_line])
     kind_after = models.CharField(_("kind after"), max_length=20, choices=LocalityKind.choices, blank=True)
     closed = models.ManyToManyField(Locality, verbose_name=_("units ended"), blank=True, related_name="+")
     opened = models.ManyToManyField(Locality, verbose_name=_("units opened"), blank=True, related_name="+")

@@ -38,7 +38,13 @@ def _read_static(path: str) -> str:
 def service_worker(request):
     pages = [
         reverse(name)
-        for name in ("phone:my_mission", "reports:note_create", "reports:escalation_create", "phone:outbox")
+        for name in (
+            "phone:my_mission",
+            "reports:note_create",
+            "reports:escalation_create",
+            "phone:outbox",
+            "phone:area_map",
+        )
     ]
     shell = [*pages, *(static(p) for p in SHELL_STATIC)]
     body = _read_static("js/sw.js")

@@ -1,12 +1,16 @@
-"""The cadre's home page on the phone: where, until when, what is due today."""
+"""The cadre's home page on the phone: where, until when, what is due today; and the map of their area."""
+
+import datetime
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import cadre_required
-from localities.models import ZoneStatus
+from cadres.coverage_map import coverage_map, map_area
+from localities.models import ZoneStatus, as_on
 from reports.models import (
     LATE_FILING_DAYS,
     Escalation,
@@ -84,3 +88,48 @@ def _mission_context(cadre) -> dict:
 def outbox(request):
     """What waits on this phone: the list is the phone's own (outbox.js fills it in), the page a frame for it."""
     return render(request, "phone/outbox.html")
+
+
+def mission_for_map(assignments, today: datetime.date):
+    """The assignment whose area the cadre's map shows: the current one, else the last one begun, else the next
+    one planned (None without any); and the day it is drawn on, today or the nearest day of that assignment."""
+    assignments = list(assignments)
+    current = [a for a in assignments if a.is_active_on(today)]
+    begun = sorted((a for a in assignments if a.starts_on <= today), key=lambda a: (a.ends_on, a.starts_on))
+    planned = sorted((a for a in assignments if a.starts_on > today), key=lambda a: a.starts_on)
+    chosen = (current or begun[-1:] or planned[:1] or [None])[0]
+    if chosen is None:
+        return None, today
+    return chosen, min(max(today, chosen.starts_on), chosen.ends_on)
+
+
+@transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
+@cadre_required
+def area_map(request):
+    """The map of the cadre's own area (their district before 01/07/2025, their province since), their commune
+    ringed. Cached for the cadre as My mission is; the service worker keeps it for a phone without network."""
+    cadre = request.user.cadre
+    body = cached_fragment(
+        request,
+        "phone/_area_map.html",
+        lambda: _area_map_context(cadre),
+        topics=[RECORDS],
+        scope=f"cadre:{cadre.pk}",
+    )
+    return render(request, "phone/area_map.html", {"body": body})
+
+
+def _area_map_context(cadre) -> dict:
+    today = timezone.localdate()
+    assignment, day = mission_for_map(cadre.assignments.select_related("locality__parent"), today)
+    context = {"cadre": cadre, "today": today, "assignment": assignment, "day": day, "coverage_map": None}
+    if assignment is not None:
+        as_on([assignment.locality], day)
+        area, highlight = map_area(assignment.locality)
+        if area is not None:
+            # Every commune of the area with its grading and how many cadres are there (counts, no names):
+            # the marks link nowhere, as the localities' pages are the office's.
+            context["coverage_map"] = coverage_map(
+                area, day, highlight=highlight, highlight_label=_("your commune"), links=False, map_id="area-map"
+            )
+    return context

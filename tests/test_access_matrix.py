@@ -375,6 +375,7 @@ EXPECTED = {
     # Cadres, and what staff may read of theirs.
     "phone:my_mission": CADRE_ONLY.on(None),
     "phone:outbox": CADRE_ONLY.on(None),
+    "phone:area_map": CADRE_ONLY.on(None),
     "reports:note_create": CADRE_ONLY.on(None, "?day={yesterday}"),
     "reports:note_detail": OWNER_OR_STAFF.on("note"),
     "reports:note_edit": OWNER_ONLY.on("note"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import scope_of, staff_required
 from cadres.chart import bar_chart
 from cadres.coverage import cadres_per_day, campaigns_for_chart, chart_period, coverage_on
+from cadres.coverage_map import AreaChoices, coverage_map, map_areas
 from cadres.models import Assignment, Campaign
 from localities.models import Locality
 from shared.caching import RECORDS, REPORTS, cached
@@ -24,10 +25,11 @@ REFRESH_AFTER = 30
 CAMPAIGN_LINKS = 12
 
 
-def figures_context(day: datetime.date, today: datetime.date, user) -> dict:
+def figures_context(day: datetime.date, today: datetime.date, user, area_id: int | None = None) -> dict:
     """Everything the dashboard shows under its day form, counted over what `user` sees: for now, everything
-    for every staff member."""
+    for every staff member. `area_id`: the province or district whose map is drawn (one of area_choices())."""
     assignments = Assignment.objects.visible_to(user)
+    localities = Locality.objects.visible_to(user)
     campaigns = Campaign.objects.visible_to(user)
     chart_campaigns = campaigns_for_chart(day, campaigns=campaigns, assignments=assignments)
     chart, chart_first, chart_last = "", None, None
@@ -47,7 +49,8 @@ def figures_context(day: datetime.date, today: datetime.date, user) -> dict:
     return {
         "day": day,
         "iso_day": day.isoformat(),
-        "coverage": coverage_on(day, assignments=assignments, localities=Locality.objects.visible_to(user)),
+        "coverage": coverage_on(day, assignments=assignments, localities=localities),
+        "coverage_map": _area_map(area_id, day, assignments, localities),
         "chart": chart,
         "chart_first": chart_first,
         "chart_last": chart_last,
@@ -55,6 +58,29 @@ def figures_context(day: datetime.date, today: datetime.date, user) -> dict:
         "quick_links": quick_links,
         "computed_at": timezone.localtime(),
     }
+
+
+def _area_map(area_id: int | None, day: datetime.date, assignments, localities):
+    area = localities.filter(pk=area_id).first() if area_id is not None else None
+    if area is None:
+        return None
+    return coverage_map(area, day, assignments=assignments, localities=localities, map_id="dashboard-map")
+
+
+def area_choices(day: datetime.date, user) -> AreaChoices:
+    """The areas whose map the dashboard offers on `day` to `user`, and the one it shows first, shared by the
+    people of one scope under the records' version (the red zones of the day choose the default)."""
+    scope = scope_of(user)
+    return cached(
+        "dashboard-areas",
+        scope.key,
+        get_language(),
+        day,
+        topics=[RECORDS],
+        compute=lambda: map_areas(
+            day, localities=Locality.objects.visible_to(user), preferred=scope.area | scope.supervised
+        ),
+    )
 
 
 @transaction.non_atomic_requests  # It only reads: no transaction, two round trips fewer.
@@ -67,18 +93,24 @@ def dashboard(request):
     # After half a minute they are computed again in the background while people read them: nobody's
     # request waits for the recomputation unless nobody has looked for a minute.
     # Shared by the people of one scope (what their roles reach): nobody reads figures computed for another.
+    # The map's area is one of those offered on the day; another value shows the default, without an error.
+    areas = area_choices(day, request.user)
+    area_id = areas.choose(request.GET.get("area"))
     figures = cached(
         "dashboard",
         scope_of(request.user).key,
         get_language(),
         day,
         today,
+        area_id,
         topics=[RECORDS, REPORTS],
-        compute=lambda: render_to_string("cadres/_dashboard_figures.html", figures_context(day, today, request.user)),
+        compute=lambda: render_to_string(
+            "cadres/_dashboard_figures.html", figures_context(day, today, request.user, area_id)
+        ),
         refresh_after=REFRESH_AFTER,
     )
     return render(
         request,
         "cadres/dashboard.html",
-        {"day": day, "today": today, "figures": mark_safe(figures)},
+        {"day": day, "today": today, "figures": mark_safe(figures), "areas": areas, "area_id": area_id},
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import organiser_required, scope_of, staff_required
 from cadres.access import get_locality_for_user, read_locality_for_user
+from cadres.coverage_map import coverage_map, map_area
 from cadres.filters import LocalityFilter
 from cadres.models import Assignment, AssignmentStatus
 from localities import changes
@@ -146,8 +147,15 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
     parent_visible = bool(locality.parent_id) and (
         Locality.objects.visible_to(request.user).filter(pk=locality.parent_id).exists()
     )
+    area, highlight = map_area(locality)
     return {
         **timeline(locality),
+        # The communes of the area on the day: this one's own, or its parent's with it ringed.
+        "coverage_map": coverage_map(
+            area, day, assignments=visible, localities=Locality.objects.visible_to(request.user), highlight=highlight
+        )
+        if area is not None
+        else None,
         "exists_on_day": locality.exists_on(day),
         "locality": locality,
         "form": GradingForm(locality=locality, initial={"valid_from": day}),

@@ -118,7 +118,15 @@ class Migration(migrations.Migration):
                         verbose_name="legal basis",
                     ),
                 ),
-                ("name_before", models.CharField(blank=True, max_length=120, verbose_name="name before")),
+                (
+                    "name_before",
+                    models.CharField(
+                        blank=True,
+                        max_length=120,
+                        validators=[shared.text_validators.single_line],
+                        verbose_name="name before",
+                    ),
+                ),
                 (
                     "kind_before",
                     models.CharField(
@@ -139,7 +147,15 @@ class Migration(migrations.Migration):
                         verbose_name="kind before",
                     ),
                 ),
-                ("name_after", models.CharField(blank=True, max_length=120, verbose_name="name after")),
+                (
+                    "name_after",
+                    models.CharField(
+                        blank=True,
+                        max_length=120,
+                        validators=[shared.text_validators.single_line],
+                        verbose_name="name after",
+                    ),
+                ),
                 (
                     "kind_after",
                     models.CharField(
