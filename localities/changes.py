@@ -131,7 +131,7 @@ def plan_rename(
     if LEVEL_OF_KIND[plan.kind_after] != locality.level:
         plan.problems.append(
             _("A %(kind)s is not at the level of %(unit)s: a unit changes its kind within its level.")
-            % {"kind": plan.title_after.split(" ")[0].lower(), "unit": locality.display_name}
+            % {"kind": LocalityKind(plan.kind_after).label, "unit": locality.display_name}
         )
     if effective_on > timezone.localdate():
         plan.problems.append(_("Record a rename or change of kind from the day it takes effect, not before."))
