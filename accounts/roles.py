@@ -217,6 +217,8 @@ def _guard(check):
 staff_required = _guard(is_staff_member)
 # Pages that change a campaign: organisers and office staff; read-only roles get 403.
 organiser_required = _guard(is_organiser)
+# The administrative map is the whole deployment's: office staff of every campaign and administrators change it.
+map_keeper_required = _guard(lambda user: scope_of(user).everything)
 # Pages of a host locality's own part (answering an escalation, assessing a cadre): its officials only.
 host_required = _guard(lambda user: bool(scope_of(user).area))
 # Deployed cadres with a cadre record only.
@@ -231,6 +233,7 @@ def role_context(request):
     return {
         "is_staff_member": scope.is_office,
         "is_organiser": scope.changes,
+        "keeps_the_map": scope.everything,
         "reads_notes": scope.reads_notes,
         "is_host": bool(scope.area),
         "is_cadre": is_cadre(user),

@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from localities.models import LEVEL_OF_KIND, ChangeKind, Level, Locality, LocalityChange, LocalityKind, title
 from localities.official import COMMUNE_KINDS
+from shared.vietnamese import fold
+
+# Changes are recorded from the founding of the state's administration; far later dates are typing mistakes.
+EARLIEST_CHANGE = datetime.date(1945, 9, 2)
+LATEST_CHANGE = datetime.date(2100, 12, 31)
 
 
 def _day(day: datetime.date) -> str:
@@ -126,8 +132,18 @@ def plan_rename(
         name_after=name or locality.name,
         kind_after=kind or locality.kind,
     )
+    if not EARLIEST_CHANGE <= effective_on <= LATEST_CHANGE:
+        plan.problems.append(
+            _("A change is recorded between %(first)s and %(last)s.")
+            % {"first": _day(EARLIEST_CHANGE), "last": _day(LATEST_CHANGE)}
+        )
+        return plan
     if plan.name_after == locality.name and plan.kind_after == locality.kind:
         plan.problems.append(_("The name and the kind are those the unit already has."))
+    try:
+        Locality._meta.get_field("name").clean(plan.name_after, None)
+    except ValidationError as error:
+        plan.problems.extend(error.messages)
     if LEVEL_OF_KIND[plan.kind_after] != locality.level:
         plan.problems.append(
             _("A %(kind)s is not at the level of %(unit)s: a unit changes its kind within its level.")
@@ -161,8 +177,9 @@ def plan_merger(
     new_unit: NewUnit | None = None,
     basis: str = "",
 ) -> Plan:
-    """`locality` and `others` become one unit: `into` (one of them, which continues) or a new unit."""
-    merged = [locality, *[other for other in others if other.pk != locality.pk]]
+    """`locality` and `others` become one unit: `into` (one of them, or a sibling named as the unit they
+    join, which continues) or a new unit."""
+    merged = _distinct([locality, *others, *([into] if into else [])])
     plan = Plan(kind=ChangeKind.MERGER, effective_on=effective_on, locality=locality, basis=basis)
     if len(merged) < 2:
         plan.problems.append(_("A merger joins at least two units: choose the others."))
@@ -176,7 +193,7 @@ def plan_merger(
         else:
             plan.opening = [new_unit]
     _check_level(plan, merged)
-    _check_closing(plan)
+    _check_plan(plan)
     return plan
 
 
@@ -187,9 +204,55 @@ def plan_split(locality: Locality, parts: list[NewUnit], *, effective_on: dateti
     plan.opening = parts
     if len(parts) < 2:
         plan.problems.append(_("A split gives at least two units: name each on a line."))
+    if len(parts) > MAX_PARTS:
+        plan.problems.append(_("A split gives at most %(count)s units.") % {"count": MAX_PARTS})
     _check_level(plan, [locality])
-    _check_closing(plan)
+    _check_plan(plan)
     return plan
+
+
+# More units than any split of a commune has given; a longer list is a mistake, not a reorganisation.
+MAX_PARTS = 30
+
+
+def _distinct(units: list[Locality]) -> list[Locality]:
+    return list({unit.pk: unit for unit in units}.values())
+
+
+def _check_plan(plan: Plan) -> None:
+    """The dates can be computed, the unit that continues exists on both sides, the units opened are named
+    as a unit may be and not as another unit of the place that day."""
+    if not EARLIEST_CHANGE <= plan.effective_on <= LATEST_CHANGE:
+        plan.problems.append(
+            _("A change is recorded between %(first)s and %(last)s.")
+            % {"first": _day(EARLIEST_CHANGE), "last": _day(LATEST_CHANGE)}
+        )
+        return
+    if plan.continuing is not None:
+        _check_exists(plan.continuing, plan.last_day, plan.problems)
+        _check_exists(plan.continuing, plan.effective_on, plan.problems)
+    _check_closing(plan)
+    name_field = Locality._meta.get_field("name")
+    taken = {
+        fold(name)
+        for name in Locality.objects.filter(parent_id=plan.locality.parent_id, level=plan.locality.level)
+        .valid_on(plan.effective_on)
+        .exclude(pk__in=[unit.pk for unit in plan.closing])
+        .values_list("name", flat=True)
+    }
+    seen = set()
+    for unit in plan.opening:
+        try:
+            name_field.clean(unit.name, None)
+        except ValidationError as error:
+            plan.problems.extend(f"{unit.name[:60]}: {message}" for message in error.messages)
+            continue
+        if fold(unit.name) in taken or fold(unit.name) in seen:
+            plan.problems.append(
+                _("%(unit)s would exist twice in the same place on %(day)s.")
+                % {"unit": title(unit.kind, unit.name), "day": _day(plan.effective_on)}
+            )
+        seen.add(fold(unit.name))
 
 
 def _check_level(plan: Plan, units: list[Locality]) -> None:
@@ -207,24 +270,22 @@ def _check_level(plan: Plan, units: list[Locality]) -> None:
 @transaction.atomic
 def apply(plan: Plan, *, by=None) -> LocalityChange:
     """Record `plan`, checked again under a lock of the units it changes; ValidationError if it no longer holds."""
-    locked = [plan.locality.pk, *[unit.pk for unit in plan.closing]]
-    fresh = {unit.pk: unit for unit in Locality.objects.select_for_update().filter(pk__in=locked)}
+    involved = [plan.locality, *plan.closing, *([plan.continuing] if plan.continuing else [])]
+    fresh = {unit.pk: unit for unit in Locality.objects.select_for_update().filter(pk__in=[u.pk for u in involved])}
     plan.locality = fresh[plan.locality.pk]
     plan.closing = [fresh[unit.pk] for unit in plan.closing]
-    plan.problems = []
+    plan.continuing = fresh[plan.continuing.pk] if plan.continuing else None
     if plan.kind in (ChangeKind.RENAME, ChangeKind.RECLASSIFY):
-        checked = plan_rename(
+        plan.problems = plan_rename(
             plan.locality,
             effective_on=plan.effective_on,
             name=plan.name_after,
             kind=plan.kind_after,
             basis=plan.basis,
-        )
-        plan.problems = checked.problems
-    elif plan.kind == ChangeKind.MERGER:
-        _check_closing(plan)
+        ).problems
     else:
-        _check_closing(plan)
+        plan.problems = []
+        _check_plan(plan)
     if plan.problems:
         raise ValidationError(plan.problems)
     if plan.kind in (ChangeKind.RENAME, ChangeKind.RECLASSIFY):
@@ -236,28 +297,47 @@ def apply(plan: Plan, *, by=None) -> LocalityChange:
             basis=plan.basis,
             by=by,
         )
+    return _record_merger_or_split(plan, by)
+
+
+def _record_merger_or_split(plan: Plan, by) -> LocalityChange:
+    """The units closed end the day before; the units opened (or the one that continues) succeed them, and
+    take over what the closed units became later (the reorganisation of 01/07/2025): the opened units end
+    when the closed ones were to end."""
     change = LocalityChange.objects.create(
         kind=plan.kind, effective_on=plan.effective_on, locality=plan.locality, basis=plan.basis, recorded_by=by
     )
-    parent = plan.locality.parent
-    sources = [*plan.closing, *([plan.continuing] if plan.continuing else [])]
+    ends = [unit.valid_to for unit in plan.closing]
+    valid_to = min(ends) if ends and all(ends) else None
     opened = []
     for unit in plan.opening:
         new = Locality(
             name=unit.name,
             kind=unit.kind,
             code=unit.code,
-            parent=parent,
+            parent=plan.locality.parent,
             valid_from=plan.effective_on,
-            **_centre(sources),
+            valid_to=valid_to,
+            **_centre([*plan.closing, *([plan.continuing] if plan.continuing else [])]),
         )
+        new.full_clean(exclude=["parent", "successors"])
         new.save()
         opened.append(new)
     successors = opened or [plan.continuing]
     for unit in plan.closing:
+        later = list(unit.successors.filter(valid_from__gt=plan.effective_on))
+        if later:
+            unit.successors.remove(*later)
+            for successor in successors:
+                if successor.valid_to is not None or successor in opened:
+                    successor.successors.add(*later)
         unit.valid_to = plan.last_day
         unit.save(update_fields=["valid_to"])
         unit.successors.add(*successors)
+        # Its gradings end with it.
+        unit.zone_statuses.filter(valid_from__lte=plan.last_day).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=plan.last_day)
+        ).update(valid_to=plan.last_day)
     change.closed.set(plan.closing)
     change.opened.set(opened)
     return change

@@ -205,7 +205,9 @@ class Locality(models.Model):
     @property
     def ended_after(self) -> datetime.date | None:
         """The first day it no longer exists: since then it is part of its successors."""
-        return self.valid_to + datetime.timedelta(days=1) if self.valid_to else None
+        return (
+            self.valid_to + datetime.timedelta(days=1) if self.valid_to and self.valid_to < datetime.date.max else None
+        )
 
     def exists_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
@@ -409,6 +411,10 @@ class Period:
     parent_title: str = ""
 
 
+def _day_before(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=1) if day > datetime.date.min else day
+
+
 def _title_on(unit: Locality, changes: list[LocalityChange], day: datetime.date | None) -> str:
     """`unit`'s title on `day` (None: its first day), from its renames and changes of kind in date order."""
     later = next((change for change in changes if day is None or change.effective_on > day), None)
@@ -430,7 +436,7 @@ def timeline(locality: Locality) -> dict:
     parent_changes = [change for change in both if change.locality_id == locality.parent_id]
     periods, first = [], locality.valid_from
     for index in range(len(changes) + 1):
-        last = changes[index].effective_on - datetime.timedelta(days=1) if index < len(changes) else locality.valid_to
+        last = _day_before(changes[index].effective_on) if index < len(changes) else locality.valid_to
         periods.append(
             Period(
                 first=first,

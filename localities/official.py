@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 
 from localities.models import REORGANISATION_2025, Level, Locality, LocalityKind
 from shared import caching
@@ -237,21 +238,26 @@ class LoadResult:
     updated: int = 0
     unchanged: int = 0
     links: int = 0
+    stranded: list = field(default_factory=list)
     per_level: dict = field(default_factory=dict)
 
 
-def _existing(level: int) -> dict[tuple[str, str], Locality]:
-    """The stored units of `level` with an official code, by (era, code)."""
-    found = {}
-    for locality in Locality.objects.filter(level=level).exclude(code="").order_by("pk"):
+def _existing(level: int) -> tuple[dict[tuple[str, str], Locality], dict[tuple, Locality]]:
+    """The stored units of `level`: those with an official code by (era, code), those typed in without one by
+    (parent id, folded name), so that a load adopts a unit entered by hand rather than adding it twice."""
+    coded, typed = {}, {}
+    for locality in Locality.objects.filter(level=level).order_by("pk"):
+        if not locality.code:
+            typed.setdefault((locality.parent_id, fold(locality.name)), locality)
+            continue
         if level == Level.PROVINCE and locality.valid_from is None and locality.valid_to is None:
-            found.setdefault((BOTH, locality.code), locality)
+            coded.setdefault((BOTH, locality.code), locality)
         era = NEW if locality.valid_from and locality.valid_from >= REORGANISATION_2025 else OLD
-        found.setdefault((era, locality.code), locality)
-    return found
+        coded.setdefault((era, locality.code), locality)
+    return coded, typed
 
 
-UPDATED_FIELDS = ["parent", "latitude", "longitude", "bounds", "area_km2", "valid_from", "valid_to"]
+UPDATED_FIELDS = ["code", "parent", "latitude", "longitude", "bounds", "area_km2", "valid_from", "valid_to"]
 
 
 @transaction.atomic
@@ -265,13 +271,18 @@ def load(units: dict[str, Unit], progress=None) -> LoadResult:
     result = LoadResult()
     stored: dict[str, Locality] = {}
     for level in (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE):
-        existing = _existing(level)
-        new_rows, changed = [], []
+        existing, typed = _existing(level)
+        new_rows, changed, adopted = [], [], set()
         for unit in sorted((u for u in units.values() if u.level == level), key=lambda u: u.key):
             parent_id = stored[unit.parent_key].pk if unit.parent_key else None
             locality = existing.get((unit.era, unit.code))
             if locality is None and unit.era == BOTH:
                 locality = existing.get((OLD, unit.code))
+            if locality is None:
+                locality = typed.pop((parent_id, fold(unit.name)), None)
+                if locality is not None:
+                    locality.code = unit.code
+                    adopted.add(locality.pk)
             if locality is None:
                 locality = Locality(name=unit.name, kind=unit.kind, level=level, code=unit.code)
                 new_rows.append(locality)
@@ -284,13 +295,22 @@ def load(units: dict[str, Unit], progress=None) -> LoadResult:
                 "valid_from": unit.valid_from,
                 "valid_to": unit.valid_to,
             }
-            if locality.valid_to and (unit.valid_to is None or locality.valid_to < unit.valid_to) and locality.pk:
+            # A unit ended earlier, or begun later, by a change recorded since (a merger) keeps its dates.
+            if locality.pk and locality.valid_to and (unit.valid_to is None or locality.valid_to < unit.valid_to):
                 wanted["valid_to"] = locality.valid_to
+            if (
+                locality.pk
+                and locality.valid_from
+                and (unit.valid_from is None or locality.valid_from > unit.valid_from)
+            ):
+                wanted["valid_from"] = locality.valid_from
             if any(getattr(locality, name) != value for name, value in wanted.items()):
                 for name, value in wanted.items():
                     setattr(locality, name, value)
                 if locality.pk:
                     changed.append(locality)
+            elif locality.pk in adopted:
+                changed.append(locality)
             elif locality.pk:
                 result.unchanged += 1
             stored[unit.key] = locality
@@ -318,6 +338,12 @@ def load(units: dict[str, Unit], progress=None) -> LoadResult:
         [links(from_locality_id=old, to_locality_id=new) for old, new in sorted(missing)], batch_size=2000
     )
     result.links = len(missing)
+    # Assignments running past the last day of a unit the load ends: the page of each says where it lies now.
+    result.stranded = list(
+        Locality.objects.filter(valid_to__isnull=False, assignments__ends_on__gt=F("valid_to"))
+        .distinct()
+        .order_by("name")
+    )
     if result.created or result.updated or result.links:
         # Bulk writes send no signal: the pages kept from the localities are read again.
         caching.bump_after_commit(caching.RECORDS)

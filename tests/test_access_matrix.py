@@ -141,6 +141,17 @@ ORGANISER_ONLY = _policy(
     staff=OK,
     superuser=OK,
 )
+# The administrative map is the whole deployment's: office staff of every campaign and administrators.
+MAP_KEEPER_ONLY = _policy(
+    "office staff of every campaign",
+    FORBIDDEN,
+    anonymous=LOGIN,
+    cadre=FORBIDDEN,
+    other_cadre=FORBIDDEN,
+    no_role=FORBIDDEN,
+    staff=OK,
+    superuser=OK,
+)
 ORGANISER_POST_ONLY = _policy(
     "organisers, POST only",
     lambda role: NOT_ALLOWED if role in ORGANISERS else FORBIDDEN,
@@ -371,7 +382,7 @@ EXPECTED = {
     "cadres:locality_list": STAFF_ONLY.on(None),
     "cadres:locality_detail": STAFF_ONLY.on("locality"),
     "cadres:locality_grade": ORGANISER_ONLY.on("locality"),
-    "cadres:locality_change": ORGANISER_ONLY.on("locality"),
+    "cadres:locality_change": MAP_KEEPER_ONLY.on("locality"),
     # Cadres, and what staff may read of theirs.
     "phone:my_mission": CADRE_ONLY.on(None),
     "phone:outbox": CADRE_ONLY.on(None),

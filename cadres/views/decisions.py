@@ -210,8 +210,10 @@ def locality_search(request):
         .select_related("parent")
         .order_by("level", "name")[:SEARCH_RESULTS]
     )
+    # The value is what the form reads back (the code, or today's name); the label names it as on the day.
+    values = [locality_value(place) for place in found]
     as_on(found, day or timezone.localdate())
-    results = [{"value": locality_value(place), "label": locality_label(place)} for place in found]
+    results = [{"value": value, "label": locality_label(place)} for value, place in zip(values, found, strict=True)]
     if day:
         results += _what_they_became(localities, name, day, SEARCH_RESULTS - len(found))
     return JsonResponse({"results": results})

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.roles import organiser_required, scope_of, staff_required
+from accounts.roles import map_keeper_required, organiser_required, scope_of, staff_required
 from cadres.access import get_locality_for_user, read_locality_for_user
 from cadres.coverage_map import coverage_map, map_area
 from cadres.filters import LocalityFilter
@@ -214,7 +214,7 @@ def locality_grade(request, pk):
     return render(request, "localities/locality_grade.html", {"locality": locality, "form": form})
 
 
-@organiser_required
+@map_keeper_required
 def locality_change(request, pk):
     """Record a rename, change of kind, merger or split on a date: a preview of what ends and what opens,
     then the record on confirmation. Both check the same plan (localities/changes.py)."""

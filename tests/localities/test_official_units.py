@@ -109,3 +109,29 @@ def test_the_type_word_in_the_name_decides_the_kind():
         "Hồ Chí Minh",
     )
     assert official._bounds("21.05,105.87 – 20.99,105.79") == [20.99, 105.79, 21.05, 105.87]
+
+
+def test_a_load_adopts_a_unit_typed_in_by_hand_and_keeps_dates_recorded_since():
+    province = Locality.objects.create(name="Bình Dương", kind=LocalityKind.PROVINCE, code="74")
+    district = Locality.objects.create(name="Thủ Dầu Một", kind=LocalityKind.CITY, code="718", parent=province)
+    typed = Locality.objects.create(name="Phú Cường", kind=LocalityKind.WARD, parent=district)
+    opened_later = Locality.objects.create(
+        name="Hiệp Thành", kind=LocalityKind.WARD, parent=district, code="25741", valid_from=D(2024, 1, 1)
+    )
+    call_command("load_admin_units", province=["74"], stdout=io.StringIO())
+    typed.refresh_from_db()
+    opened_later.refresh_from_db()
+    assert typed.code == "25747" and Locality.objects.filter(name="Phú Cường", parent=district).count() == 1
+    assert (opened_later.valid_from, opened_later.valid_to) == (D(2024, 1, 1), D(2025, 6, 30))
+
+
+def test_a_load_names_the_units_it_ends_that_still_have_assignments_after():
+    from tests.factories import AssignmentFactory
+
+    province = Locality.objects.create(name="Bình Dương", kind=LocalityKind.PROVINCE, code="74")
+    district = Locality.objects.create(name="Tân Uyên", kind=LocalityKind.CITY, code="723", parent=province)
+    ward = Locality.objects.create(name="Tân Phước Khánh", kind=LocalityKind.WARD, code="25891", parent=district)
+    AssignmentFactory(locality=ward, starts_on=D(2025, 6, 20), ends_on=D(2025, 7, 19))
+    out = io.StringIO()
+    call_command("load_admin_units", province=["74"], stdout=out)
+    assert "Tân Phước Khánh (25891)" in out.getvalue()

@@ -9,8 +9,8 @@ from django.utils import translation
 
 from cadres.filters import AssignmentFilter
 from cadres.forms.decisions import find_locality
-from localities.models import ChangeKind, Level, Locality, LocalityChange, LocalityKind, as_on, timeline
-from tests.factories import AssignmentFactory, LocalityFactory
+from localities.models import ChangeKind, Grading, Level, Locality, LocalityChange, LocalityKind, as_on, timeline
+from tests.factories import AssignmentFactory, LocalityFactory, ZoneStatusFactory
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -295,3 +295,75 @@ def test_an_assignment_of_2026_may_move_within_its_province_of_two_levels():
     elsewhere = LocalityFactory(name="Ba Đình", parent=LocalityFactory(kind=LocalityKind.CITY_PROVINCE, name="Hà Nội"))
     near = set(localities_near(here))
     assert {here, there} <= near and elsewhere not in near
+
+
+@pytest.mark.parametrize("kind", ["rename", "split"])
+def test_a_day_out_of_any_record_is_refused_not_an_error_page(staff_client, wards, kind):
+    data = {"kind": kind, "effective_on": "01/01/0001", "new_name": "X", "parts": "A\nB", "confirm": "1"}
+    response = change(staff_client, wards[0], **data)
+    assert response.status_code == 200 and not LocalityChange.objects.exists()
+    assert "02/09/1945" in " ".join(response.context["form"].non_field_errors())
+    assert staff_client.get(reverse("cadres:locality_detail", args=[wards[0].pk])).status_code == 200
+
+
+def test_a_split_before_2025_hands_on_what_the_commune_became_in_2025(staff_client, town, wards):
+    ward = wards[0]
+    ZoneStatusFactory(locality=ward, grading=Grading.RED, valid_from=D(2021, 7, 19))
+    province_2025 = LocalityFactory(kind=LocalityKind.CITY_PROVINCE, name="Hồ Chí Minh", valid_from=D(2025, 7, 1))
+    ward_2025 = LocalityFactory(name="Tân Khánh", parent=province_2025, valid_from=D(2025, 7, 1))
+    Locality.objects.filter(pk__in=[town.pk, *(w.pk for w in wards)]).update(valid_to=D(2025, 6, 30))
+    ward.refresh_from_db()
+    ward.successors.add(ward_2025)
+    response = change(
+        staff_client, ward, kind="split", effective_on="2024-01-01", parts="Phường Một\nPhường Hai", confirm="1"
+    )
+    assert response.status_code == 302
+    ward.refresh_from_db()
+    parts = list(ward.successors.order_by("name"))
+    assert [part.name for part in parts] == ["Hai", "Một"]
+    for part in parts:
+        assert (part.valid_from, part.valid_to) == (D(2024, 1, 1), D(2025, 6, 30))
+        assert list(part.successors.all()) == [ward_2025]
+    assert ward.valid_to == D(2023, 12, 31)
+    assert ward.zone_statuses.get().valid_to == D(2023, 12, 31)  # its grading ends with it
+
+
+def test_a_merger_into_a_unit_that_no_longer_exists_is_refused(staff_client, wards):
+    first, second, third = wards
+    Locality.objects.filter(pk=third.pk).update(valid_to=D(2023, 12, 31))
+    response = change(
+        staff_client, first, kind="merger", effective_on="2024-06-01", others=[second.pk], into=third.pk, confirm="1"
+    )
+    assert response.status_code == 200 and "31/05/2024" in " ".join(response.context["form"].non_field_errors())
+    first.refresh_from_db()
+    assert first.valid_to is None
+
+
+@pytest.mark.parametrize(
+    "parts, message",
+    [
+        ("Phường " + "A" * 300 + "\nPhường B", "120"),
+        ("Phường Trùng\nPhường Trùng", "Phường Trùng"),
+        ("Phường Uyên Hưng\nPhường Mới", "Phường Uyên Hưng"),  # a sibling already has the name
+        ("\n".join(f"Phường {n}" for n in range(40)), "30"),
+    ],
+)
+def test_the_units_of_a_split_are_checked_before_anything_is_written(staff_client, wards, parts, message):
+    response = change(staff_client, wards[0], kind="split", effective_on="2025-07-01", parts=parts, confirm="1")
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].non_field_errors())
+    assert Locality.objects.count() == 5 and not LocalityChange.objects.exists()
+
+
+def test_a_suggestion_named_as_on_the_day_holds_the_value_the_form_reads_back(staff_client, wards):
+    from localities.changes import record_rename
+
+    ward = wards[0]
+    Locality.objects.filter(pk=ward.pk).update(code="")
+    ward.refresh_from_db()
+    record_rename(ward, effective_on=D(2022, 1, 1), name="Tân Phước Khánh Mới")
+    [suggested] = staff_client.get(reverse("cadres:locality_search"), {"q": "tan phuoc", "day": "2021-08-25"}).json()[
+        "results"
+    ]
+    assert "Tân Phước Khánh," in suggested["label"] and "Mới" not in suggested["label"]
+    assert find_locality(suggested["value"], day=D(2021, 8, 25)) == ward

@@ -47,6 +47,14 @@ class Command(BaseCommand):
             )
 
         result = official.load(units, progress=progress)
+        if result.stranded:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(result.stranded)} units that ended on their last day still have assignments running "
+                    "past it: move them to the units that succeeded them (the assignment's page), or shorten them: "
+                    + ", ".join(f"{unit.display_name} ({unit.code})" for unit in result.stranded[:20])
+                )
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done in {time.monotonic() - started:.1f} s: {result.created} units created, {result.updated} "
