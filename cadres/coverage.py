@@ -10,7 +10,8 @@ the pages pass what the user sees (Model.objects.visible_to(user)); left out, ev
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cadres.models import Assignment, AssignmentStatus, Campaign, ProvincialUnit, Quota
@@ -72,6 +73,20 @@ class Coverage:
     @property
     def ending_soon_days(self) -> int:
         return ENDING_SOON_DAYS
+
+
+def cadres_present(assignments, day: datetime.date, *where: Q) -> Coalesce:
+    """How many different cadres of `assignments` are on mission on `day` in the places `where` selects (a subquery)."""
+    present = (
+        assignments.active_on(day)
+        .filter(*where)
+        .order_by()
+        .annotate(together=Value(1))
+        .values("together")
+        .annotate(n=Count("cadre_id", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(present, output_field=IntegerField()), 0)
 
 
 def red_zone_wards_on(day: datetime.date, localities=None):

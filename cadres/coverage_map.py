@@ -20,8 +20,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -29,7 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cadres.coverage import red_zone_wards_on
+from cadres.coverage import cadres_present, red_zone_wards_on
 from cadres.models import Assignment
 from localities.models import RED_ZONE_GRADINGS, REORGANISATION_2025, Grading, Level, Locality, as_on
 from shared.vietnamese import name_key
@@ -242,20 +241,6 @@ class CoverageMap:
         return render_map(self)
 
 
-def _present(assignments, day: datetime.date) -> Coalesce:
-    """How many different cadres of `assignments` are on mission on `day` in the commune (a subquery)."""
-    present = (
-        assignments.active_on(day)
-        .filter(locality=OuterRef("pk"))
-        .order_by()
-        .annotate(together=Value(1))
-        .values("together")
-        .annotate(n=Count("cadre_id", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(present, output_field=IntegerField()), 0)
-
-
 def map_area(locality: Locality) -> tuple[Locality | None, int | None]:
     """The area whose map shows `locality`, and the commune to highlight in it.
 
@@ -297,7 +282,7 @@ def coverage_map(
         # parent would read every locality).
         .filter(Q(parent=area) | Q(parent__in=Locality.objects.filter(parent=area).order_by().values("pk")))
         .with_grading_on(day)
-        .annotate(cadres_present=_present(assignments, day))
+        .annotate(cadres_present=cadres_present(assignments, day, Q(locality=OuterRef("pk"))))
         .select_related("parent")
         .order_by()
     )

@@ -249,6 +249,18 @@ class Locality(models.Model):
         )
 
 
+def recorded_by() -> models.ForeignKey:
+    """Who recorded a grading or a change of the map; kept if their account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class ZoneStatusQuerySet(models.QuerySet):
     def on(self, day: datetime.date):
         return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
@@ -269,14 +281,7 @@ class ZoneStatus(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2_000, validators=[plain_text])
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = recorded_by()
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ZoneStatusQuerySet.as_manager()
@@ -334,14 +339,7 @@ class LocalityChange(models.Model):
     kind_after = models.CharField(_("kind after"), max_length=20, choices=LocalityKind.choices, blank=True)
     closed = models.ManyToManyField(Locality, verbose_name=_("units ended"), blank=True, related_name="+")
     opened = models.ManyToManyField(Locality, verbose_name=_("units opened"), blank=True, related_name="+")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = recorded_by()
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:

@@ -6,8 +6,7 @@ import functools
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import map_keeper_required, organiser_required, scope_of, staff_required
 from cadres.access import get_locality_for_user, read_locality_for_user
+from cadres.coverage import cadres_present
 from cadres.coverage_map import coverage_map, map_area
 from cadres.filters import LocalityFilter
 from cadres.models import Assignment, AssignmentStatus
@@ -32,32 +32,18 @@ PER_PAGE = 50
 NAMES_PER_ROW = 5
 
 
-def _cadres_present(assignments, day: datetime.date, *where: Q) -> Coalesce:
-    """How many different cadres of `assignments` are on mission on `day` in the places `where` selects (a subquery)."""
-    present = (
-        assignments.active_on(day)
-        .filter(*where)
-        .order_by()
-        .annotate(together=Value(1))
-        .values("together")
-        .annotate(n=Count("cadre_id", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(present, output_field=IntegerField()), 0)
-
-
 def _with_presence(localities, day: datetime.date, assignments):
     """Gradings on `day`, the cadres there, and the cadres in the localities under it, of the `assignments` the
     user sees (Assignment.objects.visible_to)."""
     here = Q(locality=OuterRef("pk"))
     # A cadre is in one place a day, so the two levels beneath add up without counting anyone twice;
     # one OR across both joins made PostgreSQL scan every assignment for each row.
-    beneath = _cadres_present(assignments, day, Q(locality__parent=OuterRef("pk")))
-    beneath += _cadres_present(assignments, day, Q(locality__parent__parent=OuterRef("pk")))
+    beneath = cadres_present(assignments, day, Q(locality__parent=OuterRef("pk")))
+    beneath += cadres_present(assignments, day, Q(locality__parent__parent=OuterRef("pk")))
     return (
         localities.with_grading_on(day)
         .select_related("parent")
-        .annotate(cadres_here=_cadres_present(assignments, day, here), cadres_beneath=beneath)
+        .annotate(cadres_here=cadres_present(assignments, day, here), cadres_beneath=beneath)
         .prefetch_related(
             Prefetch(
                 "assignments",
