@@ -10,7 +10,7 @@ the pages pass what the user sees (Model.objects.visible_to(user)); left out, ev
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -157,9 +157,13 @@ def district_rows(day: datetime.date, *, assignments=None, localities=None) -> l
         )
     )
     present_counts = _per_district(present, "district_id", Count("cadre_id", distinct=True))
+    # The units above the communes the user sees, whether or not they see the unit itself: a role on Bình
+    # Dương sees its former communes' wards, now in Hồ Chí Minh City, under a row for the city (their page is
+    # not theirs to open: `linked` says whether it is).
     districts = (
-        localities.filter(pk__in=Locality.objects.valid_on(day).communes().values("parent_id"))
+        Locality.objects.filter(pk__in=communes.order_by().values("parent_id"))
         .with_grading_on(day)
+        .annotate(linked=Exists(localities.filter(pk=OuterRef("pk"))))
         .select_related("parent")
     )
     rows = [

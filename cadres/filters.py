@@ -20,6 +20,7 @@ from cadres.models import Assignment, AssignmentStatus, Cadre, Campaign
 from localities.models import Level, Locality
 from shared.fields import DayFilter, ScopedChoicesMixin
 from shared.text_validators import single_line
+from shared.vietnamese import PlaceOrder
 from shared.widgets import CachedSelect
 
 ARRIVAL_MISSING, ARRIVAL_CONFIRMED = "missing", "confirmed"
@@ -132,7 +133,7 @@ class AssignmentFilter(ScopedChoicesMixin, django_filters.FilterSet):
         chosen = chosen_pk(self.data.get("locality") if self.data else None)
         if chosen is not None:
             shortlist |= Q(pk=chosen)
-        locality_field.shortlist = Locality.objects.filter(shortlist).order_by("level", "name")
+        locality_field.shortlist = Locality.objects.filter(shortlist).order_by("level", PlaceOrder("name"))
         if self.request is not None:  # Set after the form's choices were narrowed (ScopedChoicesMixin).
             locality_field.shortlist = locality_field.shortlist.visible_to(self.request.user)
 
@@ -257,7 +258,7 @@ class LocalityFilter(ScopedChoicesMixin, django_filters.FilterSet):
         chosen = chosen_pk(self.data.get("parent") if self.data else None)
         if chosen is not None:
             shortlist |= Q(pk=chosen)
-        parent.shortlist = Locality.objects.filter(shortlist).order_by("level", "name")
+        parent.shortlist = Locality.objects.filter(shortlist).order_by("level", PlaceOrder("name"))
         if self.request is not None:
             parent.shortlist = parent.shortlist.visible_to(self.request.user)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import EVERY_ROW, STAFF_GROUP, RoleKind, Scope, hosted, hosts, managed, manages, scope_of, scoped
-from localities.models import Locality
+from localities.models import Locality, named_on
 from shared.models import done_by
 from shared.saving import CheckedSaveMixin
 from shared.text_validators import plain_text, single_line
@@ -697,6 +697,9 @@ class Assignment(CheckedSaveMixin, models.Model):
     def __str__(self):
         return f"{self.cadre} → {self.locality} ({self.period})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("cadres:assignment_detail", args=[self.pk])
+
     @property
     def period(self) -> str:
         return f"{date_format(self.starts_on, 'SHORT_DATE_FORMAT')} – {date_format(self.ends_on, 'SHORT_DATE_FORMAT')}"
@@ -844,6 +847,15 @@ class Assignment(CheckedSaveMixin, models.Model):
         conflict = self.conflicts().first()
         if conflict:
             raise overlap_error(conflict)
+
+
+def places_as_they_were(assignments) -> list["Assignment"]:
+    """`assignments` (read with their locality, and its parent if wanted) with each place named as it was on the
+    assignment's first day, as its decision names it: a 2021 mission reads "Thị xã Tân Uyên", not today's
+    "Thành phố Tân Uyên". One query whatever their number."""
+    assignments = list(assignments)
+    named_on([(assignment.locality, assignment.starts_on) for assignment in assignments])
+    return assignments
 
 
 def _assigned_in(area) -> AssignmentQuerySet:
@@ -1122,7 +1134,8 @@ class RoleQuerySet(models.QuerySet):
         """What these roles (one person's) reach, as accounts.roles.scope_of() keeps it (with the person's cadre
         record, which it adds).
 
-        Subtrees are read here, once: a host locality reaches its wards, a sending unit its departments.
+        Subtrees are read here, once: a host locality reaches its wards (and what they became since: a role on
+        a unit that ended keeps its ground), a sending unit its departments.
         """
         organisers, supervised, units, area = set(), set(), set(), set()
         reads_all = False
@@ -1133,11 +1146,11 @@ class RoleQuerySet(models.QuerySet):
             elif kind == RoleKind.SUPERVISOR and locality_id is None:
                 reads_all = True
             elif kind == RoleKind.SUPERVISOR:
-                supervised.update(Locality.objects.subtree(Locality(pk=locality_id)))
+                supervised.update(Locality.objects.area(Locality(pk=locality_id)))
             elif kind == RoleKind.UNIT:
                 units.add(unit_id)
             elif kind == RoleKind.LOCALITY:
-                area.update(Locality.objects.subtree(Locality(pk=locality_id)))
+                area.update(Locality.objects.area(Locality(pk=locality_id)))
         if units:
             departments = ProvincialUnit.objects.filter(parent__in=units).values_list("pk", flat=True)
             units.update(departments)

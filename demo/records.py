@@ -89,6 +89,9 @@ CHANGES_2023 = [
 CHANGES_2023_DAY = D(2023, 4, 10)
 CHANGES_2023_BASIS = "Nghị quyết 725/NQ-UBTVQH15"
 PROVINCE_CODE = "74"
+# Bình Dương and Hồ Chí Minh City, which it joined on 01/07/2025: both maps of both, so that the city reads as
+# it was in 2021 (its own districts) and today (the 168 wards of three former provinces).
+LOADED_PROVINCES = [PROVINCE_CODE, "79"]
 # Trịnh Đức Tài's ward in 2021; today's campaign sends him to the ward it became (Phường Tân Khánh).
 TAI_WARD = "Tân Uyên/Tân Phước Khánh"
 
@@ -213,13 +216,13 @@ def _zone(locality: Locality, grading: str, valid_from: datetime.date, valid_to:
 
 
 def load_localities() -> dict[str, Locality]:
-    """Bình Dương's official units (load_admin_units), the 2023 changes, and gradings over 2021 of its five
+    """Bình Dương's and Hồ Chí Minh City's official units (load_admin_units), the 2023 changes, and gradings over 2021 of its five
     red-zone districts and their wards.
 
     Keys: "Bình Dương", a district's name, "district/ward"; and "now/district/ward" for the ward of today
     (since 01/07/2025, in Hồ Chí Minh City) that a demo ward became.
     """
-    official.load(official.select(official.read_dataset(), [PROVINCE_CODE]))
+    official.load(official.select(official.read_dataset(), LOADED_PROVINCES))
     province = Locality.objects.get(level=Level.PROVINCE, code=PROVINCE_CODE, valid_to=official.LAST_OLD_DAY)
     places = {"Bình Dương": province}
     for code, commune, kind_before, kind_after in CHANGES_2023:

@@ -7,6 +7,7 @@ assignment pointing at a unit that no longer exists on its dates.
 """
 
 import datetime
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -16,8 +17,20 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from localities.models import LEVEL_OF_KIND, ChangeKind, Level, Locality, LocalityChange, LocalityKind, title
-from localities.official import COMMUNE_KINDS
+from localities.models import (
+    LEVEL_OF_KIND,
+    TITLE_OF_KIND,
+    ChangeKind,
+    Level,
+    Locality,
+    LocalityChange,
+    LocalityKind,
+    ZoneStatus,
+    ended_message,
+    strictness,
+    title,
+)
+from localities.official import COMMUNE_KINDS, DISTRICT_KINDS, PROVINCE_KINDS
 from shared.vietnamese import fold
 
 # Changes are recorded from the founding of the state's administration; far later dates are typing mistakes.
@@ -50,7 +63,11 @@ class Plan:
     closing: list[Locality] = field(default_factory=list)
     continuing: Locality | None = None
     opening: list[NewUnit] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    # The strictest grading in force on the effective day on the units that end (None: none had one), which
+    # the units opened start with; and the grading the unit that continues has of its own that day.
+    carried: ZoneStatus | None = None
+    own: ZoneStatus | None = None
+    problems: list = field(default_factory=list)  # Messages, or ValidationErrors carrying a link.
 
     @property
     def last_day(self) -> datetime.date:
@@ -68,29 +85,108 @@ class Plan:
     def opening_titles(self) -> list[str]:
         return [title(unit.kind, unit.name) for unit in self.opening]
 
+    @property
+    def continuing_takes_carried(self) -> bool:
+        """The unit that continues keeps its own grading unless one of the units that end had a stricter one."""
+        return self.carried is not None and (
+            self.own is None or strictness(self.carried.grading) > strictness(self.own.grading)
+        )
+
+    @property
+    def gradings_after(self) -> list["GradingAfter"]:
+        """The grading of each unit opened, or of the one that continues, from the effective day."""
+        if self.continuing is not None:
+            if self.continuing_takes_carried:
+                return [GradingAfter(self.continuing.display_name, self.carried, carried=True)]
+            return [GradingAfter(self.continuing.display_name, self.own, carried=False)]
+        return [GradingAfter(name, self.carried, carried=True) for name in self.opening_titles]
+
+
+@dataclass
+class GradingAfter:
+    """What the preview says of a unit's grading from the day: `status` is carried over from a unit that ends
+    (`carried`), or the unit's own that stays, or None: no grading."""
+
+    unit: str
+    status: ZoneStatus | None
+    carried: bool
+
+
+def _kind_words() -> dict[str, list[str]]:
+    """The words a unit's title starts with, lowercase, and the kinds each names: the official ones ("phường",
+    "thành phố", a city or a centrally-run city) and the interface's own ("ward" in English)."""
+    words: dict[str, list[str]] = {}
+    official = [*COMMUNE_KINDS.items(), *DISTRICT_KINDS.items(), *PROVINCE_KINDS.items()]
+    interface = [(str(TITLE_OF_KIND.get(kind, kind.label)), kind) for kind in LocalityKind]
+    for word, kind in [*official, *interface]:
+        kinds = words.setdefault(word.lower(), [])
+        if kind not in kinds:
+            kinds.append(kind)
+    return words
+
+
+def split_kind_word(text: str) -> tuple[str, list[str], str]:
+    """The kind word `text` starts with as typed, the kinds it names, and the name after it:
+    "phường  Tân Khánh" gives ("phường", [ward], "Tân Khánh"); a text without one gives ("", [], text).
+
+    Case does not matter, nor accents left out ("PHUONG Tan Khanh"); a name that only looks like a kind keeps
+    its first word ("Phương Liệt", "Tịnh Biên", "Xà Bang"): a word typed with accents must be the kind's own.
+    """
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    for word, kinds in sorted(_kind_words().items(), key=lambda item: -len(item[0])):
+        head = text[: len(word)].lower()
+        if len(text) > len(word) and text[len(word)] != " ":
+            continue
+        if head == word or (head.isascii() and head == fold(word)):
+            return text[: len(word)], kinds, text[len(word) + 1 :]
+    return "", [], text
+
+
+def _kind_of_word(kinds: list[str]) -> str:
+    """The kind a unit opened takes from the word before its name: a commune's, where the word names several."""
+    return next((kind for kind in kinds if LEVEL_OF_KIND[kind] == Level.COMMUNE), kinds[0] if kinds else "")
+
+
+def _typed_name(text: str, kind: str, problems: list[str]) -> tuple[str, str]:
+    """The name typed without the kind word before it ("Phường Tân Khánh" is named "Tân Khánh"), and the kind:
+    `kind`, or the word's when `kind` is empty. A word of another kind than `kind` is refused, not dropped."""
+    typed, kinds, name = split_kind_word(text)
+    if not typed:
+        return name, kind
+    if not name:
+        problems.append(_("“%(typed)s” is a kind, not a name: type the name.") % {"typed": typed})
+        return "", kind
+    if kind and kind not in kinds:
+        problems.append(
+            _("“%(typed)s” starts with “%(word)s”, but the unit will be a %(kind)s: type the name alone.")
+            % {"typed": text.strip(), "word": typed, "kind": LocalityKind(kind).label}
+        )
+    return name, kind or _kind_of_word(kinds)
+
 
 def parse_units(text: str, default_kind: str) -> list[NewUnit]:
     """The communes written one per line, "Phường Tân Khánh" or "Tân Khánh" (then of `default_kind`).
 
     The kind is read from the official word (Phường, Xã, Thị trấn, Đặc khu) or the interface's own (Ward...).
     """
-    words = dict(COMMUNE_KINDS)
-    words.update({str(LocalityKind(kind).label): kind for kind in COMMUNE_KINDS.values()})
     units = []
     for line in text.splitlines():
         line = " ".join(line.split())
         if not line:
             continue
-        word = next((word for word in words if line.lower().startswith(word.lower() + " ")), None)
-        if word:
-            units.append(NewUnit(name=line[len(word) + 1 :], kind=words[word]))
+        typed, kinds, name = split_kind_word(line)
+        if typed and name:
+            units.append(NewUnit(name=name, kind=_kind_of_word(kinds)))
         else:
             units.append(NewUnit(name=line, kind=default_kind))
     return units
 
 
 def _check_exists(locality: Locality, day: datetime.date, problems: list[str]) -> None:
-    if not locality.exists_on(day):
+    if locality.valid_to and day > locality.valid_to:
+        # A unit that ended is changed on a day of its life: the message says when it ended and what it became.
+        problems.append(ended_message(locality, day))
+    elif not locality.exists_on(day):
         problems.append(_("%(unit)s does not exist on %(day)s.") % {"unit": locality.display_name, "day": _day(day)})
 
 
@@ -106,16 +202,31 @@ def _check_closing(plan: Plan) -> None:
                 % {"unit": unit.display_name, "day": _day(plan.effective_on)}
             )
         for assignment in unit.open_assignments_after(plan.last_day).select_related("cadre").order_by("starts_on"):
+            problem = _(
+                "%(cadre)s is assigned to %(unit)s until %(end)s: end, move or recall that assignment before "
+                "the unit ends on %(day)s."
+            ) % {
+                "cadre": assignment.cadre.full_name,
+                "unit": unit.display_name,
+                "end": _day(assignment.ends_on),
+                "day": _day(plan.last_day),
+            }
+            # The form's error links the assignment (templates/_error.html); the text is final, hence the %%.
+            plan.problems.append(
+                ValidationError(problem.replace("%", "%%"), params={"assignment_url": assignment.get_absolute_url()})
+            )
+        # A grading starts within its unit's life (ZoneStatus.clean): none may start after the last day.
+        for status in unit.zone_statuses.filter(valid_from__gt=plan.last_day).order_by("valid_from"):
             plan.problems.append(
                 _(
-                    "%(cadre)s is assigned to %(unit)s until %(end)s: end, move or recall that assignment before "
-                    "the unit ends on %(day)s."
+                    "%(unit)s is graded %(grading)s from %(day)s, after its last day %(end)s: record the change from "
+                    "a later day, or have that grading removed first."
                 )
                 % {
-                    "cadre": assignment.cadre.full_name,
                     "unit": unit.display_name,
-                    "end": _day(assignment.ends_on),
-                    "day": _day(plan.last_day),
+                    "grading": status.get_grading_display(),
+                    "day": _day(status.valid_from),
+                    "end": _day(plan.last_day),
                 }
             )
 
@@ -124,6 +235,9 @@ def plan_rename(
     locality: Locality, *, effective_on: datetime.date, name: str = "", kind: str = "", basis: str = ""
 ) -> Plan:
     """The unit keeps its code and its records; from `effective_on` it bears `name` and `kind`."""
+    problems = []
+    if name:
+        name, _kind = _typed_name(name, kind or locality.kind, problems)
     plan = Plan(
         kind=ChangeKind.RECLASSIFY if kind and kind != locality.kind else ChangeKind.RENAME,
         effective_on=effective_on,
@@ -131,7 +245,10 @@ def plan_rename(
         basis=basis,
         name_after=name or locality.name,
         kind_after=kind or locality.kind,
+        problems=problems,
     )
+    if problems:
+        return plan
     if not EARLIEST_CHANGE <= effective_on <= LATEST_CHANGE:
         plan.problems.append(
             _("A change is recorded between %(first)s and %(last)s.")
@@ -178,7 +295,8 @@ def plan_merger(
     basis: str = "",
 ) -> Plan:
     """`locality` and `others` become one unit: `into` (one of them, or a sibling named as the unit they
-    join, which continues) or a new unit."""
+    join, which continues with its own name: a name, kind or code typed for a new unit is refused with it) or
+    a new unit, whose kind is `new_unit.kind`, or the word typed before its name, or `locality`'s."""
     merged = _distinct([locality, *others, *([into] if into else [])])
     plan = Plan(kind=ChangeKind.MERGER, effective_on=effective_on, locality=locality, basis=basis)
     if len(merged) < 2:
@@ -186,12 +304,22 @@ def plan_merger(
     if into is not None:
         plan.continuing = into
         plan.closing = [unit for unit in merged if unit.pk != into.pk]
+        if new_unit is not None and (new_unit.name or new_unit.kind or new_unit.code):
+            plan.problems.append(
+                _(
+                    "%(unit)s continues with its own name, kind and code: leave the new unit's fields empty, or "
+                    "choose a new unit. A rename of %(unit)s is recorded on its own page."
+                )
+                % {"unit": into.display_name}
+            )
     else:
         plan.closing = merged
-        if new_unit is None or not new_unit.name:
-            plan.problems.append(_("Name the unit they become, or choose the one that absorbs the others."))
+        name, kind = _typed_name(new_unit.name, new_unit.kind, plan.problems) if new_unit else ("", "")
+        if not name:
+            if not plan.problems:
+                plan.problems.append(_("Name the unit they become, or choose the one that absorbs the others."))
         else:
-            plan.opening = [new_unit]
+            plan.opening = [NewUnit(name, kind or locality.kind, new_unit.code)]
     _check_level(plan, merged)
     _check_plan(plan)
     return plan
@@ -209,6 +337,18 @@ def plan_split(locality: Locality, parts: list[NewUnit], *, effective_on: dateti
     _check_level(plan, [locality])
     _check_plan(plan)
     return plan
+
+
+def _plan_gradings(plan: Plan) -> None:
+    """The strictest grading in force on the effective day on the units that end, which the units opened
+    start with (and the unit that continues, if stricter than its own): red beats orange, orange yellow."""
+    order = {unit.pk: index for index, unit in enumerate(plan.closing)}
+    statuses = sorted(
+        ZoneStatus.objects.on(plan.effective_on).filter(locality__in=list(order)).select_related("locality"),
+        key=lambda status: (-strictness(status.grading), order[status.locality_id], -status.valid_from.toordinal()),
+    )
+    plan.carried = statuses[0] if statuses else None
+    plan.own = plan.continuing.grading_on(plan.effective_on) if plan.continuing is not None else None
 
 
 # More units than any split of a commune has given; a longer list is a mistake, not a reorganisation.
@@ -232,6 +372,7 @@ def _check_plan(plan: Plan) -> None:
         _check_exists(plan.continuing, plan.last_day, plan.problems)
         _check_exists(plan.continuing, plan.effective_on, plan.problems)
     _check_closing(plan)
+    _plan_gradings(plan)
     name_field = Locality._meta.get_field("name")
     taken = {
         fold(name)
@@ -338,9 +479,59 @@ def _record_merger_or_split(plan: Plan, by) -> LocalityChange:
         unit.zone_statuses.filter(valid_from__lte=plan.last_day).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=plan.last_day)
         ).update(valid_to=plan.last_day)
+    if plan.carried is not None:
+        for unit in opened:
+            _carry_grading(unit, plan, by)
+        if plan.continuing is not None and plan.continuing_takes_carried:
+            _carry_grading(plan.continuing, plan, by, own=plan.own)
     change.closed.set(plan.closing)
     change.opened.set(opened)
     return change
+
+
+def _carry_grading(unit: Locality, plan: Plan, by, own: ZoneStatus | None = None) -> ZoneStatus:
+    """`unit` graded from the effective day as `plan.carried` was (until that grading was to end, within the
+    unit's life), noted as carried over. `own`, the grading it had of its own that day, gives way; if the
+    carried grading ends first, it resumes the day after, until it was to end."""
+    source = plan.carried
+    end = min((day for day in (source.valid_to, unit.valid_to) if day is not None), default=None)
+    values = {
+        "unit": source.locality.display_name,
+        "change": ChangeKind(plan.kind).label,
+        "day": _day(plan.effective_on),
+    }
+    if plan.basis:
+        note = _("Carried over from %(unit)s by the %(change)s in force from %(day)s (%(basis)s).") % {
+            **values,
+            "basis": plan.basis,
+        }
+    else:
+        note = _("Carried over from %(unit)s by the %(change)s in force from %(day)s.") % values
+    own_values = (own.grading, own.directive, own.note, own.valid_to) if own is not None else None
+    if own is not None and own.valid_from == plan.effective_on:
+        # Its own grading of that very day becomes the stricter one.
+        own.grading, own.directive, own.note, own.recorded_by = source.grading, source.directive, note, by
+        status = own
+    else:
+        status = unit.record_grading(
+            grading=source.grading, valid_from=plan.effective_on, directive=source.directive, note=note, by=by
+        )
+    if end is not None and (status.valid_to is None or status.valid_to > end):
+        status.valid_to = end
+    status.save()
+    if own_values is not None and status.valid_to is not None:
+        grading, directive, own_note, own_end = own_values
+        if own_end is None or own_end > status.valid_to:
+            ZoneStatus.objects.create(
+                locality=unit,
+                grading=grading,
+                directive=directive,
+                note=own_note,
+                valid_from=status.valid_to + datetime.timedelta(days=1),
+                valid_to=own_end,
+                recorded_by=by,
+            )
+    return status
 
 
 def _centre(units: list[Locality]) -> dict:

@@ -8,6 +8,7 @@ from localities import changes
 from localities.models import ChangeKind, Locality, LocalityKind, ZoneStatus
 from shared.fields import DayField
 from shared.text_validators import plain_text, single_line
+from shared.vietnamese import place_key
 
 # Gradings are recorded for the epidemics the app was built for, not for history books;
 # the bound also keeps "the day before" computable.
@@ -27,6 +28,8 @@ class GradingForm(forms.ModelForm):
     def __init__(self, *args, locality: Locality, **kwargs):
         self.locality = locality
         super().__init__(*args, **kwargs)
+        # ZoneStatus.clean() checks the day against the unit's life (before it was formed, after it ended).
+        self.instance.locality = locality
 
     def clean_valid_from(self):
         day = self.cleaned_data["valid_from"]
@@ -35,18 +38,6 @@ class GradingForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Gradings start from %(day)s.") % {"day": date_format(EARLIEST_GRADING, "SHORT_DATE_FORMAT")},
                 code="too_early",
-            )
-        if locality.valid_from and day < locality.valid_from:
-            raise forms.ValidationError(
-                _("%(locality)s only exists from %(day)s.")
-                % {"locality": locality.display_name, "day": date_format(locality.valid_from, "SHORT_DATE_FORMAT")},
-                code="before_locality",
-            )
-        if locality.valid_to and day > locality.valid_to:
-            raise forms.ValidationError(
-                _("%(locality)s no longer exists after %(day)s.")
-                % {"locality": locality.display_name, "day": date_format(locality.valid_to, "SHORT_DATE_FORMAT")},
-                code="after_locality",
             )
         if locality.zone_statuses.filter(valid_from=day).exists():
             raise forms.ValidationError(
@@ -72,6 +63,29 @@ CHANGE_KIND_HELP = {
     ChangeKind.MERGER: _("This unit and the others chosen end the day before; they become a new unit or one of them."),
     ChangeKind.SPLIT: _("This unit ends the day before; the units named open on the day."),
 }
+
+
+# The kinds of change each field is for: static/js/change_form.js shows only those of the kind chosen (without
+# JavaScript every field shows, and clean() reads those of the kind chosen).
+FIELDS_OF_KIND = {
+    "new_name": [ChangeKind.RENAME, ChangeKind.MERGER],
+    "new_kind": [ChangeKind.RECLASSIFY, ChangeKind.MERGER],
+    "new_code": [ChangeKind.MERGER],
+    "others": [ChangeKind.MERGER],
+    "into": [ChangeKind.MERGER],
+    "parts": [ChangeKind.SPLIT],
+}
+
+
+class InVietnameseOrder(forms.models.ModelChoiceIterator):
+    """The units in the Vietnamese dictionary order of their titles ("Phường An Thạnh", "Phường Ân Phú",
+    "Phường Bình Chuẩn"), which the database's order of code points is not (it puts "Â" after "Z")."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit in sorted(self.queryset, key=lambda unit: (place_key(unit.display_name), unit.pk)):
+            yield self.choice(unit)
 
 
 class LocalityChangeForm(forms.Form):
@@ -134,9 +148,12 @@ class LocalityChangeForm(forms.Form):
         # Units of the same level under the same parent: those a merger may join.
         siblings = Locality.objects.filter(parent_id=locality.parent_id, level=locality.level).order_by("name")
         self.fields["others"].queryset = siblings.exclude(pk=locality.pk)
-        self.fields["others"].label_from_instance = _period_label
         self.fields["into"].queryset = siblings
-        self.fields["into"].label_from_instance = _period_label
+        for name in ("others", "into"):
+            self.fields[name].label_from_instance = _period_label
+            self.fields[name].iterator = InVietnameseOrder
+        for name, kinds in FIELDS_OF_KIND.items():
+            self.fields[name].widget.attrs["data-change-kinds"] = " ".join(kinds)
 
     def clean(self):
         data = super().clean()
@@ -152,11 +169,10 @@ class LocalityChangeForm(forms.Form):
                 basis=basis,
             )
         elif kind == ChangeKind.MERGER:
+            # Whatever is typed for a new unit goes to the plan, which refuses it with a unit that continues.
             new_unit = None
-            if not data.get("into") and data.get("new_name"):
-                new_unit = changes.NewUnit(
-                    data["new_name"], data.get("new_kind") or self.locality.kind, data.get("new_code", "")
-                )
+            if data.get("new_name") or data.get("new_kind") or data.get("new_code"):
+                new_unit = changes.NewUnit(data.get("new_name", ""), data.get("new_kind", ""), data.get("new_code", ""))
             self.plan = changes.plan_merger(
                 self.locality,
                 list(data.get("others") or []),

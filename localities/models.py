@@ -2,8 +2,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -68,6 +70,13 @@ class Grading(models.TextChoices):
 
 # Gradings under which a locality needs cadres: the "red zones" of 2021.
 RED_ZONE_GRADINGS = [Grading.RED, Grading.LOCKED_DOWN]
+# From the mildest to the strictest, as the coverage map draws them one over another: a unit formed of
+# others starts with the strictest grading in force on them (localities/changes.py).
+GRADINGS_BY_STRICTNESS = [Grading.GREEN, Grading.YELLOW, Grading.ORANGE, Grading.RED, Grading.LOCKED_DOWN]
+
+
+def strictness(grading: str) -> int:
+    return GRADINGS_BY_STRICTNESS.index(grading)
 
 
 class LocalityQuerySet(models.QuerySet):
@@ -116,6 +125,31 @@ class LocalityQuerySet(models.QuerySet):
             level = list(unordered.filter(parent__in=level).values_list("pk", flat=True))
             if not level:
                 break
+            ids = [*ids, *level]
+        return ids
+
+    def area(self, locality: "Locality") -> list[int]:
+        """Ids of `locality`'s subtree and of the communes its communes became since, at every later change.
+
+        A role held on a unit that ended (a 2021 district, Bình Dương province) keeps reaching the same
+        ground: the communes and wards its communes were merged or split into. Only communes are
+        followed: the province Bình Dương became is the whole of Hồ Chí Minh City, most of it not theirs.
+        A change of the map moves the records' version, so roles read through this are read again.
+        """
+        ids = self.subtree(locality)
+        reached, level = set(ids), ids
+        links = Locality.successors.through.objects.order_by()
+        # A few rounds at most: 2021's units became 2023's, then 2025's.
+        for _round in range(5):
+            level = list(
+                links.filter(from_locality_id__in=level, to_locality__level=Level.COMMUNE)
+                .exclude(to_locality_id__in=reached)
+                .values_list("to_locality_id", flat=True)
+                .distinct()
+            )
+            if not level:
+                break
+            reached.update(level)
             ids = [*ids, *level]
         return ids
 
@@ -231,6 +265,10 @@ class Locality(models.Model):
         by=None,
     ) -> "ZoneStatus":
         """Start a new grading on `valid_from`, closing the one in force the day before."""
+        new = ZoneStatus(
+            locality=self, grading=grading, directive=directive, valid_from=valid_from, note=note, recorded_by=by
+        )
+        new.clean()  # Within the unit's life.
         day_before = valid_from - datetime.timedelta(days=1)
         open_statuses = self.zone_statuses.select_for_update().filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from), valid_from__lt=valid_from
@@ -239,14 +277,9 @@ class Locality(models.Model):
             status.valid_to = day_before
             status.save(update_fields=["valid_to"])
         later = self.zone_statuses.filter(valid_from__gt=valid_from).order_by("valid_from").first()
-        return self.zone_statuses.create(
-            grading=grading,
-            directive=directive,
-            valid_from=valid_from,
-            valid_to=later.valid_from - datetime.timedelta(days=1) if later else None,
-            note=note,
-            recorded_by=by,
-        )
+        new.valid_to = later.valid_from - datetime.timedelta(days=1) if later else None
+        new.save()
+        return new
 
 
 def recorded_by() -> models.ForeignKey:
@@ -259,6 +292,19 @@ def recorded_by() -> models.ForeignKey:
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+
+def ended_message(locality: Locality, day: datetime.date) -> str:
+    """Why nothing is recorded for `locality` on `day`, after its last day: when it ended and what it became."""
+    values = {
+        "unit": locality.display_name,
+        "day": date_format(day, "SHORT_DATE_FORMAT"),
+        "end": date_format(locality.valid_to, "SHORT_DATE_FORMAT"),
+        "successors": ", ".join(unit.display_name for unit in locality.successors.order_by("name")),
+    }
+    if values["successors"]:
+        return _("%(unit)s no longer exists on %(day)s: it ended on %(end)s and became %(successors)s.") % values
+    return _("%(unit)s no longer exists on %(day)s: it ended on %(end)s.") % values
 
 
 class ZoneStatusQuerySet(models.QuerySet):
@@ -305,6 +351,22 @@ class ZoneStatus(models.Model):
     @property
     def is_red_zone(self) -> bool:
         return self.grading in RED_ZONE_GRADINGS
+
+    def clean(self):
+        """A grading starts on a day of its unit's life: not before it was formed, nor after it ended."""
+        super().clean()
+        if self.locality_id is None or self.valid_from is None:
+            return
+        locality = self.locality
+        if locality.valid_from and self.valid_from < locality.valid_from:
+            message = _("%(locality)s only exists from %(day)s.") % {
+                "locality": locality.display_name,
+                "day": date_format(locality.valid_from, "SHORT_DATE_FORMAT"),
+            }
+            raise ValidationError({"valid_from": ValidationError(message, code="before_locality")})
+        if locality.valid_to and self.valid_from > locality.valid_to:
+            message = ended_message(locality, self.valid_from)
+            raise ValidationError({"valid_from": ValidationError(message, code="after_locality")})
 
 
 class ChangeKind(models.TextChoices):
@@ -375,26 +437,35 @@ def as_on(localities, day: datetime.date) -> list[Locality]:
     the page that shows them; none is saved.
     """
     localities = list(localities)
+    named_on([(locality, day) for locality in localities])
+    return localities
+
+
+def named_on(places) -> None:
+    """Each (locality, day) of `places` named as it was on its own day, parent included, in one query: a list
+    of 2021 and 2026 assignments reads each place as it was when the cadre went there (as_on())."""
     every = {}
-    for locality in localities:
-        for unit in (locality, locality.parent if locality.parent_id and Locality.parent.is_cached(locality) else None):
+    for locality, day in places:
+        parent = locality.parent if locality.parent_id and Locality.parent.is_cached(locality) else None
+        for unit in (locality, parent):
             if unit is not None:
-                every.setdefault(unit.pk, []).append(unit)
+                every.setdefault(unit.pk, []).append((unit, day))
     if not every:
-        return localities
-    earliest = {}
+        return
+    first_day = min(day for units in every.values() for _unit, day in units)
     later = LocalityChange.objects.filter(
-        locality_id__in=list(every), effective_on__gt=day, kind__in=[ChangeKind.RENAME, ChangeKind.RECLASSIFY]
+        locality_id__in=list(every), effective_on__gt=first_day, kind__in=[ChangeKind.RENAME, ChangeKind.RECLASSIFY]
     ).order_by("effective_on")
-    for change in later.only("locality_id", "name_before", "kind_before"):
-        earliest.setdefault(change.locality_id, change)
+    changes_of = {}
+    for change in later.only("locality_id", "name_before", "kind_before", "effective_on"):
+        changes_of.setdefault(change.locality_id, []).append(change)
     for pk, units in every.items():
-        for unit in units:
+        for unit, day in units:
             # Asked again for another day, a unit starts from the state it was read in.
             current = unit.__dict__.setdefault("_current", (unit.name, unit.kind))
-            change = earliest.get(pk)
+            # The earliest change after the day gives the name and kind borne on it.
+            change = next((change for change in changes_of.get(pk, ()) if change.effective_on > day), None)
             unit.name, unit.kind = (change.name_before, change.kind_before) if change else current
-    return localities
 
 
 @dataclass
@@ -405,8 +476,14 @@ class Period:
     last: datetime.date | None
     title: str
     parent: "Locality | None"
-    change: LocalityChange | None = None  # The change that began the period.
+    change: LocalityChange | None = None  # The unit's own change that began the period.
+    parent_change: LocalityChange | None = None  # Or the rename of the unit above it that did.
     parent_title: str = ""
+
+    @property
+    def some_day(self) -> datetime.date | None:
+        """A day within the period, to open pages on it (its first, or its last when it has no known start)."""
+        return self.first or self.last
 
 
 def _day_before(day: datetime.date) -> datetime.date:
@@ -431,24 +508,33 @@ def timeline(locality: Locality) -> dict:
     both = LocalityChange.objects.filter(locality_id__in=[locality.pk, locality.parent_id], kind__in=renames)
     both = list(both.order_by("effective_on"))
     changes = [change for change in both if change.locality_id == locality.pk]
+    # The parent renamed during the unit's life starts a period too: "Thị xã Tân Uyên" until 09/04/2023,
+    # "Thành phố Tân Uyên" from 10/04/2023, for a commune that kept its own name.
     parent_changes = [change for change in both if change.locality_id == locality.parent_id]
-    periods, first = [], locality.valid_from
-    for index in range(len(changes) + 1):
-        last = _day_before(changes[index].effective_on) if index < len(changes) else locality.valid_to
+    within = [
+        change.effective_on
+        for change in parent_changes
+        if locality.exists_on(change.effective_on) and change.effective_on != locality.valid_from
+    ]
+    starts = sorted({*(change.effective_on for change in changes), *within})
+    periods = []
+    for index, first in enumerate([locality.valid_from, *starts]):
+        last = _day_before(starts[index]) if index < len(starts) else locality.valid_to
         periods.append(
             Period(
                 first=first,
                 last=last,
                 title=_title_on(locality, changes, first or datetime.date.min),
                 parent=locality.parent,
-                change=changes[index - 1] if index else None,
+                change=next((change for change in changes if index and change.effective_on == first), None),
+                parent_change=next(
+                    (change for change in parent_changes if index and change.effective_on == first and first in within),
+                    None,
+                ),
+                parent_title=_title_on(locality.parent, parent_changes, first or datetime.date.min)
+                if locality.parent_id
+                else "",
             )
-        )
-        if index < len(changes):
-            first = changes[index].effective_on
-    for period in periods:
-        period.parent_title = (
-            _title_on(locality.parent, parent_changes, period.first or datetime.date.min) if locality.parent_id else ""
         )
     links = Locality.successors.through.objects.filter(from_locality_id=locality.pk, to_locality_id=OuterRef("pk"))
     related = list(

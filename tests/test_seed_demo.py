@@ -47,8 +47,12 @@ def test_seed_demo_is_idempotent():
 def test_seed_demo_loads_the_2021_deployment():
     call_command("seed_demo", stdout=io.StringIO())
     # Bình Dương's nine districts as the statistics office lists them, every demo ward with its code and place.
-    districts = Locality.objects.districts()
+    districts = Locality.objects.districts().filter(parent__code="74")
     assert set(districts.values_list("code", flat=True)) == {str(code) for code in range(718, 727)}
+    # Hồ Chí Minh City as it was in 2021 too, with its own districts, which it kept (code 79) on 01/07/2025.
+    old_city = Locality.objects.get(code="79", valid_to=datetime.date(2025, 6, 30))
+    assert old_city.children.count() >= 20
+    assert old_city.successors.get().predecessors.filter(code="74").exists()
     wards_2021 = Locality.objects.filter(assignments__starts_on__year=2021).distinct()
     assert wards_2021 and all(ward.code and ward.latitude and ward.longitude for ward in wards_2021)
     mai = Cadre.objects.get(full_name="Trương Đinh Ngọc Mai")

@@ -77,7 +77,7 @@ class OfficialAccountForm(forms.ModelForm):
         help_text=_("The link to set a password is sent there too; a forgotten password can then be reset by e-mail."),
     )
     locality = forms.CharField(
-        label=_("Locality (code or “ward, district”)"),
+        label=_("Locality (code, or “ward, district” or “ward, province”)"),
         max_length=200,
         required=False,
         widget=LocalityInput(),

@@ -73,7 +73,7 @@ class CampaignFilter(ScopedChoicesMixin, django_filters.FilterSet):
 
 class QuotaForm(forms.ModelForm):
     locality = forms.CharField(
-        label=_("Locality (code or “ward, district”)"),
+        label=_("Locality (code, or “ward, district” or “ward, province”)"),
         max_length=200,
         required=False,
         widget=LocalityInput(),

@@ -5,7 +5,7 @@ static/js/decision_form.js from the search endpoints), not selects: a
 province has thousands of cadres and the country ten thousand communes. A
 cadre is entered through the cadre picker (cadres/forms/cadre_picker.py: a
 code, or a full name that only one cadre has), a locality by its official
-code or as "ward, district".
+code or as "ward, district" ("ward, province" since 01/07/2025).
 """
 
 import datetime
@@ -89,9 +89,13 @@ def find_locality(text: str, *, day: datetime.date | None = None) -> Locality:
         became = _what_it_became(text, day)
         if became:
             raise ValidationError(became, code="ended")
-    raise ValidationError(
-        _("No district or commune “%(text)s” existed on that day."), code="unknown", params={"text": text}
-    )
+    if day:
+        raise ValidationError(
+            _("No district or commune “%(text)s” existed on %(day)s."),
+            code="unknown",
+            params={"text": text, "day": date_format(day, "SHORT_DATE_FORMAT")},
+        )
+    raise ValidationError(_("No district or commune “%(text)s” was found."), code="unknown", params={"text": text})
 
 
 def _what_it_became(text: str, day: datetime.date) -> str:
@@ -106,12 +110,14 @@ def _what_it_became(text: str, day: datetime.date) -> str:
         return ""
     successors = list(unit.successors.valid_on(day).select_related("parent").order_by("name"))
     if not successors:
-        return _("%(unit)s no longer exists on that day (it ended on %(end)s).") % {
+        return _("%(unit)s no longer exists on %(day)s (it ended on %(end)s).") % {
             "unit": unit.display_name,
+            "day": date_format(day, "SHORT_DATE_FORMAT"),
             "end": date_format(unit.valid_to, "SHORT_DATE_FORMAT"),
         }
-    return _("%(unit)s no longer exists on that day: since %(since)s it is part of %(successors)s.") % {
+    return _("%(unit)s no longer exists on %(day)s: since %(since)s it is part of %(successors)s.") % {
         "unit": unit.display_name,
+        "day": date_format(day, "SHORT_DATE_FORMAT"),
         "since": date_format(unit.ended_after, "SHORT_DATE_FORMAT"),
         "successors": "; ".join(
             f"{locality_label(successor)} ({successor.code})" if successor.code else locality_label(successor)
@@ -193,7 +199,7 @@ class AssignmentRowForm(forms.Form):
 
     cadre = CadreField(label=_("Cadre (code or name)"))
     locality = forms.CharField(
-        label=_("Locality (code or “ward, district”)"),
+        label=_("Locality (code, or “ward, district” or “ward, province”)"),
         max_length=200,
         widget=LocalityInput(),
         validators=[single_line],

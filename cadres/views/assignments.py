@@ -15,7 +15,7 @@ from cadres.access import get_assignment_for_user
 from cadres.exports import write_assignments
 from cadres.filters import AssignmentFilter
 from cadres.forms.assignments import AssignmentForm, ExtendForm, RecallForm, ReplaceForm, default_day
-from cadres.models import Assignment
+from cadres.models import Assignment, places_as_they_were
 from localities.models import as_on
 from shared.caching import RECORDS, cached_fragment
 from shared.concurrency import CONFLICT_CODES, conflict_status
@@ -52,9 +52,12 @@ def _list_context(request) -> dict:
     filterset = _filtered(request)
     query = request.GET.copy()
     query.pop("page", None)
+    page = paginate(request, filterset.qs, PAGE_SIZE)
+    # Each place as it was when the cadre went there (a 2021 mission in "Thị xã Tân Uyên").
+    places_as_they_were(page)
     return {
         "filter": filterset,
-        "page": paginate(request, filterset.qs, PAGE_SIZE),
+        "page": page,
         "status_day": filterset.status_day,
         "query": query.urlencode(),
     }

@@ -11,7 +11,7 @@ from cadres.access import get_cadre_for_user
 from cadres.exports import write_cadres
 from cadres.filters import CadreFilter
 from cadres.forms.cadres import CadreForm
-from cadres.models import Assignment, Cadre, accounts_managed_by
+from cadres.models import Assignment, Cadre, accounts_managed_by, places_as_they_were
 from shared.history import history_entries
 from shared.pagination import paginate
 
@@ -57,7 +57,7 @@ def cadre_detail(request, pk):
         "cadres/cadre_detail.html",
         {
             "cadre": cadre,
-            "assignments": assignments,
+            "assignments": places_as_they_were(assignments),
             "today": today,
             "history_entries": history_entries(cadre.history.all()),
             # Whether the account's name leads to its page (cadres/views/accounts.py).

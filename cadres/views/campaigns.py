@@ -12,7 +12,7 @@ from cadres.access import get_campaign_for_user
 from cadres.coverage import SubqueryCount, campaign_progress, quota_rows
 from cadres.forms.campaigns import CampaignFilter, CampaignForm, QuotaFormSet
 from cadres.forms.decisions import locality_options
-from cadres.models import Assignment, Campaign, Decision, ProvincialUnit, Quota
+from cadres.models import Assignment, Campaign, Decision, ProvincialUnit, Quota, places_as_they_were
 from shared.history import HistorySource, history_entries
 
 PER_PAGE = 50
@@ -95,7 +95,7 @@ def campaign_detail(request, pk):
             "can_change": campaign.is_managed_by(request.user),
             "coverage_day": campaign.showcase_day(today).isoformat(),
             "decisions": decisions,
-            "assignments": assignments[:ASSIGNMENTS_SHOWN],
+            "assignments": places_as_they_were(assignments[:ASSIGNMENTS_SHOWN]),
             "quotas": quota_rows(
                 campaign,
                 quotas=Quota.objects.visible_to(request.user),

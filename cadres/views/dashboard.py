@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -50,7 +51,7 @@ def figures_context(day: datetime.date, today: datetime.date, user, area_id: int
         "day": day,
         "iso_day": day.isoformat(),
         "coverage": coverage_on(day, assignments=assignments, localities=localities),
-        "coverage_map": _area_map(area_id, day, assignments, localities),
+        "coverage_map": _area_map(area_id, day, user, assignments, localities),
         "chart": chart,
         "chart_first": chart_first,
         "chart_last": chart_last,
@@ -60,8 +61,20 @@ def figures_context(day: datetime.date, today: datetime.date, user, area_id: int
     }
 
 
-def _area_map(area_id: int | None, day: datetime.date, assignments, localities):
-    area = localities.filter(pk=area_id).first() if area_id is not None else None
+def mapped_areas(user):
+    """The localities whose maps `user` may open: those they see, and the unit above a commune they see where
+    they do not see that unit. A role on Bình Dương reaches the 36 wards of Hồ Chí Minh City it became since
+    01/07/2025, not the city: its map is the city's, drawn with those wards only (the communes drawn are
+    always those the user sees)."""
+    visible = Locality.objects.visible_to(user)
+    if scope_of(user).everything:
+        return visible
+    above = visible.communes().exclude(parent__in=visible.order_by().values("pk")).order_by().values("parent_id")
+    return Locality.objects.filter(Q(pk__in=visible.order_by().values("pk")) | Q(pk__in=above))
+
+
+def _area_map(area_id: int | None, day: datetime.date, user, assignments, localities):
+    area = mapped_areas(user).filter(pk=area_id).first() if area_id is not None else None
     if area is None:
         return None
     return coverage_map(area, day, assignments=assignments, localities=localities, map_id="dashboard-map")
@@ -77,9 +90,7 @@ def area_choices(day: datetime.date, user) -> AreaChoices:
         get_language(),
         day,
         topics=[RECORDS],
-        compute=lambda: map_areas(
-            day, localities=Locality.objects.visible_to(user), preferred=scope.area | scope.supervised
-        ),
+        compute=lambda: map_areas(day, localities=mapped_areas(user), preferred=scope.area | scope.supervised),
     )
 
 
@@ -95,7 +106,18 @@ def dashboard(request):
     # Shared by the people of one scope (what their roles reach): nobody reads figures computed for another.
     # The map's area is one of those offered on the day; another value shows the default, without an error.
     areas = area_choices(day, request.user)
-    area_id = areas.choose(request.GET.get("area"))
+    asked = request.GET.get("area", "").strip()
+    area_id = areas.choose(asked)
+    # An area asked for but not offered on the day (a 2021 district on a 2026 day): say which map shows instead.
+    area_instead = next(
+        (
+            name
+            for _label, options in areas.groups
+            for pk, name in options
+            if asked and pk == area_id and str(pk) != asked
+        ),
+        None,
+    )
     figures = cached(
         "dashboard",
         scope_of(request.user).key,
@@ -112,5 +134,12 @@ def dashboard(request):
     return render(
         request,
         "cadres/dashboard.html",
-        {"day": day, "today": today, "figures": mark_safe(figures), "areas": areas, "area_id": area_id},
+        {
+            "day": day,
+            "today": today,
+            "figures": mark_safe(figures),
+            "areas": areas,
+            "area_id": area_id,
+            "area_instead": area_instead,
+        },
     )

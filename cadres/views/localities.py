@@ -18,7 +18,7 @@ from cadres.access import get_locality_for_user, read_locality_for_user
 from cadres.coverage import cadres_present
 from cadres.coverage_map import coverage_map, map_area
 from cadres.filters import LocalityFilter
-from cadres.models import Assignment, AssignmentStatus
+from cadres.models import Assignment, AssignmentStatus, places_as_they_were
 from localities import changes
 from localities.forms import CHANGE_KIND_HELP, GradingForm, LocalityChangeForm
 from localities.models import Grading, Locality, ZoneStatus, as_on, timeline
@@ -26,6 +26,7 @@ from shared.caching import RECORDS, cached_fragments
 from shared.fields import day_from_query
 from shared.history import HistorySource, history_entries
 from shared.pagination import paginate
+from shared.vietnamese import PlaceOrder
 
 PER_PAGE = 50
 # Names of the cadres present shown in a list row; the count says how many there are in all.
@@ -68,7 +69,9 @@ def _label_gradings(localities) -> list[Locality]:
 
 @staff_required
 def locality_list(request):
-    localities = Locality.objects.visible_to(request.user).order_by("level", "parent__name", "name")
+    localities = Locality.objects.visible_to(request.user).order_by(
+        "level", PlaceOrder("parent__name"), PlaceOrder("name"), "pk"
+    )
     filterset = LocalityFilter(request.GET, queryset=localities, request=request)
     if not filterset.is_valid():
         messages.error(request, _("Some filters are not valid; correct them to see the list."))
@@ -118,7 +121,9 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
     history = locality.zone_statuses.select_related("recorded_by").order_by("-valid_from")
     visible = Assignment.objects.visible_to(request.user)
     # The units beneath it on the day: a province's districts in 2021, its communes since 01/07/2025.
-    children = Locality.objects.visible_to(request.user).filter(parent=locality).valid_on(day).order_by("name")
+    children = (
+        Locality.objects.visible_to(request.user).filter(parent=locality).valid_on(day).order_by(PlaceOrder("name"))
+    )
     children = as_on(_label_gradings(_with_presence(children, day, visible)), day)
     assignments = (
         visible.filter(locality__in=Locality.objects.subtree(locality))
@@ -127,15 +132,17 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
         .order_by("-starts_on", "cadre__full_name", "pk")
     )
     page = paginate(request, assignments, PER_PAGE)
-    for assignment in page:
+    for assignment in places_as_they_were(page):
         assignment.status_label = AssignmentStatus(assignment.status_on).label
     current = next((status for status in history if _in_force(status, day)), None)
     parent_visible = bool(locality.parent_id) and (
         Locality.objects.visible_to(request.user).filter(pk=locality.parent_id).exists()
     )
     area, highlight = map_area(locality)
+    history_of_unit = timeline(locality)
     return {
-        **timeline(locality),
+        **history_of_unit,
+        "namesake": _namesake(locality, day, history_of_unit),
         # The communes of the area on the day: this one's own, or its parent's with it ringed.
         "coverage_map": coverage_map(
             area, day, assignments=visible, localities=Locality.objects.visible_to(request.user), highlight=highlight
@@ -156,6 +163,25 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
             HistorySource(ZoneStatus.history.filter(locality_id=locality.pk), subject=_grading_subject)
         ),
     }
+
+
+def _namesake(locality: Locality, day: datetime.date, history_of_unit: dict) -> Locality | None:
+    """For a unit that did not exist on `day`: the one before or after it with its code or name that did.
+
+    Hồ Chí Minh City kept its name and code on 01/07/2025 when Bình Dương and Bà Rịa - Vũng Tàu joined it:
+    the city of today opened on a 2021 day points to the city of 2021, and the other way round.
+    """
+    if locality.exists_on(day):
+        return None
+    related = [*history_of_unit["predecessors"], *history_of_unit["successors"]]
+    return next(
+        (
+            unit
+            for unit in related
+            if unit.exists_on(day) and ((locality.code and unit.code == locality.code) or unit.name == locality.name)
+        ),
+        None,
+    )
 
 
 def _grading_subject(record) -> str:
@@ -196,8 +222,19 @@ def locality_grade(request, pk):
             return redirect(f"{detail}?day={status.valid_from.isoformat()}")
         messages.error(request, _("The grading was not recorded; see the messages next to the fields."))
     else:
-        form = GradingForm(locality=locality, initial={"valid_from": timezone.localdate()})
+        # The day asked (the detail's link of a unit that ended carries its last day), within the unit's life.
+        form = GradingForm(locality=locality, initial={"valid_from": _within_life(locality, day_from_query(request))})
     return render(request, "localities/locality_grade.html", {"locality": locality, "form": form})
+
+
+def _within_life(locality: Locality, day: datetime.date | None) -> datetime.date:
+    """`day` (today if None), or the unit's first or last day if it falls outside its life."""
+    day = day or timezone.localdate()
+    if locality.valid_to and day > locality.valid_to:
+        return locality.valid_to
+    if locality.valid_from and day < locality.valid_from:
+        return locality.valid_from
+    return day
 
 
 @map_keeper_required
@@ -205,7 +242,10 @@ def locality_change(request, pk):
     """Record a rename, change of kind, merger or split on a date: a preview of what ends and what opens,
     then the record on confirmation. Both check the same plan (localities/changes.py)."""
     locality = get_locality_for_user(request, pk, for_change=True)
-    form = LocalityChangeForm(request.POST or None, locality=locality, initial={"effective_on": timezone.localdate()})
+    # A unit that ended is changed on a day of its life: the form offers its last day.
+    form = LocalityChangeForm(
+        request.POST or None, locality=locality, initial={"effective_on": _within_life(locality, None)}
+    )
     plan = None
     if request.method == "POST":
         if form.is_valid():
@@ -217,21 +257,40 @@ def locality_change(request, pk):
                     form.add_error(None, error)
                     plan = None
                 else:
-                    messages.success(
-                        request,
-                        _("%(change)s of %(locality)s recorded from %(day)s.")
-                        % {
-                            "change": change.get_kind_display().capitalize(),
-                            "locality": plan.title_before,
-                            "day": date_format(change.effective_on, "SHORT_DATE_FORMAT"),
-                        },
-                    )
-                    detail = reverse("cadres:locality_detail", args=[locality.pk])
+                    # The page of the unit it became on the day: the unit opened (the first of a split) or the
+                    # one that continues; a rename's own.
+                    target = plan.continuing or change.opened.order_by("pk").first() or plan.locality
+                    values = {
+                        "change": change.get_kind_display().capitalize(),
+                        "locality": plan.title_before,
+                        "day": date_format(change.effective_on, "SHORT_DATE_FORMAT"),
+                        "unit": target.display_name,
+                    }
+                    if target.pk == locality.pk:
+                        message = _("%(change)s of %(locality)s recorded from %(day)s.") % values
+                    elif plan.kind == changes.ChangeKind.SPLIT:
+                        message = (
+                            _("%(change)s of %(locality)s recorded from %(day)s. Here is %(unit)s, the first unit it "
+                              "was split into.") % values
+                        )  # fmt: skip
+                    else:
+                        message = (
+                            _("%(change)s of %(locality)s recorded from %(day)s. Here is %(unit)s, the unit it "
+                              "became.") % values
+                        )  # fmt: skip
+                    messages.success(request, message)
+                    detail = reverse("cadres:locality_detail", args=[target.pk])
                     return redirect(f"{detail}?day={change.effective_on.isoformat()}")
         else:
             messages.error(request, _("The change was not recorded; see the messages in the form."))
     return render(
         request,
         "localities/locality_change.html",
-        {"locality": locality, "form": form, "plan": plan, "kind_help": CHANGE_KIND_HELP},
+        {
+            "locality": locality,
+            "form": form,
+            "plan": plan,
+            "kind_help": CHANGE_KIND_HELP,
+            "ended": bool(locality.valid_to and locality.valid_to < timezone.localdate()),
+        },
     )

@@ -276,8 +276,9 @@ def test_the_detail_takes_the_same_number_of_queries_whatever_its_length(
     _many_localities(3, area["town"])
     # 12, 2 for the history of changes (shared/history.py), 2 to name the unit and the units beneath it as on
     # the day (localities.models.as_on) and 3 for its timeline (renames, predecessors and successors, and the
-    # mergers or splits that opened or ended it), 2 for the coverage map of its area (cadres/coverage_map.py).
-    with django_assert_max_num_queries(21) as small:
+    # mergers or splits that opened or ended it), 2 for the coverage map of its area (cadres/coverage_map.py),
+    # 1 to name the assignments' places as on their first days (cadres.models.places_as_they_were).
+    with django_assert_max_num_queries(22) as small:
         staff_client.get(url, {"day": "2021-08-20"})
     _many_localities(40, area["town"])
     for day in range(10):

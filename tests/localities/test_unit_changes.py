@@ -1,6 +1,7 @@
 """Changes of the administrative map recorded by staff on a date, and how every page reads them."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -79,7 +80,14 @@ def test_a_rename_is_found_by_its_old_name_and_the_timeline_names_the_parent_of_
         periods = timeline(ward)["periods"]
         assert [(period.first, period.last, period.title, period.parent_title) for period in periods] == [
             (None, D(2021, 12, 31), "Phường Khánh Bình", "Thị xã Tân Uyên"),
-            (D(2022, 1, 1), None, "Phường Khánh Bình Mới", "Thị xã Tân Uyên"),
+            (D(2022, 1, 1), D(2023, 4, 9), "Phường Khánh Bình Mới", "Thị xã Tân Uyên"),
+            # The town became a city: the ward's period splits there though its own name stayed.
+            (D(2023, 4, 10), None, "Phường Khánh Bình Mới", "Thành phố Tân Uyên"),
+        ]
+        assert [period.parent_change.kind if period.parent_change else None for period in periods] == [
+            None,
+            None,
+            ChangeKind.RECLASSIFY,
         ]
 
 
@@ -367,3 +375,261 @@ def test_a_suggestion_named_as_on_the_day_holds_the_value_the_form_reads_back(st
     ]
     assert "Tân Phước Khánh," in suggested["label"] and "Mới" not in suggested["label"]
     assert find_locality(suggested["value"], day=D(2021, 8, 25)) == ward
+
+
+# What a merger or split does to gradings, and the change form as a new user reads it.
+
+
+def graded(unit, grading, since=None, until=None, directive="Chỉ thị 16/CT-TTg"):
+    since = since or D(2021, 7, 19)
+    return ZoneStatusFactory(locality=unit, grading=grading, valid_from=since, valid_to=until, directive=directive)
+
+
+def gradings_previewed(response) -> list[str]:
+    assert response.status_code == 200, response.context["form"].errors
+    section = response.content.decode().split('id="gradings-after"')[1].split("</ul>")[0]
+    return re.findall(r'<li data-grading="(\w+)">', section)
+
+
+@pytest.mark.parametrize(
+    "gradings, strictest",
+    [
+        ([Grading.RED, Grading.ORANGE, None], Grading.RED),
+        ([Grading.GREEN, Grading.YELLOW, Grading.ORANGE], Grading.ORANGE),
+        ([Grading.RED, Grading.LOCKED_DOWN, Grading.GREEN], Grading.LOCKED_DOWN),
+    ],
+)
+def test_a_new_unit_starts_with_the_strictest_grading_of_the_units_merged(
+    staff_client, staff_user, wards, gradings, strictest
+):
+    for ward, grading in zip(wards, gradings, strict=True):
+        if grading:
+            graded(ward, grading)
+    data = {
+        "kind": "merger",
+        "effective_on": "2025-07-01",
+        "others": [wards[1].pk, wards[2].pk],
+        "new_name": "Tân Khánh",
+        "basis": "Nghị quyết 1656/NQ-UBTVQH15",
+    }
+    assert gradings_previewed(change(staff_client, wards[0], **data)) == [strictest]
+    assert change(staff_client, wards[0], **data, confirm="1").status_code == 302
+    new = Locality.objects.get(name="Tân Khánh")
+    status = new.zone_statuses.get()
+    assert (status.grading, status.valid_from, status.valid_to) == (strictest, D(2025, 7, 1), None)
+    assert status.recorded_by == staff_user and status.directive == "Chỉ thị 16/CT-TTg"
+    source = wards[gradings.index(strictest)]
+    assert source.name in status.note and "01/07/2025" in status.note and "1656/NQ-UBTVQH15" in status.note
+    # The units that ended keep their own gradings up to their last day.
+    for ward in wards:
+        assert all(old.valid_to == D(2025, 6, 30) for old in ward.zone_statuses.all())
+
+
+def test_a_merger_of_units_without_grading_says_so_and_opens_a_unit_without_one(staff_client, wards):
+    data = {"kind": "merger", "effective_on": "2025-07-01", "others": [wards[1].pk], "new_name": "Tân Khánh"}
+    assert gradings_previewed(change(staff_client, wards[0], **data)) == ["none"]
+    change(staff_client, wards[0], **data, confirm="1")
+    assert not Locality.objects.get(name="Tân Khánh").zone_statuses.exists()
+
+
+def test_a_grading_ended_before_the_day_is_not_carried_over(staff_client, wards):
+    graded(wards[0], Grading.RED, until=D(2021, 9, 30))
+    data = {"kind": "merger", "effective_on": "2025-07-01", "others": [wards[1].pk], "new_name": "Tân Khánh"}
+    assert gradings_previewed(change(staff_client, wards[0], **data)) == ["none"]
+
+
+def test_the_unit_that_continues_keeps_its_grading_unless_one_merged_into_it_was_stricter(staff_client, wards):
+    first, second, third = wards
+    graded(third, Grading.RED)
+    graded(first, Grading.ORANGE)
+    data = {"kind": "merger", "effective_on": "2025-07-01", "others": [second.pk], "into": third.pk}
+    assert gradings_previewed(change(staff_client, first, **data)) == [Grading.RED]  # its own
+    assert change(staff_client, first, **data, confirm="1").status_code == 302
+    assert [(s.grading, s.valid_from, s.valid_to) for s in third.zone_statuses.all()] == [
+        (Grading.RED, D(2021, 7, 19), None)
+    ]
+
+
+def test_a_stricter_grading_merged_in_holds_from_the_day_then_the_units_own_resumes(staff_client, wards):
+    first, second, third = wards
+    graded(third, Grading.YELLOW, directive="")
+    graded(first, Grading.RED, until=D(2025, 9, 30))
+    data = {"kind": "merger", "effective_on": "2025-07-01", "others": [second.pk], "into": third.pk}
+    assert gradings_previewed(change(staff_client, first, **data)) == [Grading.RED]
+    assert change(staff_client, first, **data, confirm="1").status_code == 302
+    assert [(s.grading, s.valid_from, s.valid_to) for s in third.zone_statuses.order_by("valid_from")] == [
+        (Grading.YELLOW, D(2021, 7, 19), D(2025, 6, 30)),
+        (Grading.RED, D(2025, 7, 1), D(2025, 9, 30)),
+        (Grading.YELLOW, D(2025, 10, 1), None),
+    ]
+    assert third.grading_on(D(2025, 7, 1)).directive == "Chỉ thị 16/CT-TTg"
+
+
+def test_each_unit_of_a_split_starts_with_the_grading_of_the_unit_split(staff_client, wards):
+    graded(wards[0], Grading.ORANGE)
+    data = {"kind": "split", "effective_on": "2025-07-01", "parts": "Phường Một\nPhường Hai"}
+    assert gradings_previewed(change(staff_client, wards[0], **data)) == [Grading.ORANGE, Grading.ORANGE]
+    change(staff_client, wards[0], **data, confirm="1")
+    for part in Locality.objects.filter(name__in=["Một", "Hai"]):
+        assert part.grading_on(D(2025, 7, 1)).grading == Grading.ORANGE
+
+
+def test_a_unit_graded_after_its_would_be_last_day_is_not_merged(staff_client, wards):
+    graded(wards[0], Grading.GREEN, since=D(2025, 8, 1))
+    response = change(
+        staff_client, wards[0], kind="merger", effective_on="2025-07-01", others=[wards[1].pk], new_name="Tân Khánh"
+    )
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "01/08/2025" in errors and "30/06/2025" in errors
+    assert not change(
+        staff_client,
+        wards[0],
+        kind="merger",
+        effective_on="2025-07-01",
+        others=[wards[1].pk],
+        new_name="Tân Khánh",
+        confirm="1",
+    ).has_header("Location")
+    assert not LocalityChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "typed, word, name",
+    [
+        ("Phường Tân Khánh", "Phường", "Tân Khánh"),
+        ("  phường   Tân  Khánh ", "phường", "Tân Khánh"),
+        ("PHƯỜNG Tân Khánh", "PHƯỜNG", "Tân Khánh"),
+        ("phuong Tan Khanh", "phuong", "Tan Khanh"),
+        ("Thị xã Tân Uyên", "Thị xã", "Tân Uyên"),
+        ("thanh pho Thủ Dầu Một", "thanh pho", "Thủ Dầu Một"),
+        ("Đặc khu Côn Đảo", "Đặc khu", "Côn Đảo"),
+        # Names that only look like a kind word keep it.
+        ("Phương Liệt", "", "Phương Liệt"),
+        ("Tịnh Biên", "", "Tịnh Biên"),
+        ("Xà Bang", "", "Xà Bang"),
+        ("Xãi", "", "Xãi"),
+    ],
+)
+def test_a_kind_word_before_a_typed_name_is_read_as_the_kind(typed, word, name):
+    from localities.changes import split_kind_word
+
+    assert split_kind_word(typed)[0::2] == (word, name)
+
+
+def test_a_name_typed_with_its_kind_word_is_not_doubled(staff_client, wards):
+    first, second, _third = wards
+    change(staff_client, first, kind="rename", effective_on="2022-01-01", new_name="phường Tân Phước", confirm="1")
+    first.refresh_from_db()
+    assert (first.name, first.kind) == ("Tân Phước", LocalityKind.WARD)
+    with translation.override("vi"):
+        preview = change(
+            staff_client, first, kind="merger", effective_on="2025-07-01", others=[second.pk], new_name="Xã Tân Khánh"
+        ).content.decode()
+    assert "Xã Tân Khánh" in preview and "Xã Xã" not in preview and "Phường Xã" not in preview
+    change(
+        staff_client,
+        first,
+        kind="merger",
+        effective_on="2025-07-01",
+        others=[second.pk],
+        new_name="Xã Tân Khánh",
+        confirm="1",
+    )
+    assert Locality.objects.filter(name="Tân Khánh", kind=LocalityKind.COMMUNE).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "rename", "effective_on": "2022-01-01", "new_name": "Xã Tân Phước"},  # a ward stays a ward
+        {"kind": "merger", "effective_on": "2025-07-01", "new_name": "Xã Tân Khánh", "new_kind": "ward"},
+        {"kind": "rename", "effective_on": "2022-01-01", "new_name": "Phường"},
+    ],
+)
+def test_a_kind_word_that_contradicts_the_kind_is_refused(staff_client, wards, data):
+    response = change(staff_client, wards[0], **data, others=[wards[1].pk], confirm="1")
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "“Xã" in errors or "“Phường”" in errors
+    assert not LocalityChange.objects.exists() and Locality.objects.count() == 5
+
+
+def test_a_name_typed_for_a_merger_into_a_unit_that_continues_is_refused_not_dropped(staff_client, wards):
+    first, second, third = wards
+    response = change(
+        staff_client,
+        first,
+        kind="merger",
+        effective_on="2025-07-01",
+        others=[second.pk],
+        into=third.pk,
+        new_name="Tân Khánh",
+        confirm="1",
+    )
+    assert response.status_code == 200
+    assert "Uyên Hưng" in " ".join(response.context["form"].non_field_errors())
+    third.refresh_from_db()
+    assert third.name == "Uyên Hưng" and not LocalityChange.objects.exists()
+
+
+def test_after_a_merger_or_split_the_page_of_the_unit_it_became_opens(staff_client, wards):
+    first, second, third = wards
+    merged = change(
+        staff_client, first, kind="merger", effective_on="2025-07-01", others=[second.pk], into=third.pk, confirm="1"
+    )
+    assert merged.url == reverse("cadres:locality_detail", args=[third.pk]) + "?day=2025-07-01"
+    followed = staff_client.get(merged.url)
+    [message] = [str(m) for m in followed.context["messages"]]
+    assert "Tân Phước Khánh" in message and "Uyên Hưng" in message
+    split = change(
+        staff_client, third, kind="split", effective_on="2025-08-01", parts="Phường Một\nPhường Hai", confirm="1"
+    )
+    one = Locality.objects.get(name="Một")
+    assert split.url == reverse("cadres:locality_detail", args=[one.pk]) + "?day=2025-08-01"
+    merged_new = change(
+        staff_client, one, kind="merger", effective_on="2025-09-01", others=[Locality.objects.get(name="Hai").pk],
+        new_name="Ba", confirm="1",
+    )  # fmt: skip
+    assert merged_new.url == reverse("cadres:locality_detail", args=[Locality.objects.get(name="Ba").pk]) + (
+        "?day=2025-09-01"
+    )
+
+
+def test_the_confirm_button_follows_the_preview_and_sends_the_form(staff_client, wards):
+    data = {"kind": "merger", "effective_on": "2025-07-01", "others": [wards[1].pk], "new_name": "Tân Khánh"}
+    page = change(staff_client, wards[0], **data).content.decode()
+    preview_end = page.index("</section>", page.index('id="change-preview"'))
+    confirm = re.search(r'<button type="submit" name="confirm" form="change-form"[^>]*>', page)
+    assert confirm and page.index('id="change-preview"') < confirm.start() < preview_end
+    assert confirm.start() < page.index('name="new_name"') and 'id="change-form"' in page
+    # Enter in a field presses the first button of the form in the page: "Preview again", not "Confirm".
+    again = re.search(r'<button type="submit" name="preview" form="change-form"', page)
+    assert again and again.start() < confirm.start()
+    assert page.count('name="confirm"') == 1
+
+
+def test_each_field_says_which_kinds_of_change_it_is_for_and_a_script_shows_only_those(staff_client, wards):
+    page = staff_client.get(reverse("cadres:locality_change", args=[wards[0].pk])).content.decode()
+    for name, kinds in [
+        ("new_name", "rename merger"),
+        ("parts", "split"),
+        ("others", "merger"),
+        ("new_kind", "reclassify merger"),
+    ]:
+        tag = re.search(rf'<(?:input|select|textarea)[^>]*name="{name}"[^>]*>', page).group(0)
+        assert f'data-change-kinds="{kinds}"' in tag
+    assert re.search(r'<script src="[^"]*js/change_form\.js" defer>', page)
+    kind = re.search(r'<input[^>]*name="kind"[^>]*>', page).group(0)
+    assert "data-change-kinds" not in kind
+
+
+def test_the_units_to_merge_are_listed_in_vietnamese_order(staff_client, town, wards):
+    for name in ["Bình Chuẩn", "Ân Phú", "An Thạnh", "Đông Hòa", "Dĩ An"]:
+        LocalityFactory(kind=LocalityKind.WARD, name=name, parent=town)
+    with translation.override("vi"):
+        form = change(staff_client, wards[0], kind="merger", effective_on="x").context["form"]
+        listed = [label for _value, label in form.fields["others"].choices]
+        into = [label for _value, label in form.fields["into"].choices][1:]
+    expected = ["An Thạnh", "Ân Phú", "Bình Chuẩn", "Dĩ An", "Đông Hòa", "Khánh Bình", "Uyên Hưng"]
+    assert listed == [f"Phường {name}" for name in expected]
+    assert into == [f"Phường {name}" for name in [*expected[:6], "Tân Phước Khánh", "Uyên Hưng"]]
