@@ -10,6 +10,20 @@ The projection is equirectangular: longitudes are scaled by the cosine of the me
 the whole is fitted, in proportion, into a fixed viewBox that the page stretches to its width.
 A commune without coordinates is not drawn; the caption says how many and names them.
 
+On a phone (360 px wide, the map some 294 px, about 2 units of the viewBox to a CSS pixel) a mark is a small
+circle: each link holds, beneath it, an invisible target of HIT_RADIUS cut where it would reach a closer
+mark's (the marks' Voronoi cells within that radius), so that every mark can be tapped and the one nearest
+the finger answers. A map of at most NAMES_MAX communes names them beside their marks, where a name
+covers no other mark nor name; a larger one names only the highlighted commune and its nearest neighbours,
+and every mark keeps its <title>. A name never leaves the frame: near an edge it ends at its mark
+(text-anchor="end") rather than starting there, its width estimated for a wide bold font (DejaVu Sans).
+
+A cadre's own map (for_cadre=True) speaks to the cadre in plain words: its legend, caption and tooltips. Since
+01/07/2025 a cadre's area is a whole province, some 100 communes or more spread over hundreds of kilometres (an
+island among them): a cadre's map of more than NAMES_MAX communes frames the cadre's commune and its NEIGHBOURHOOD
+nearest instead, draws only the communes that fall within that frame, names them where there is room, and says
+how many of the province's it shows (caption and table). The staff's maps always show the whole area.
+
 A map costs two queries whatever the size of the area: the communes with their grading and the
 cadres present (subqueries of one statement), then the names they bore on the day (as_on()).
 """
@@ -17,6 +31,7 @@ cadres present (subqueries of one statement), then the names they bore on the da
 import copy
 import datetime
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -40,8 +55,20 @@ PAD = 30  # Room around the marks for the rings and the highlight's label.
 BOTTOM = 40  # Room under the marks for the scale bar.
 # A mark's radius: half the distance between close neighbours (the first quartile), within these bounds.
 MIN_RADIUS, MAX_RADIUS = 6, 16
-TEXT_SIZE = 20  # The scale bar's, the north's and the highlighted commune's name: readable on a phone.
+TEXT_SIZE = 20  # The scale bar's and the north's: readable on a phone.
+HIGHLIGHT_SIZE = 24  # The highlighted commune's name, in bold: some 12 CSS px on a phone.
+NAME_SIZE = 21  # The other communes' names.
 LABEL_SIZE = 18  # The districts' names.
+NAMES_MAX = 40  # A map of this many communes or fewer names them all, where there is room.
+NEIGHBOURS_NAMED = 8  # On a larger map, the highlighted commune's nearest neighbours named, where there is room.
+# A cadre's map of more than NAMES_MAX communes is framed on their commune and this many of its nearest; the
+# communes within the frame, and up to FRAME_MARGIN beyond it (not below: the scale bar), are drawn.
+NEIGHBOURHOOD = 30
+FRAME_MARGIN = PAD / 2
+EDGE = 4  # A name keeps this far inside the frame.
+# A mark's target for a finger: 50 units across, 24.5 CSS px on a 360 px phone; less where marks are closer.
+HIT_RADIUS = 25
+HIT_SIDES = 16  # A target cut by its neighbours is a polygon of these many sides, before the cuts.
 # Two communes a few hundred metres apart would otherwise fill the whole map: at least this many degrees.
 MIN_SPAN = 0.03
 KM_PER_DEGREE = 111.32  # Of latitude; of longitude once scaled by the cosine.
@@ -94,6 +121,7 @@ class Mark:
     y: float | None = None
     highlighted: bool = False
     highlight_label: str = ""  # What the ring around a highlighted mark says: "your commune".
+    for_cadre: bool = False  # Plain words, for the cadre on their own map.
 
     @property
     def name(self) -> str:
@@ -116,22 +144,34 @@ class Mark:
         return Grading(self.grading).label if self.grading else ""
 
     @property
+    def grading_text(self) -> str:
+        return self.grading_label or _not_graded(self.for_cadre)
+
+    @property
     def colours(self) -> tuple[str, str, str]:
         return GRADING_COLOURS.get(self.grading, NOT_GRADED)
 
     @property
     def summary(self) -> str:
         """What the mark says, for its tooltip and the screen reader's name of its link."""
-        parts = [self.name, self.grading_label or _("not graded")]
+        parts = [self.name, self.grading_text]
         parts.append(
             ngettext("%(count)s cadre present", "%(count)s cadres present", self.cadres_present)
             % {"count": self.cadres_present}
         )
         if self.uncovered_red:
-            parts.append(_("red zone with nobody assigned"))
+            parts.append(_uncovered_red(self.for_cadre))
         if self.highlighted:
             parts.append(self.highlight_label)
         return ", ".join(str(part) for part in parts)
+
+
+def _not_graded(for_cadre: bool) -> str:
+    return _("no level announced yet") if for_cadre else _("not graded")
+
+
+def _uncovered_red(for_cadre: bool) -> str:
+    return _("red zone with no cadre yet") if for_cadre else _("red zone with nobody assigned")
 
 
 @dataclass
@@ -141,6 +181,28 @@ class DistrictLabel:
     name: str
     x: float
     y: float
+
+
+@dataclass
+class Name:
+    """A commune's name beside its mark: `x` is where the text starts, ends or is centred (`anchor`)."""
+
+    text: str
+    x: float
+    y: float
+    anchor: str
+    size: float
+    bold: bool = False
+
+    @property
+    def width(self) -> float:
+        return _text_width(self.text, self.size, bold=self.bold)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """Left, top, right, bottom in the viewBox, accents included."""
+        left = {"start": self.x, "middle": self.x - self.width / 2, "end": self.x - self.width}[self.anchor]
+        return (left, self.y - self.size * 0.95, left + self.width, self.y + self.size * 0.3)
 
 
 @dataclass
@@ -164,6 +226,11 @@ class CoverageMap:
     highlight_label: str = ""
     links: bool = True
     map_id: str = "coverage-map"
+    for_cadre: bool = False
+    # A cadre's map of a large area (see NEIGHBOURHOOD): `marks` are those around the highlighted commune only, of
+    # `communes` communes and wards that the area has on the day (drawn or not).
+    framed: bool = False
+    communes: int = 0
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -193,6 +260,8 @@ class CoverageMap:
 
     @property
     def description(self) -> str:
+        if self.for_cadre:
+            return self._plain_description
         text = ngettext(
             "%(count)s commune or ward drawn by its coordinates",
             "%(count)s communes and wards drawn by their coordinates",
@@ -207,6 +276,38 @@ class CoverageMap:
         return text
 
     @property
+    def _plain_description(self) -> str:
+        if self.framed:
+            text = ngettext(
+                "Around your commune or ward: %(count)s of the %(total)s commune or ward of %(area)s.",
+                "Around your commune or ward: %(count)s of the %(total)s communes and wards of %(area)s.",
+                self.communes,
+            ) % {"count": len(self.marks), "total": self.communes, "area": self.area.display_name}
+        else:
+            text = ngettext(
+                "Your area has %(count)s commune or ward on the map.",
+                "Your area has %(count)s communes and wards on the map.",
+                len(self.marks),
+            ) % {"count": len(self.marks)}
+        text += " " + _("Red zones: %(red)s, with no cadre yet: %(uncovered)s. With a cadre: %(covered)s.") % {
+            "red": self.red_zone,
+            "uncovered": self.uncovered_red,
+            "covered": self.covered,
+        }
+        if self.unplaced:
+            text += " " + self.unplaced_text
+        return text
+
+    @property
+    def table_summary(self) -> str:
+        """The summary of a framed map's table (the template says it for a whole one)."""
+        return ngettext(
+            "The map as a table (%(count)s of the %(total)s commune or ward of %(area)s)",
+            "The map as a table (%(count)s of the %(total)s communes and wards of %(area)s)",
+            self.communes,
+        ) % {"count": len(self.marks), "total": self.communes, "area": self.area.display_name}
+
+    @property
     def unplaced_text(self) -> str:
         return ngettext(
             "%(count)s commune or ward has no coordinates and is not drawn.",
@@ -216,25 +317,29 @@ class CoverageMap:
 
     @property
     def legend(self) -> list[LegendItem]:
-        """The gradings drawn, then what the dot and the ring say (even when no mark has them)."""
-        gradings = [(grading, grading.label) for grading in Grading] + [(None, _("not graded"))]
+        """The gradings drawn, then what the dot and the ring say (even when no mark has them).
+
+        A cadre's own map begins with their commune, then what calls for a cadre, then the colours, each
+        in plain words with a capital (the template's capfirst)."""
+        gradings = [(grading, grading.label) for grading in Grading] + [(None, _not_graded(self.for_cadre))]
         counts = {grading: sum(mark.grading == grading for mark in self.marks) for grading, _label in gradings}
-        items = [
+        colours = [
             LegendItem(_key(GRADING_COLOURS.get(grading, NOT_GRADED)), label, counts[grading])
             for grading, label in gradings
             if counts[grading]
         ]
-        items.append(LegendItem(_key(NOT_GRADED, covered=True), _("a cadre is there"), self.covered))
-        items.append(
-            LegendItem(
-                _key(GRADING_COLOURS[Grading.RED], uncovered=True),
-                _("red zone with nobody assigned"),
-                self.uncovered_red,
-            )
+        covered = LegendItem(_key(NOT_GRADED, covered=True), _("a cadre is there"), self.covered)
+        uncovered = LegendItem(
+            _key(GRADING_COLOURS[Grading.RED], uncovered=True), _uncovered_red(self.for_cadre), self.uncovered_red
         )
-        if any(mark.highlighted for mark in self.marks):
-            items.append(LegendItem(_key(NOT_GRADED, highlighted=True), self.highlight_label, 1))
-        return items
+        highlighted = [
+            LegendItem(_key(NOT_GRADED, highlighted=True), self.highlight_label, 1)
+            for mark in self.marks
+            if mark.highlighted
+        ][:1]
+        if self.for_cadre:
+            return [*highlighted, uncovered, covered, *colours]
+        return [*colours, covered, uncovered, *highlighted]
 
     @cached_property
     def svg(self) -> SafeString:
@@ -262,6 +367,7 @@ def coverage_map(
     highlight_label: str = "",
     links: bool = True,
     map_id: str = "coverage-map",
+    for_cadre: bool = False,
 ) -> CoverageMap:
     """The communes of `area` (a province or a district) that existed on `day`, placed on the map.
 
@@ -270,7 +376,9 @@ def coverage_map(
     cadres present those of `assignments` (default: all); pages pass what the user sees
     (Model.objects.visible_to(user)). `highlight`: a commune's id, ringed and named on the map and marked
     in the table with `highlight_label` (default "this commune or ward"). `links`: each mark links to its
-    locality page on `day` (staff pages; a cadre's map has none). `map_id`: unique on the page. Two queries.
+    locality page on `day` (staff pages; a cadre's map has none). `map_id`: unique on the page. `for_cadre`: the
+    map of a cadre's own area, its legend, caption and tooltips in plain words; with more than NAMES_MAX communes
+    and a highlighted commune with coordinates, framed on that commune's neighbourhood. Two queries.
     """
     highlight_label = highlight_label or _("this commune or ward")
     assignments = Assignment.objects.all() if assignments is None else assignments
@@ -307,6 +415,7 @@ def coverage_map(
                 url=url,
                 highlighted=commune.pk == highlight,
                 highlight_label=highlight_label,
+                for_cadre=for_cadre,
             )
         )
     result = CoverageMap(
@@ -318,34 +427,69 @@ def coverage_map(
         highlight_label=highlight_label,
         links=links,
         map_id=map_id,
+        for_cadre=for_cadre,
+        communes=len(communes),
     )
     _place(result)
     return result
 
 
 def _place(result: CoverageMap) -> None:
-    """x and y of each mark in the viewBox, the marks' radius, the districts' labels, and the scale bar."""
+    """x and y of each mark in the viewBox, the marks' radius, the districts' labels, and the scale bar.
+
+    The marks fitted into the frame are all of them, or on a framed map the highlighted commune's neighbourhood
+    (_neighbourhood); there, only the marks that fall within the frame are kept."""
     marks = result.marks
     if not marks:
         return
-    mean_latitude = sum(mark.locality.latitude for mark in marks) / len(marks)
+    fitted = _neighbourhood(result)
+    mean_latitude = sum(mark.locality.latitude for mark in fitted) / len(fitted)
     cosine = math.cos(math.radians(mean_latitude))
-    points = [(mark.locality.longitude * cosine, -mark.locality.latitude) for mark in marks]
-    xs, ys = [x for x, _y in points], [y for _x, y in points]
+    xs = [mark.locality.longitude * cosine for mark in fitted]
+    ys = [-mark.locality.latitude for mark in fitted]
     span_x, span_y = max(max(xs) - min(xs), MIN_SPAN), max(max(ys) - min(ys), MIN_SPAN)
     inner_width, inner_height = WIDTH - 2 * PAD, HEIGHT - 2 * PAD - BOTTOM
     scale = min(inner_width / span_x, inner_height / span_y)
     # Centred: the unused width or height is shared on both sides.
     left = PAD + (inner_width - scale * (max(xs) - min(xs))) / 2
     top = PAD + (inner_height - scale * (max(ys) - min(ys))) / 2
-    for mark, (x, y) in zip(marks, points, strict=True):
-        mark.x, mark.y = left + (x - min(xs)) * scale, top + (y - min(ys)) * scale
+    for mark in marks:
+        mark.x = left + (mark.locality.longitude * cosine - min(xs)) * scale
+        mark.y = top + (-mark.locality.latitude - min(ys)) * scale
+    if fitted is not marks:
+        # Within the frame, or up to FRAME_MARGIN beyond it at the sides and the top; not below it, where the scale
+        # bar is (a hair's tolerance keeps the fitted marks on the frame's edge despite floating point).
+        low, right, bottom = FRAME_MARGIN - 0.01, WIDTH - FRAME_MARGIN + 0.01, HEIGHT - PAD - BOTTOM + 0.01
+        result.marks = [mark for mark in marks if low <= mark.x <= right and low <= mark.y <= bottom]
+        result.framed = True
+        marks = result.marks
     result.radius = _radius([(mark.x, mark.y) for mark in marks])
     result.districts = _district_labels(result)
     pixels_per_km = scale / KM_PER_DEGREE
     fitting = [km for km in SCALE_STEPS_KM if km * pixels_per_km <= WIDTH / 4]
     result.scale_km = fitting[-1] if fitting else SCALE_STEPS_KM[0]
     result.scale_length = result.scale_km * pixels_per_km
+
+
+def _neighbourhood(result: CoverageMap) -> list[Mark]:
+    """The marks the frame is fitted to: on a cadre's map of more than NAMES_MAX communes, the highlighted commune
+    and its NEIGHBOURHOOD nearest (by distance in degrees, longitude scaled by the cosine of its latitude); else
+    all the marks (the very list: a map without a highlighted commune, or a staff's map, shows the whole area)."""
+    marks = result.marks
+    if not result.for_cadre or len(marks) <= NAMES_MAX:
+        return marks
+    centre = next((mark for mark in marks if mark.locality.pk == result.highlight), None)
+    if centre is None:
+        return marks
+    latitude, longitude = centre.locality.latitude, centre.locality.longitude
+    cosine = math.cos(math.radians(latitude))
+    return sorted(
+        marks,
+        key=lambda mark: (
+            math.hypot((mark.locality.longitude - longitude) * cosine, mark.locality.latitude - latitude),
+            mark is not centre,  # First, even beside a commune at the very same place.
+        ),
+    )[: NEIGHBOURHOOD + 1]
 
 
 def _radius(points: list[tuple[float, float]]) -> float:
@@ -369,8 +513,36 @@ def _radius(points: list[tuple[float, float]]) -> float:
     return min(max(quartile / 2, MIN_RADIUS), MAX_RADIUS)
 
 
-def _text_width(text: str, size: float) -> float:
-    return len(text) * size * 0.55
+# The advance of each letter in DejaVu Sans Bold, in thousandths of the font's size: one of the widest fonts a
+# phone may draw with (Roboto, Arial, Segoe UI are narrower), so that a name estimated to fit does fit.
+_WIDTHS = dict(
+    zip(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ().,-/",
+        (
+            675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687, 716, 716, 493, 595, 478,
+            712, 652, 924, 645, 652, 582,
+            774, 762, 734, 830, 683, 683, 821, 837, 372, 372, 775, 637, 995, 837, 850, 733, 850, 770, 720, 682,
+            812, 774, 1103, 771, 724, 725,
+            *[696] * 10, 348, 457, 457, 380, 380, 415, 365,
+        ),
+        strict=True,
+    )
+)  # fmt: skip
+_WIDTHS.update({"đ": 716, "Đ": 838})
+REGULAR = 0.94  # The regular weight is narrower than the bold, by 0.89 on average (0.93 for an m).
+
+
+def _text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """The estimated width of `text` at `size`, never less than DejaVu Sans draws it (accents and the horn of
+    ư, ơ included): a name placed by it stays inside the frame."""
+    total = 0
+    for char in text:
+        base = unicodedata.normalize("NFD", char)
+        width = _WIDTHS.get(base[0], 1000)
+        if "\u031b" in base:  # The horn of ư, ơ, wider on a capital Ư, Ơ.
+            width += 130 if base[0].isupper() else 40
+        total += width
+    return total / 1000 * size * (1 if bold else REGULAR)
 
 
 def _district_labels(result: CoverageMap) -> list[DistrictLabel]:
@@ -448,17 +620,71 @@ def _glyph(mark: Mark, radius: float) -> SafeString:
     return mark_safe("".join(parts))
 
 
-def _mark(mark: Mark, radius: float) -> SafeString:
+def _mark(mark: Mark, radius: float, target: SafeString) -> SafeString:
+    """The mark, its target for a finger beneath it, and its tooltip (the name, on a larger map the only one)."""
     if mark.url:
         # Out of the tab order: the table below carries the same links for the keyboard.
         return format_html(
-            '<a href="{}" tabindex="-1" aria-label="{}"><title>{}</title>{}</a>',
+            '<a href="{}" tabindex="-1" aria-label="{}"><title>{}</title>{}{}</a>',
             mark.url,
             mark.summary,
             mark.summary,
+            target,
             _glyph(mark, radius),
         )
-    return format_html("<g><title>{}</title>{}</g>", mark.summary, _glyph(mark, radius))
+    return format_html("<g><title>{}</title>{}{}</g>", mark.summary, target, _glyph(mark, radius))
+
+
+def _targets(marks: list[Mark]) -> dict[int, SafeString]:
+    """Each mark's target (by the mark's id()): a disc of HIT_RADIUS, cut along the middle line between it and
+    each mark near enough to share a point, so that no target covers another's and a tap goes to the nearest
+    mark (the Voronoi cell within the disc). Invisible, it catches the pointer (pointer-events="all") and
+    prints nothing; drawn first in its link, beneath the mark."""
+    # A cut target is a polygon whose sides touch the disc: its corners reach this far.
+    corner = HIT_RADIUS / math.cos(math.pi / HIT_SIDES)
+    reach = 2 * corner
+    grid = {}
+    for mark in marks:
+        grid.setdefault((int(mark.x // reach), int(mark.y // reach)), []).append(mark)
+    targets = {}
+    for mark in marks:
+        column, row = int(mark.x // reach), int(mark.y // reach)
+        near = [
+            other
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for other in grid.get((column + dx, row + dy), ())
+            if other is not mark and 0 < math.dist((mark.x, mark.y), (other.x, other.y)) < reach
+        ]
+        if not near:
+            r = HIT_RADIUS
+            d = f"M{_n(mark.x - r)} {_n(mark.y)}a{r} {r} 0 1 0 {2 * r} 0a{r} {r} 0 1 0 {-2 * r} 0z"
+        else:
+            polygon = [
+                (mark.x + corner * math.cos(angle), mark.y + corner * math.sin(angle))
+                for angle in (2 * math.pi * (i + 0.5) / HIT_SIDES for i in range(HIT_SIDES))
+            ]
+            for other in near:
+                # The points closer to `mark` than to `other`: (p - m)·(o - m) <= |o - m|² / 2.
+                ax, ay = other.x - mark.x, other.y - mark.y
+                polygon = _clip(polygon, ax, ay, ax * mark.x + ay * mark.y + (ax * ax + ay * ay) / 2)
+            d = "M" + " ".join(f"{_n(x)} {_n(y)}" for x, y in polygon) + "z"  # Lines implied after the first point.
+        targets[id(mark)] = format_html('<path class="map-target" d="{}" fill="none" pointer-events="all"/>', d)
+    return targets
+
+
+def _clip(polygon: list[tuple[float, float]], ax: float, ay: float, bound: float) -> list[tuple[float, float]]:
+    """The part of a convex polygon where ax·x + ay·y <= bound (Sutherland and Hodgman)."""
+    kept = []
+    for index, (px, py) in enumerate(polygon):
+        qx, qy = polygon[index - 1]
+        p_in, q_in = ax * px + ay * py <= bound, ax * qx + ay * qy <= bound
+        if p_in != q_in:
+            t = (bound - ax * qx - ay * qy) / (ax * (px - qx) + ay * (py - qy))
+            kept.append((qx + t * (px - qx), qy + t * (py - qy)))
+        if p_in:
+            kept.append((px, py))
+    return kept
 
 
 def _key(colours, *, covered=False, uncovered=False, highlighted=False) -> SafeString:
@@ -480,27 +706,134 @@ def _key(colours, *, covered=False, uncovered=False, highlighted=False) -> SafeS
     )
 
 
-def _highlight(mark: Mark, radius: float) -> SafeString:
-    """A dashed ring around the commune, and its name beside it, on top of every other mark."""
-    ring = radius + 9
-    width = _text_width(mark.name, TEXT_SIZE)
-    # Beside the ring, on the side with room for the name.
-    anchor, x = ("start", mark.x + ring + 4) if mark.x + ring + 4 + width <= WIDTH - 4 else ("end", mark.x - ring - 4)
+def _outer_radius(mark: Mark, radius: float) -> float:
+    """How far from its centre a mark is drawn: its circle, the red ring, the highlight's dashed ring."""
+    if mark.highlighted:
+        return radius + 10.5
+    if mark.uncovered_red:
+        return radius + 6
+    return radius + 1
+
+
+def _named(coverage_map: CoverageMap, highlighted: Mark | None) -> list[Mark]:
+    """The marks to name, the most wanted first: the highlighted commune, then its neighbours nearest first (all
+    of them on a map of NAMES_MAX communes or fewer, or framed on the neighbourhood; the NEIGHBOURS_NAMED nearest
+    on a larger one); without a highlight, a small map's communes the most pressing first, a larger map's none."""
+    marks = coverage_map.marks
+    others = [mark for mark in marks if mark is not highlighted]
+    if highlighted is not None:
+        others.sort(key=lambda mark: math.dist((mark.x, mark.y), (highlighted.x, highlighted.y)))
+        every = len(marks) <= NAMES_MAX or coverage_map.framed
+        return [highlighted, *(others if every else others[:NEIGHBOURS_NAMED])]
+    if len(marks) > NAMES_MAX:
+        return []
+    return sorted(others, key=lambda mark: (-mark.uncovered_red, -DRAWING_ORDER.index(mark.grading)))
+
+
+def _candidates(mark: Mark, text: str, size: float, bold: bool, gap: float) -> list[Name]:
+    """Where a name may go around its mark, in order of preference: right, left, above, below, then the corners.
+    A name beside its mark starts (or ends) there; above or below, it is centred, moved sideways into the frame."""
+    width = _text_width(text, size, bold=bold)
+    x, y, side = mark.x, mark.y, gap * 0.7
+    centred_x = min(max(x, EDGE + width / 2), WIDTH - EDGE - width / 2)
+    places = [
+        ("start", x + gap, y + size * 0.35),
+        ("end", x - gap, y + size * 0.35),
+        ("middle", centred_x, y - gap - size * 0.3),
+        ("middle", centred_x, y + gap + size * 0.95),
+        ("start", x + side, y - side - size * 0.3),
+        ("start", x + side, y + side + size * 0.95),
+        ("end", x - side, y - side - size * 0.3),
+        ("end", x - side, y + side + size * 0.95),
+    ]
+    return [Name(text, tx, ty, anchor, size, bold) for anchor, tx, ty in places]
+
+
+def _inside(box) -> bool:
+    return box[0] >= EDGE and box[2] <= WIDTH - EDGE and box[1] >= EDGE and box[3] <= HEIGHT - EDGE
+
+
+def _names(coverage_map: CoverageMap, highlighted: Mark | None) -> list[Name]:
+    """The names drawn beside the marks, the highlighted commune's first (it is always drawn, inside the frame).
+
+    Another is drawn only where it stays inside the frame and covers no mark, no other name, no district's
+    name and neither the scale bar nor the north; else its mark keeps only its tooltip."""
+    radius = coverage_map.radius
+    scale_right = PAD + coverage_map.scale_length + 8 + _text_width(f"{coverage_map.scale_km:g} km", TEXT_SIZE)
+    taken = [
+        (PAD - 4, HEIGHT - 14 - TEXT_SIZE, scale_right, HEIGHT - 6),  # The scale bar.
+        (WIDTH - PAD - 12, HEIGHT - 54, WIDTH - PAD + 12, HEIGHT - 6),  # The north.
+    ]
+    for label in coverage_map.districts:
+        width = _text_width(label.name, LABEL_SIZE)
+        taken.append(
+            (label.x - width / 2, label.y - LABEL_SIZE * 0.95, label.x + width / 2, label.y + LABEL_SIZE * 0.3)
+        )
+    names = []
+    for mark in _named(coverage_map, highlighted):
+        is_highlighted = mark is highlighted
+        text = mark.name if is_highlighted else mark.locality.name
+        size = HIGHLIGHT_SIZE if is_highlighted else NAME_SIZE
+        full = _text_width(text, size, bold=is_highlighted)
+        if full > WIDTH - 2 * EDGE:  # A name longer than the map is: smaller, to fit.
+            size *= (WIDTH - 2 * EDGE) / full
+        candidates = [
+            name
+            for name in _candidates(mark, text, size, is_highlighted, _outer_radius(mark, radius) + 3)
+            if _inside(name.box)
+        ]
+        best = None
+        for order, name in enumerate(candidates):
+            box = name.box
+            covered = sum(
+                _touches(box, other.x, other.y, _outer_radius(other, radius))
+                for other in coverage_map.marks
+                if other is not mark and box[0] - 2 * MAX_RADIUS < other.x < box[2] + 2 * MAX_RADIUS
+            )
+            crossed = sum(_overlap(box, other) for other in taken)
+            score = (covered + 10 * crossed, order)
+            if best is None or score < best[0]:
+                best = (score, name)
+            if score[0] == 0:
+                break
+        if best is None and is_highlighted:  # No room anywhere (never on a map drawn by _place): centred under it.
+            best = (
+                (0, 0),
+                Name(text, WIDTH / 2, min(mark.y + 2 * size, HEIGHT - EDGE - size * 0.3), "middle", size, True),
+            )
+        if best is None or (best[0][0] and not is_highlighted):
+            continue
+        names.append(best[1])
+        taken.append(best[1].box)
+    return names
+
+
+def _name(name: Name) -> SafeString:
     return format_html(
-        '<g class="map-highlight"><circle cx="{x}" cy="{y}" r="{r}" fill="none" stroke="{ink}" stroke-width="3" '
-        'stroke-dasharray="6 3"/>'
-        '<text x="{tx}" y="{ty}" text-anchor="{anchor}" font-size="{size}" font-weight="700" fill="{ink}" '
-        'stroke="{paper}" stroke-width="5" paint-order="stroke">{name}</text></g>',
+        '<text x="{}" y="{}" text-anchor="{}" font-size="{}"{} fill="{}" stroke="{}" stroke-width="{}" '
+        'paint-order="stroke">{}</text>',
+        _n(name.x),
+        _n(name.y),
+        name.anchor,
+        _n(name.size),
+        mark_safe(' font-weight="700"') if name.bold else "",
+        INK,
+        PAPER,
+        5 if name.bold else 4,
+        name.text,
+    )
+
+
+def _highlight(mark: Mark, radius: float, name: Name) -> SafeString:
+    """A dashed ring around the commune, and its name beside it, on top of every other mark."""
+    return format_html(
+        '<g class="map-highlight" pointer-events="none"><circle cx="{x}" cy="{y}" r="{r}" fill="none" '
+        'stroke="{ink}" stroke-width="3" stroke-dasharray="6 3"/>{name}</g>',
         x=_n(mark.x),
         y=_n(mark.y),
-        r=_n(ring),
+        r=_n(radius + 9),
         ink=INK,
-        tx=_n(x),
-        ty=_n(mark.y + TEXT_SIZE * 0.35),
-        anchor=anchor,
-        size=TEXT_SIZE,
-        paper=PAPER,
-        name=mark.name,
+        name=_name(name),
     )
 
 
@@ -517,8 +850,10 @@ def render_map(coverage_map: CoverageMap, *, highlight: int | None = None) -> Sa
     for mark in marks:
         mark.highlighted = mark.locality.pk == highlight
     radius = coverage_map.radius
-    ordered = sorted(marks, key=lambda mark: (mark.uncovered_red, DRAWING_ORDER.index(mark.grading)))
-    drawn = mark_safe("".join(_mark(mark, radius) for mark in ordered))
+    targets = _targets(marks)
+    # The most pressing on top, and the highlighted commune above them all: a cadre's own is never hidden.
+    ordered = sorted(marks, key=lambda mark: (mark.highlighted, mark.uncovered_red, DRAWING_ORDER.index(mark.grading)))
+    drawn = mark_safe("".join(_mark(mark, radius, targets[id(mark)]) for mark in ordered))
     labels = format_html_join(
         "",
         '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}" stroke="{}" stroke-width="4" '
@@ -526,6 +861,8 @@ def render_map(coverage_map: CoverageMap, *, highlight: int | None = None) -> Sa
         ((_n(label.x), _n(label.y), LABEL_SIZE, MUTED, PAPER, label.name) for label in coverage_map.districts),
     )
     highlighted = next((mark for mark in marks if mark.highlighted), None)
+    names = _names(coverage_map, highlighted)
+    highlight_name = names.pop(0) if highlighted else None
     bar_left, bar_y = PAD, HEIGHT - 14
     return format_html(
         '<svg class="coverage-map-svg" viewBox="0 0 {w} {h}" width="100%" role="group" '
@@ -533,7 +870,8 @@ def render_map(coverage_map: CoverageMap, *, highlight: int | None = None) -> Sa
         'font-family="inherit">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
         '<rect x="0.5" y="0.5" width="{w1}" height="{h1}" fill="{paper}" stroke="{line}"/>'
-        '{marks}<g class="map-labels" aria-hidden="true">{labels}</g>{highlight}'
+        '{marks}<g class="map-labels" aria-hidden="true" pointer-events="none">{labels}</g>'
+        '<g class="map-names" aria-hidden="true" pointer-events="none">{names}</g>{highlight}'
         '<g class="map-scale" aria-hidden="true">'
         '<path d="M{bx} {by_top} V{by} H{bx2} V{by_top}" fill="none" stroke="{muted}" stroke-width="2.5"/>'
         '<text x="{bx_text}" y="{by}" font-size="{size}" fill="{muted}">{scale}</text>'
@@ -552,7 +890,8 @@ def render_map(coverage_map: CoverageMap, *, highlight: int | None = None) -> Sa
         line=LINE,
         marks=drawn,
         labels=labels,
-        highlight=_highlight(highlighted, radius) if highlighted else "",
+        names=mark_safe("".join(_name(name) for name in names)),
+        highlight=_highlight(highlighted, radius, highlight_name) if highlighted else "",
         muted=MUTED,
         size=TEXT_SIZE,
         bx=bar_left,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import cadre_required
 from cadres.coverage_map import coverage_map, map_area
+from cadres.models import places_as_they_were
 from localities.models import ZoneStatus, as_on
 from reports.models import (
     LATE_FILING_DAYS,
@@ -51,7 +52,12 @@ def _mission_context(cadre) -> dict:
         )
         .order_by("-starts_on")
     )
+    # A past mission reads its place as it was then (a 2021 ward since merged keeps its 2021 name and district);
+    # the mission under way as it is today.
+    places_as_they_were(assignments)
     current = next((a for a in assignments if a.is_active_on(today)), None)
+    if current is not None:
+        as_on([current.locality], today)
     for assignment in assignments:
         assignment.report_open = report_is_open(assignment, today)
         assignment.report_opens_on = report_opens_on(assignment)
@@ -128,8 +134,14 @@ def _area_map_context(cadre) -> dict:
         area, highlight = map_area(assignment.locality)
         if area is not None:
             # Every commune of the area with its grading and how many cadres are there (counts, no names):
-            # the marks link nowhere, as the localities' pages are the office's.
+            # the marks link nowhere, as the localities' pages are the office's; its words are the cadre's.
             context["coverage_map"] = coverage_map(
-                area, day, highlight=highlight, highlight_label=_("your commune"), links=False, map_id="area-map"
+                area,
+                day,
+                highlight=highlight,
+                highlight_label=_("your commune"),
+                links=False,
+                map_id="area-map",
+                for_cadre=True,
             )
     return context

@@ -3,12 +3,15 @@ eras of the administrative map, the table as text, the queries, the dashboard's 
 
 import datetime
 import json
+import math
 import re
+import unicodedata
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 
 from cadres.coverage import coverage_on
 from cadres.coverage_map import GRADING_COLOURS, NOT_GRADED, coverage_map, map_area, map_areas, render_map
@@ -93,8 +96,12 @@ def _marks(result) -> dict[str, object]:
 
 
 def _fills(svg: str) -> dict[str, str]:
-    """Each mark's name (its tooltip's first part) and the fill of its circle."""
-    found = re.findall(r'<title>([^<,]+), [^<]*</title><circle cx="[\d.]+" cy="[\d.]+" r="[\d.]+" fill="(#\w+)"', svg)
+    """Each mark's name (its tooltip's first part) and the fill of its circle (after its target for a finger)."""
+    found = re.findall(
+        r'<title>([^<,]+), [^<]*</title>(?:<path class="map-target"[^>]*>)?<circle cx="[\d.]+" cy="[\d.]+" '
+        r'r="[\d.]+" fill="(#\w+)"',
+        svg,
+    )
     return {name.split(" ", 1)[1]: fill for name, fill in found}
 
 
@@ -285,6 +292,298 @@ def test_a_highlighted_commune(binh_duong):
     assert "Khánh Bình</text>" in render_map(result, highlight=other.pk)
 
 
+# On a phone: targets for a finger, names beside the marks, none cut by the frame ------------------
+
+# 24 CSS px across on a 360 px phone, where the 600 units of the viewBox are some 294 px wide.
+FINGER = 24 * 600 / 294 / 2  # A target's radius, in the viewBox's units.
+MARK = re.compile(
+    r'<(?:a|g)[^>]*><title>([^<,]+), [^<]*</title><path class="map-target" d="([^"]+)" fill="none" '
+    r'pointer-events="all"/><circle cx="([\d.]+)" cy="([\d.]+)"'
+)
+
+
+def _targets(svg: str) -> dict[str, tuple[tuple[float, float], object]]:
+    """Each mark's name, centre and target (a circle or a polygon), the target drawn before the mark's circle."""
+    targets = {}
+    for name, path, x, y in MARK.findall(svg):
+        circle = re.fullmatch(r"M([\d.]+) ([\d.]+)a([\d.]+) \3 0 1 0 [\d.]+ 0a\3 \3 0 1 0 -[\d.]+ 0z", path)
+        if circle:
+            radius = float(circle[3])
+            shape = ("circle", (float(circle[1]) + radius, float(circle[2])), radius)
+        else:
+            shape = ("polygon", [(float(a), float(b)) for a, b in re.findall(r"([\d.]+) ([\d.]+)", path)])
+        targets[name.split(" ", 1)[1]] = ((float(x), float(y)), shape)
+    return targets
+
+
+def _inside(shape, point, margin=0.3) -> bool:
+    """Whether `point` is in the shape, `margin` units from its edge (rounding to one decimal)."""
+    if shape[0] == "circle":
+        return math.dist(point, shape[1]) <= shape[2] - margin
+    polygon, x, y = shape[1], *point
+    inside = False
+    for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+        length = math.dist((x1, y1), (x2, y2)) or 1
+        if abs((x2 - x1) * (y1 - y) - (x1 - x) * (y2 - y1)) / length < margin:
+            return False
+    return inside
+
+
+def _around(centre, radius, steps=32):
+    return [
+        (centre[0] + radius * math.cos(2 * math.pi * i / steps), centre[1] + radius * math.sin(2 * math.pi * i / steps))
+        for i in range(steps)
+    ]
+
+
+def test_each_mark_has_a_target_a_finger_can_tap_beneath_it(binh_duong):
+    result = coverage_map(binh_duong["tan_uyen"], DAY)
+    targets = _targets(result.svg)
+    assert set(targets) == {mark.locality.name for mark in result.marks}
+    for centre, shape in targets.values():
+        nearest = min(math.dist(centre, other) for other, _shape in targets.values() if other != centre)
+        # 24 CSS px across, or all the room up to halfway to the nearest mark.
+        reach = min(FINGER, nearest / 2 - 0.5)
+        assert all(_inside(shape, point) for point in _around(centre, reach)), centre
+    # The cadre's map, without links, has the same targets.
+    assert len(_targets(coverage_map(binh_duong["tan_uyen"], DAY, links=False).svg)) == len(result.marks)
+
+
+def test_on_a_crowded_map_a_tap_goes_to_the_nearest_mark(django_assert_max_num_queries):
+    district = _district_with(40, CampaignFactory())
+    with django_assert_max_num_queries(2):
+        svg = coverage_map(district, DAY).svg
+    targets = list(_targets(svg).values())
+    assert len(targets) == 40
+    assert any(shape[0] == "polygon" for _centre, shape in targets)  # Neighbours closer than a finger.
+    for y in range(0, 600, 4):
+        for x in range(0, 600, 4):
+            hit = [centre for centre, shape in targets if _inside(shape, (x, y))]
+            assert len(hit) <= 1, (x, y)  # No target over another's ...
+            if hit:  # ... and the one tapped is the nearest mark.
+                nearest = min(math.dist((x, y), centre) for centre, _shape in targets)
+                assert math.dist((x, y), hit[0]) == pytest.approx(nearest, abs=0.5)
+    for centre, shape in targets:
+        assert _inside(shape, centre)
+
+
+def _names(svg: str) -> list[str]:
+    names = re.search(r'<g class="map-names"[^>]*>(.*?)</g>', svg)[1]
+    return re.findall(r">([^<>]+)</text>", names)
+
+
+def test_a_small_map_names_its_communes_around_the_cadres(binh_duong):
+    ward = binh_duong["wards"]["gap"]
+    result = coverage_map(binh_duong["tan_uyen"], DAY, highlight=ward.pk, links=False, for_cadre=True)
+    named = _names(result.svg)
+    # The cadre's own in full, in the highlight; the others by their names, the nearest at least.
+    assert f'stroke-width="5" paint-order="stroke">{ward.display_name}</text></g>' in result.svg
+    assert "Tân Phước Khánh" not in named and len(named) >= 4
+    assert {"Thái Hòa", "Bạch Đằng"} <= set(named)  # The two nearest.
+    assert len(_titles(result.svg)) == len(result.marks)
+    # A staff map of the district names them too.
+    assert len(_names(coverage_map(binh_duong["tan_uyen"], DAY).svg)) >= 5
+
+
+def test_names_on_the_map_are_escaped_and_let_a_tap_through():
+    district = LocalityFactory(kind=LocalityKind.TOWN, name="Ấp")
+    LocalityFactory(parent=district, name='<b onclick="x()">Ấp 1</b> & 2', latitude=11.0, longitude=106.6)
+    LocalityFactory(parent=district, name="Ấp 3", latitude=11.05, longitude=106.65)
+    svg = coverage_map(district, DAY).svg
+    assert "&lt;b onclick=&quot;x()&quot;&gt;Ấp 1&lt;/b&gt; &amp; 2</text>" in svg and "<b " not in svg
+    assert "style=" not in svg and "<script" not in svg
+    # The names lie over the targets: a tap on one goes through to the mark beneath.
+    assert '<g class="map-names" aria-hidden="true" pointer-events="none">' in svg
+
+
+def _titles(svg: str) -> list[str]:
+    return re.findall(r"<(?:a|g)[^>]*><title>([^<]+)</title>", svg)
+
+
+def test_a_larger_map_keeps_names_to_the_tooltips_but_the_highlighted_communes_neighbours(
+    django_assert_max_num_queries,
+):
+    district = _district_with(45, CampaignFactory())
+    with django_assert_max_num_queries(2):
+        result = coverage_map(district, DAY)
+        svg = result.svg
+    assert _names(svg) == [] and len(_titles(svg)) == 45
+    titles = _titles(svg)  # Each mark says its name on hover or a long press.
+    assert all(any(title.startswith(f"{mark.name}, ") for title in titles) for mark in result.marks)
+    highlighted = result.marks[20]
+    named = _names(render_map(result, highlight=highlighted.locality.pk))
+    assert 1 <= len(named) <= 8
+    by_distance = sorted(
+        result.marks[:20] + result.marks[21:],
+        key=lambda mark: math.dist((mark.x, mark.y), (highlighted.x, highlighted.y)),
+    )
+    assert set(named) <= {mark.locality.name for mark in by_distance[:8]}
+
+
+# The widths of DejaVu Sans and DejaVu Sans Bold (one of the widest fonts a phone draws with), in thousandths of
+# the font's size, measured with Pillow; the horn of a capital Ư or Ơ adds 126 and 23.
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 đĐ"
+DEJAVU = {
+    False: "613 635 550 635 615 352 635 634 278 278 579 278 974 634 612 635 635 411 521 392 634 592 818 592 592 525 "
+    "684 686 698 770 632 575 775 752 295 295 656 557 863 748 787 603 787 695 635 611 732 684 989 685 611 685 "
+    "636 636 636 636 636 636 636 636 636 636 318 635 775",
+    True: "675 716 593 716 678 435 716 712 343 343 665 343 1042 712 687 716 716 493 595 478 712 652 924 645 652 582 "
+    "774 762 734 830 683 683 821 837 372 372 775 637 995 837 850 733 850 770 720 682 812 774 1103 771 724 725 "
+    "696 696 696 696 696 696 696 696 696 696 348 716 838",
+}
+
+
+def _dejavu_width(text: str, size: float, bold: bool) -> float:
+    widths = dict(zip(LETTERS, map(int, DEJAVU[bold].split()), strict=True))
+    total = 0
+    for char in text:
+        base = unicodedata.normalize("NFD", char)
+        total += widths[base[0]] + ((23 if bold else 126) if "\u031b" in base and base[0].isupper() else 0)
+    return total * size / 1000
+
+
+def _texts(svg: str) -> list[tuple[float, float, str, float, bool, str]]:
+    """Each commune's name: x, y, anchor, size, bold, text."""
+    found = re.findall(
+        r'<text x="([\d.]+)" y="([\d.]+)" text-anchor="(\w+)" font-size="([\d.]+)"( font-weight="700")? '
+        r'fill="[^"]+" stroke="[^"]+" stroke-width="\d" paint-order="stroke">([^<]+)</text>',
+        svg,
+    )
+    return [(float(x), float(y), anchor, float(size), bool(bold), text) for x, y, anchor, size, bold, text in found]
+
+
+def test_a_name_near_the_edge_is_not_cut_off():
+    """The cadre's ward, east of the middle with a long name: "Phường Tân Khánh" was drawn from its mark
+    rightwards and lost its last letter to the frame. It must end at its mark (text-anchor="end")."""
+    district = LocalityFactory(kind=LocalityKind.TOWN, name="Bắc Tân Uyên")
+    LocalityFactory(parent=district, name="Tây", latitude=11.0, longitude=106.60)
+    ward = LocalityFactory(parent=district, name="Tân Khánh", latitude=11.0, longitude=106.663)
+    LocalityFactory(parent=district, name="Đông", latitude=11.0, longitude=106.70)
+    for highlight in (ward.pk, None):
+        result = coverage_map(district, DAY, highlight=highlight, links=False, for_cadre=True)
+        texts = _texts(result.svg)
+        assert {text for *_place, text in texts} == ({ward.display_name} if highlight else {"Tân Khánh"}) | {
+            "Tây",
+            "Đông",
+        }
+        for x, y, anchor, size, bold, text in texts:
+            width = _dejavu_width(text, size, bold)
+            left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+            assert left >= 0 and left + width <= result.width, (text, anchor, x)
+            assert size <= y <= result.height
+    # The staff's map of the locality draws it the same way: ending at the mark, left of it.
+    result = coverage_map(district, DAY, highlight=ward.pk)
+    (own,) = [text for text in _texts(result.svg) if text[5] == ward.display_name]
+    assert own[2] == "end" and own[0] < _marks(result)["Tân Khánh"].x
+
+
+# A cadre's map of a whole province: their neighbourhood -------------------------------------------------
+
+GRID = 10  # A province of GRID × GRID wards 0.05° apart (some 5.5 km), and an island far to the south.
+
+
+@pytest.fixture
+def big_city():
+    """A city of 100 wards on a grid, one red every seventh, an island 250 km to the south (as Côn Đảo is), and a
+    ward without coordinates; since 01/07/2025, its wards directly under it."""
+    city = LocalityFactory(
+        kind=LocalityKind.CITY_PROVINCE, name="Lưới", latitude=10.8, longitude=106.7, valid_from=FIRST_NEW_DAY
+    )
+    grid = {}
+    for row in range(GRID):
+        for column in range(GRID):
+            grading = Grading.RED if (row * GRID + column) % 7 == 0 else None
+            grid[row, column] = _commune(
+                city, f"Ô {row}{column}", 11.0 - 0.05 * row, 106.5 + 0.05 * column, grading=grading, era="new"
+            )
+    island = _commune(city, "Đảo Xa", 8.68, 106.61, era="new")
+    unplaced = _commune(city, "Chưa Đo", None, None, era="new")
+    return {"city": city, "grid": grid, "island": island, "unplaced": unplaced}
+
+
+def _degrees(one, other) -> float:
+    cosine = math.cos(math.radians(one.latitude))
+    return math.hypot((one.longitude - other.longitude) * cosine, one.latitude - other.latitude)
+
+
+def test_a_cadres_map_of_a_large_area_frames_their_neighbourhood(big_city, django_assert_max_num_queries):
+    city, ward = big_city["city"], big_city["grid"][4, 5]
+    with django_assert_max_num_queries(2):
+        result = coverage_map(city, NOW, highlight=ward.pk, links=False, for_cadre=True)
+        svg = result.svg
+        html = render_to_string("localities/_coverage_map.html", {"coverage_map": result})
+    drawn = {mark.locality.pk for mark in result.marks}
+    # Some 30 marks around the cadre's ward, the 30 nearest among them; not the island, 250 km away.
+    assert result.framed and 30 < len(drawn) <= 50 and ward.pk in drawn
+    others = sorted((w for w in big_city["grid"].values() if w != ward), key=lambda w: _degrees(ward, w))
+    assert {w.pk for w in others[:30]} <= drawn
+    assert big_city["island"].pk not in drawn and "Đảo Xa" not in html
+    assert max(_degrees(ward, mark.locality) for mark in result.marks) < 0.3  # Within some 33 km.
+    # Each drawn inside the frame, above the scale bar; a finger's room around each (no other within 50 units).
+    for mark in result.marks:
+        assert 15 <= mark.x <= 585 and 15 <= mark.y <= 530, mark.name
+    targets = _targets(svg)
+    assert set(targets) == {mark.locality.name for mark in result.marks}
+    assert all(shape[0] == "circle" for _centre, shape in targets.values())
+    # The scale bar measures the frame: a ward's neighbour to the south is 0.05° of latitude away (5.566 km), to the
+    # east 0.05° of longitude (by the cosine of the latitude).
+    marks, per_km = _marks(result), result.scale_length / result.scale_km
+    assert marks["Ô 55"].y - marks["Ô 45"].y == pytest.approx(0.05 * 111.32 * per_km)
+    east = marks["Ô 46"].x - marks["Ô 45"].x
+    assert east == pytest.approx(0.05 * math.cos(math.radians(ward.latitude)) * 111.32 * per_km, rel=0.005)
+    assert f'<path d="M30 578 V586 H{30 + result.scale_length:.1f} V578"' in svg
+    assert f">{result.scale_km:g} km</text>" in svg
+    whole = coverage_map(city, NOW)
+    assert per_km > 4 * whole.scale_length / whole.scale_km  # Zoomed in on the neighbourhood.
+    # Named where there is room, inside the frame and clear of each other: the cadre's in full, most neighbours.
+    texts = _texts(svg)
+    assert ward.display_name in [text[5] for text in texts] and len(texts) > 20
+    boxes = []
+    for x, y, anchor, size, bold, text in texts:
+        width = _dejavu_width(text, size, bold)
+        left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+        assert left >= 0 and left + width <= result.width and size <= y <= result.height, text
+        boxes.append((left, y - size, left + width, y + size * 0.3))
+    for index, one in enumerate(boxes):
+        for other in boxes[index + 1 :]:
+            assert one[2] <= other[0] or other[2] <= one[0] or one[3] <= other[1] or other[3] <= one[1]
+    assert len(_titles(svg)) == len(drawn)
+    # The caption and the table say how many of the city's 102 communes and wards are drawn; the table lists them.
+    caption = re.search(r'<p class="coverage-map-title">.*?</p>\s*<p>([^<]+)</p>', html, re.S)[1]
+    assert re.findall(r"\d+", caption)[:2] == [str(len(drawn)), "102"] and city.display_name in caption
+    summary = re.search(r"<summary>([^<]+)</summary>", html)[1]
+    assert re.findall(r"\d+", summary) == [str(len(drawn)), "102"] and city.display_name in summary
+    rows = {int(pk) for pk in re.findall(r'<tr class="map-row[^"]*" data-locality="(\d+)"', html)}
+    assert rows == drawn
+    legend = {str(item.label): item.count for item in result.legend}
+    assert legend[str(Grading.RED.label)] == result.red_zone == sum(m.grading == Grading.RED for m in result.marks)
+    # The staff's map of the same city, on the dashboard or the ward's page, still draws it whole.
+    for highlight in (None, ward.pk):
+        with django_assert_max_num_queries(2):
+            whole = coverage_map(city, NOW, highlight=highlight)
+            html = render_to_string("localities/_coverage_map.html", {"coverage_map": whole})
+        assert len(whole.marks) == 101 and not whole.framed and "Đảo Xa" in whole.svg
+        assert len(re.findall(r'<tr class="map-row', html)) == 101
+
+
+def test_a_cadres_map_is_framed_only_around_a_commune_with_coordinates_in_a_large_area(big_city):
+    city, ward = big_city["city"], big_city["grid"][0, 0]
+    # At the corner of the city, its neighbourhood reaches inwards: some 30 marks, the island not among them.
+    framed = coverage_map(city, NOW, highlight=ward.pk, links=False, for_cadre=True)
+    assert framed.framed and 30 < len(framed.marks) <= 50 and "Đảo Xa" not in framed.svg
+    assert all(_degrees(ward, mark.locality) < 0.4 for mark in framed.marks)
+    # Without a commune of theirs with coordinates to frame, the whole city, as before.
+    for highlight in (None, big_city["unplaced"].pk):
+        result = coverage_map(city, NOW, highlight=highlight, links=False, for_cadre=True)
+        assert len(result.marks) == 101 and not result.framed and "Đảo Xa" in result.svg
+    # A cadre's map of 40 communes or fewer is whole.
+    district = _district_with(40, CampaignFactory())
+    result = coverage_map(district, DAY, highlight=district.children.first().pk, for_cadre=True)
+    assert len(result.marks) == 40 and not result.framed
+
+
 # Queries --------------------------------------------------------------------
 
 
@@ -440,6 +739,29 @@ def test_a_cadre_sees_the_map_of_their_own_area_with_their_commune(binh_duong, c
     assert 'rel="manifest"' in content
 
 
+def test_the_cadres_map_speaks_plainly_and_the_staffs_keeps_its_words(binh_duong, cadre, cadre_client, staff_client):
+    _on_mission(cadre, binh_duong["wards"]["gap"], D(2021, 8, 17))
+    mine = cadre_client.get(AREA_MAP).content.decode()
+    office = staff_client.get(DASHBOARD, {"day": "2021-08-25", "area": binh_duong["tan_uyen"].pk}).content.decode()
+    with translation.override("vi"):  # the site's language
+        staff_words = [translation.gettext(text) for text in ("red zone with nobody assigned", "not graded")]
+        plain_words = [translation.gettext(text) for text in ("red zone with no cadre yet", "no level announced yet")]
+        your_commune = translation.gettext("your commune")
+    legend = mine[mine.index('<ul class="map-legend"') : mine.index("</ul>", mine.index('<ul class="map-legend"'))]
+    # The cadre's legend begins with their commune, then the red zones still waiting for a cadre.
+    items = re.findall(r'</svg><span>([^<]+) <span class="muted">\((\d+)\)', legend)
+    assert items[:2] == [(capfirst(your_commune), "1"), (capfirst(plain_words[0]), "1")]  # Thái Hòa
+    assert (capfirst(plain_words[1]), "1") in items  # Bạch Đằng
+    # Nowhere the office's words: legend, caption, tooltips, table; on the dashboard, only those.
+    assert not any(words in mine for words in staff_words)
+    assert all(words in office for words in staff_words) and not any(words in office for words in plain_words)
+    # The caption counts in plain words too: 7 communes drawn, 3 red zones, 1 with no cadre yet, 3 with a cadre,
+    # 1 not drawn; in other words than the office's.
+    caption = re.search(r'<p class="coverage-map-title">.*?</p>\s*<p>([^<]+)</p>', mine, re.S)[1]
+    assert re.findall(r"\d+", caption) == ["7", "3", "1", "3", "1"]
+    assert caption not in office
+
+
 def test_each_cadre_sees_their_own_area_only(binh_duong, cadre, cadre_client, other_cadre, other_cadre_client):
     _on_mission(cadre, binh_duong["wards"]["gap"], D(2021, 8, 17))
     _on_mission(other_cadre, binh_duong["wards"]["dong_hoa"], D(2021, 8, 17))
@@ -497,3 +819,13 @@ def test_a_cadre_map_is_cached_for_the_cadre(binh_duong, cadre, cadre_client, dj
     # A new grading shows at once.
     binh_duong["wards"]["ungraded"].record_grading(grading=Grading.RED, valid_from=D(2021, 8, 1))
     assert main(cadre_client.get(AREA_MAP)) != first
+
+
+def test_a_cadre_in_a_large_city_sees_their_neighbourhood(big_city, cadre, cadre_client):
+    ward = big_city["grid"][4, 5]
+    _on_mission(cadre, ward, timezone.localdate() - datetime.timedelta(days=3))
+    content = cadre_client.get(AREA_MAP).content.decode()
+    rows = content.count('<tr class="map-row')
+    assert 30 < rows <= 50 and "Đảo Xa" not in content and "Ô 45</text>" in content
+    summary = re.search(r"<summary>([^<]+)</summary>", content)[1]
+    assert re.findall(r"\d+", summary) == [str(rows), "102"]
