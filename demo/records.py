@@ -216,8 +216,8 @@ def _zone(locality: Locality, grading: str, valid_from: datetime.date, valid_to:
 
 
 def load_localities() -> dict[str, Locality]:
-    """Bình Dương's and Hồ Chí Minh City's official units (load_admin_units), the 2023 changes, and gradings over 2021 of its five
-    red-zone districts and their wards.
+    """Bình Dương's and Hồ Chí Minh City's official units (load_admin_units), the 2023 changes, and gradings
+    over 2021 of Bình Dương's five red-zone districts and their wards.
 
     Keys: "Bình Dương", a district's name, "district/ward"; and "now/district/ward" for the ward of today
     (since 01/07/2025, in Hồ Chí Minh City) that a demo ward became.
