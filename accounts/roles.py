@@ -56,6 +56,8 @@ class Scope:
     supervised: frozenset = field(default_factory=frozenset)  # Localities read by a supervisor, subtrees included.
     units: frozenset = field(default_factory=frozenset)  # Sending units followed, departments included.
     area: frozenset = field(default_factory=frozenset)  # Host localities, subtrees included.
+    # What a host locality that ended became (the units opened in its place): read, not acted on as host.
+    followed: frozenset = field(default_factory=frozenset)
     cadre: object = None  # The user's own cadre record.
     key: str = ""
 
@@ -158,7 +160,7 @@ def scoped(queryset, user, *, organiser=None, supervisor=None, unit=None, locali
     if scope.everything:
         return queryset
     reaches = [(organiser, scope.organisers), (supervisor, scope.supervised), (unit, scope.units)]
-    reaches.append((locality, scope.area))
+    reaches.append((locality, scope.area | scope.followed))
     if any(how == EVERY_ROW and ids for how, ids in reaches) or (supervisor is not None and scope.reads_all):
         return queryset
     conditions = [_reach(how, ids) for how, ids in reaches if how != EVERY_ROW]

@@ -14,7 +14,7 @@ from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, Out
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cadres.models import Assignment, AssignmentStatus, Campaign, ProvincialUnit, Quota
+from cadres.models import Assignment, AssignmentStatus, Campaign, ProvincialUnit, Quota, places_as_they_were
 from localities.models import RED_ZONE_GRADINGS, Grading, Level, Locality, as_on
 
 ENDING_SOON_DAYS = 3
@@ -117,7 +117,7 @@ def coverage_on(day: datetime.date, *, assignments=None, localities=None) -> Cov
             uncovered.select_related("parent").order_by("parent__name", "name")[:UNCOVERED_SHOWN], day
         ),
         ending_soon_count=ending.count(),
-        ending_soon=list(
+        ending_soon=places_as_they_were(
             ending.select_related("cadre", "locality__parent").order_by("ends_on", "cadre__full_name")[
                 :ENDING_SOON_SHOWN
             ]

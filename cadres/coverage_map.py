@@ -46,7 +46,7 @@ from django.utils.translation import ngettext
 from cadres.coverage import cadres_present, red_zone_wards_on
 from cadres.models import Assignment
 from localities.models import RED_ZONE_GRADINGS, REORGANISATION_2025, Grading, Level, Locality, as_on
-from shared.vietnamese import name_key
+from shared.vietnamese import place_key
 
 # The viewBox: the page stretches it to its width (site.css caps its height on a wide screen).
 WIDTH = 600
@@ -101,12 +101,6 @@ def _n(value: float) -> str:
 
 def _short(day: datetime.date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
-
-
-def _in_order(name: str) -> str:
-    """A key of Vietnamese dictionary order for a place's name (name_key orders people by their given name:
-    here the whole name is one word)."""
-    return name_key(name.replace(" ", "\x00"))
 
 
 @dataclass
@@ -399,7 +393,7 @@ def coverage_map(
     area._state.fields_cache.pop("parent", None)
     as_on([area, *communes], day)
     communes.sort(
-        key=lambda unit: (_in_order(unit.parent.name) if unit.parent_id != area.pk else "", _in_order(unit.name))
+        key=lambda unit: (place_key(unit.parent.name) if unit.parent_id != area.pk else "", place_key(unit.name))
     )
     marks, unplaced = [], []
     for commune in communes:
@@ -931,6 +925,16 @@ class AreaChoices:
             return self.default
         return pk if pk in self.ids else self.default
 
+    def refused(self, raw: str | None) -> bool:
+        """Whether `raw` names an area (a number) that is not offered: a map another than asked shows."""
+        try:
+            return int(raw or "") not in self.ids
+        except ValueError:
+            return False
+
+    def name_of(self, pk: int | None) -> str | None:
+        return next((name for _label, options in self.groups for option, name in options if option == pk), None)
+
 
 def map_areas(day: datetime.date, *, localities=None, preferred=frozenset()) -> AreaChoices:
     """Provinces and, before 01/07/2025, districts of `localities` (default: all) that existed on `day`.
@@ -942,7 +946,7 @@ def map_areas(day: datetime.date, *, localities=None, preferred=frozenset()) -> 
     localities = Locality.objects.all() if localities is None else localities
     levels = [Level.PROVINCE] if day >= REORGANISATION_2025 else [Level.PROVINCE, Level.DISTRICT]
     areas = as_on(localities.valid_on(day).filter(level__in=levels).select_related("parent").order_by(), day)
-    provinces = sorted((area for area in areas if area.level == Level.PROVINCE), key=lambda area: _in_order(area.name))
+    provinces = sorted((area for area in areas if area.level == Level.PROVINCE), key=lambda area: place_key(area.name))
     districts = {}
     for area in areas:
         if area.level == Level.DISTRICT:
@@ -951,8 +955,8 @@ def map_areas(day: datetime.date, *, localities=None, preferred=frozenset()) -> 
     groups = []
     if provinces:
         groups.append((_("Provinces"), [(area.pk, area.display_name) for area in provinces]))
-    for parent in sorted(districts, key=_in_order):
-        units = sorted(districts[parent], key=lambda area: _in_order(area.name))
+    for parent in sorted(districts, key=place_key):
+        units = sorted(districts[parent], key=lambda area: place_key(area.name))
         groups.append((str(parent), [(area.pk, area.display_name) for area in units]))
     choices = AreaChoices(groups=[(str(label), options) for label, options in groups], default=None)
     if not choices.ids:

@@ -1134,10 +1134,10 @@ class RoleQuerySet(models.QuerySet):
         """What these roles (one person's) reach, as accounts.roles.scope_of() keeps it (with the person's cadre
         record, which it adds).
 
-        Subtrees are read here, once: a host locality reaches its wards (and what they became since: a role on
-        a unit that ended keeps its ground), a sending unit its departments.
+        Subtrees are read here, once: a host locality reaches its wards, and reads what they became since (a role
+        on a unit that ended keeps its ground in view), a sending unit its departments.
         """
-        organisers, supervised, units, area = set(), set(), set(), set()
+        organisers, supervised, units, area, followed = set(), set(), set(), set(), set()
         reads_all = False
         roles = sorted(self.values_list("pk", "kind", "unit_id", "locality_id"))
         for _pk, kind, unit_id, locality_id in roles:
@@ -1146,11 +1146,14 @@ class RoleQuerySet(models.QuerySet):
             elif kind == RoleKind.SUPERVISOR and locality_id is None:
                 reads_all = True
             elif kind == RoleKind.SUPERVISOR:
-                supervised.update(Locality.objects.area(Locality(pk=locality_id)))
+                subtree = Locality.objects.subtree(Locality(pk=locality_id))
+                supervised.update(subtree, Locality.objects.became(subtree))
             elif kind == RoleKind.UNIT:
                 units.add(unit_id)
             elif kind == RoleKind.LOCALITY:
-                area.update(Locality.objects.area(Locality(pk=locality_id)))
+                subtree = Locality.objects.subtree(Locality(pk=locality_id))
+                area.update(subtree)
+                followed.update(Locality.objects.became(subtree))
         if units:
             departments = ProvincialUnit.objects.filter(parent__in=units).values_list("pk", flat=True)
             units.update(departments)
@@ -1161,6 +1164,8 @@ class RoleQuerySet(models.QuerySet):
             supervised=frozenset(supervised),
             units=frozenset(units),
             area=frozenset(area),
+            # Read only: acting as the host of a unit opened in place of theirs needs a role moved onto it.
+            followed=frozenset(followed - area),
             key=f"{anchors}|c",
         )
 

@@ -177,6 +177,9 @@ def parse_units(text: str, default_kind: str) -> list[NewUnit]:
         typed, kinds, name = split_kind_word(line)
         if typed and name:
             units.append(NewUnit(name=name, kind=_kind_of_word(kinds)))
+        elif typed:
+            # A kind word alone names nothing: without a kind, _check_plan() refuses it.
+            units.append(NewUnit(name=line, kind=""))
         else:
             units.append(NewUnit(name=line, kind=default_kind))
     return units
@@ -383,6 +386,9 @@ def _check_plan(plan: Plan) -> None:
     }
     seen = set()
     for unit in plan.opening:
+        if not unit.kind:  # parse_units(): a kind word alone on its line.
+            plan.problems.append(_("“%(typed)s” is a kind, not a name: type the name.") % {"typed": unit.name})
+            continue
         try:
             name_field.clean(unit.name, None)
         except ValidationError as error:

@@ -147,11 +147,11 @@ class LocalityChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Units of the same level under the same parent: those a merger may join.
         siblings = Locality.objects.filter(parent_id=locality.parent_id, level=locality.level).order_by("name")
-        self.fields["others"].queryset = siblings.exclude(pk=locality.pk)
-        self.fields["into"].queryset = siblings
-        for name in ("others", "into"):
+        # The labels and the order first: setting the queryset hands the widget its choices.
+        for name, queryset in (("others", siblings.exclude(pk=locality.pk)), ("into", siblings)):
             self.fields[name].label_from_instance = _period_label
             self.fields[name].iterator = InVietnameseOrder
+            self.fields[name].queryset = queryset
         for name, kinds in FIELDS_OF_KIND.items():
             self.fields[name].widget.attrs["data-change-kinds"] = " ".join(kinds)
 

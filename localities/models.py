@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -128,30 +129,34 @@ class LocalityQuerySet(models.QuerySet):
             ids = [*ids, *level]
         return ids
 
-    def area(self, locality: "Locality") -> list[int]:
-        """Ids of `locality`'s subtree and of the communes its communes became since, at every later change.
+    def became(self, ids) -> list[int]:
+        """Ids of the communes and wards opened in place of the units `ids` when they ended, and of those
+        opened in their place in turn: what a 2021 ward or district is on today's map.
 
-        A role held on a unit that ended (a 2021 district, Bình Dương province) keeps reaching the same
-        ground: the communes and wards its communes were merged or split into. Only communes are
-        followed: the province Bình Dương became is the whole of Hồ Chí Minh City, most of it not theirs.
-        A change of the map moves the records' version, so roles read through this are read again.
+        Only units opened by the change are followed (formed the day after the unit ended): a ward merged into
+        one that continues does not hand over that ward's own past. Only communes: the province Bình Dương
+        became is the whole of Hồ Chí Minh City, most of it never Bình Dương's. A change of the map moves the
+        records' version, so roles read through this are read again.
         """
-        ids = self.subtree(locality)
-        reached, level = set(ids), ids
+        reached, level, found = set(ids), list(ids), []
         links = Locality.successors.through.objects.order_by()
         # A few rounds at most: 2021's units became 2023's, then 2025's.
         for _round in range(5):
-            level = list(
-                links.filter(from_locality_id__in=level, to_locality__level=Level.COMMUNE)
-                .exclude(to_locality_id__in=reached)
-                .values_list("to_locality_id", flat=True)
-                .distinct()
+            rows = links.filter(from_locality_id__in=level, to_locality__level=Level.COMMUNE).values_list(
+                "to_locality_id", "to_locality__valid_from", "from_locality__valid_to"
+            )
+            level = sorted(
+                {
+                    pk
+                    for pk, opened, ended in rows
+                    if pk not in reached and opened and ended and opened == ended + datetime.timedelta(days=1)
+                }
             )
             if not level:
                 break
             reached.update(level)
-            ids = [*ids, *level]
-        return ids
+            found.extend(level)
+        return found
 
     def districts(self):
         return self.filter(level=Level.DISTRICT)
@@ -242,6 +247,19 @@ class Locality(models.Model):
         return (
             self.valid_to + datetime.timedelta(days=1) if self.valid_to and self.valid_to < datetime.date.max else None
         )
+
+    def has_ended(self) -> bool:
+        """Ended before today: graded no more, changed only on a day of its life (templates ask it too)."""
+        return bool(self.valid_to and self.valid_to < timezone.localdate())
+
+    def within_life(self, day: datetime.date | None) -> datetime.date:
+        """`day` (today if None), or the unit's first or last day if it falls outside its life."""
+        day = day or timezone.localdate()
+        if self.valid_to and day > self.valid_to:
+            return self.valid_to
+        if self.valid_from and day < self.valid_from:
+            return self.valid_from
+        return day
 
     def exists_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)

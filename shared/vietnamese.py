@@ -4,7 +4,10 @@ Two functions, each written once as a character table and used three ways: in
 Python, as SQL functions created on PostgreSQL (migration
 localities/0002) and as Python functions registered on every SQLite
 connection. Because the same tables drive all three, a search or a sort gives
-the same result on both databases.
+the same result on both databases. Place names (PlaceOrder, place_key) sort
+by ICU's Vietnamese collation on PostgreSQL instead, much cheaper than a SQL
+function over thousands of rows; both give Vietnamese dictionary order and may
+differ only on digits and punctuation.
 
 - fold("Thủ Dầu Một") == "thu dau mot"; "Đặng" folds to "dang" (đ/Đ to d,
   which Unicode decomposition alone does not do).

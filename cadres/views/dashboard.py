@@ -90,7 +90,9 @@ def area_choices(day: datetime.date, user) -> AreaChoices:
         get_language(),
         day,
         topics=[RECORDS],
-        compute=lambda: map_areas(day, localities=mapped_areas(user), preferred=scope.area | scope.supervised),
+        compute=lambda: map_areas(
+            day, localities=mapped_areas(user), preferred=scope.area | scope.followed | scope.supervised
+        ),
     )
 
 
@@ -109,15 +111,7 @@ def dashboard(request):
     asked = request.GET.get("area", "").strip()
     area_id = areas.choose(asked)
     # An area asked for but not offered on the day (a 2021 district on a 2026 day): say which map shows instead.
-    area_instead = next(
-        (
-            name
-            for _label, options in areas.groups
-            for pk, name in options
-            if asked and pk == area_id and str(pk) != asked
-        ),
-        None,
-    )
+    area_instead = areas.name_of(area_id) if areas.refused(asked) else None
     figures = cached(
         "dashboard",
         scope_of(request.user).key,

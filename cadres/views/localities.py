@@ -135,11 +135,14 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
     for assignment in places_as_they_were(page):
         assignment.status_label = AssignmentStatus(assignment.status_on).label
     current = next((status for status in history if _in_force(status, day)), None)
-    parent_visible = bool(locality.parent_id) and (
-        Locality.objects.visible_to(request.user).filter(pk=locality.parent_id).exists()
-    )
-    area, highlight = map_area(locality)
     history_of_unit = timeline(locality)
+    # The units the page links (above it, before and after it) that the user may open: the others are named only.
+    related = [*history_of_unit["predecessors"], *history_of_unit["successors"]]
+    linkable = _openable(request.user, [locality.parent_id, *(unit.pk for unit in related)])
+    for unit in related:
+        unit.linked = unit.pk in linkable
+    parent_visible = bool(locality.parent_id) and locality.parent_id in linkable
+    area, highlight = map_area(locality)
     return {
         **history_of_unit,
         "namesake": _namesake(locality, day, history_of_unit),
@@ -163,6 +166,14 @@ def _detail_context(request, locality: Locality, day: datetime.date) -> dict:
             HistorySource(ZoneStatus.history.filter(locality_id=locality.pk), subject=_grading_subject)
         ),
     }
+
+
+def _openable(user, ids) -> set[int]:
+    """Which of `ids` `user` may open: all for office staff of every campaign, else one query."""
+    ids = {pk for pk in ids if pk is not None}
+    if scope_of(user).everything or not ids:
+        return ids
+    return set(Locality.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _namesake(locality: Locality, day: datetime.date, history_of_unit: dict) -> Locality | None:
@@ -223,18 +234,8 @@ def locality_grade(request, pk):
         messages.error(request, _("The grading was not recorded; see the messages next to the fields."))
     else:
         # The day asked (the detail's link of a unit that ended carries its last day), within the unit's life.
-        form = GradingForm(locality=locality, initial={"valid_from": _within_life(locality, day_from_query(request))})
+        form = GradingForm(locality=locality, initial={"valid_from": locality.within_life(day_from_query(request))})
     return render(request, "localities/locality_grade.html", {"locality": locality, "form": form})
-
-
-def _within_life(locality: Locality, day: datetime.date | None) -> datetime.date:
-    """`day` (today if None), or the unit's first or last day if it falls outside its life."""
-    day = day or timezone.localdate()
-    if locality.valid_to and day > locality.valid_to:
-        return locality.valid_to
-    if locality.valid_from and day < locality.valid_from:
-        return locality.valid_from
-    return day
 
 
 @map_keeper_required
@@ -244,7 +245,7 @@ def locality_change(request, pk):
     locality = get_locality_for_user(request, pk, for_change=True)
     # A unit that ended is changed on a day of its life: the form offers its last day.
     form = LocalityChangeForm(
-        request.POST or None, locality=locality, initial={"effective_on": _within_life(locality, None)}
+        request.POST or None, locality=locality, initial={"effective_on": locality.within_life(None)}
     )
     plan = None
     if request.method == "POST":
@@ -291,6 +292,6 @@ def locality_change(request, pk):
             "form": form,
             "plan": plan,
             "kind_help": CHANGE_KIND_HELP,
-            "ended": bool(locality.valid_to and locality.valid_to < timezone.localdate()),
+            "ended": locality.has_ended(),
         },
     )

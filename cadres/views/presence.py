@@ -13,9 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import host_required, staff_required
+from accounts.roles import RoleKind, host_required, staff_required
 from cadres.forms.assignments import PresenceForm
-from cadres.models import Assignment
+from cadres.models import Assignment, Role, places_as_they_were
 from shared.fields import day_from_query
 from shared.pagination import paginate
 
@@ -37,10 +37,20 @@ def host_list(request):
         .order_by("locality__name", "cadre__full_name", "pk")
     )
     page = paginate(request, assignments, PER_PAGE)
+    places_as_they_were(page)
     return render(
         request,
         "cadres/host_list.html",
-        {"page": page, "day": day, "today": today, "iso_today": today.isoformat()},
+        {
+            "page": page,
+            "day": day,
+            "today": today,
+            "iso_today": today.isoformat(),
+            # A role held on a ward or district that ended: what it became, whose host the official is not yet.
+            "ended_roles": Role.objects.filter(
+                user=request.user, kind=RoleKind.LOCALITY, locality__valid_to__lt=day
+            ).select_related("locality__parent"),
+        },
     )
 
 

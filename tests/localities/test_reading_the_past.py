@@ -181,3 +181,52 @@ def test_a_change_refused_for_an_assignment_in_its_way_links_that_assignment(sta
     response = staff_client.post(reverse("cadres:locality_change", args=[first.pk]), {**data, "new_kind": "ward"})
     assert response.status_code == 200 and not first.changes.exists()
     assert f'href="{mission.get_absolute_url()}"' in response.content.decode()
+
+
+def test_the_host_of_a_ward_that_ended_reads_what_it_became_but_acts_only_where_the_role_is(old_map):
+    client, user = _role_client(RoleKind.LOCALITY, old_map["ward"])
+    today = timezone.localdate()
+    here = AssignmentFactory(locality=old_map["now"], starts_on=today - datetime.timedelta(days=3))
+    assert here in Assignment.objects.visible_to(user)
+    assert not here.is_hosted_by(user) and not Assignment.objects.hosted_by(user).exists()
+    # The list of cadres to confirm says why it is empty and what to ask for.
+    html = client.get(reverse("cadres:host_list")).content.decode()
+    assert "Tân Phước Khánh" in html and "30/06/2025" in html
+
+
+def test_a_ward_merged_into_one_that_continues_does_not_hand_over_that_wards_past(db):
+    from localities.changes import apply, plan_merger
+
+    town = LocalityFactory(kind=LocalityKind.TOWN, name="Tân Uyên")
+    absorbed, continuing = (
+        LocalityFactory(kind=LocalityKind.WARD, name=n, parent=town) for n in ("Khánh Bình", "Uyên Hưng")
+    )
+    _client, user = _role_client(RoleKind.LOCALITY, absorbed)
+    past = AssignmentFactory(locality=continuing, starts_on=D(2021, 8, 17))
+    apply(plan_merger(absorbed, [], into=continuing, effective_on=D(2024, 1, 1)), by=None)
+    user = type(user).objects.get(pk=user.pk)  # The scope is read again with the records' version.
+    assert past not in Assignment.objects.visible_to(user)
+    assert continuing.pk not in set(Locality.objects.visible_to(user).values_list("pk", flat=True))
+
+
+def test_a_scoped_page_names_without_linking_the_units_the_user_cannot_open(old_map):
+    client, _user = _role_client(RoleKind.LOCALITY, old_map["ward"])
+    Locality.objects.get(name="Bình Chuẩn").successors.add(old_map["now"])
+    html = client.get(reverse("cadres:locality_detail", args=[old_map["now"].pk])).content.decode()
+    city, elsewhere = old_map["city"], Locality.objects.get(name="Bình Chuẩn")
+    assert "Bình Chuẩn" in html and "Hồ Chí Minh" in html
+    for unit in (city, elsewhere):
+        assert reverse("cadres:locality_detail", args=[unit.pk]) + "?" not in html
+        assert f'href="{reverse("cadres:locality_detail", args=[unit.pk])}"' not in html
+    # Its own former ward is theirs: linked.
+    assert reverse("cadres:locality_detail", args=[old_map["ward"].pk]) in html
+    # The dashboard's row for the city counts without linking lists it cannot filter on.
+    supervisor, _user = _role_client(RoleKind.SUPERVISOR, old_map["province"])
+    figures = supervisor.get(reverse("cadres:dashboard")).context["figures"]
+    assert f"parent={city.pk}" not in figures and f"locality={city.pk}" not in figures
+
+
+def test_an_area_that_is_no_number_shows_the_default_map_without_a_warning(old_map, staff_client):
+    staff_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = staff_client.get(reverse("cadres:dashboard"), {"day": "2026-01-05", "area": "abc"}).content.decode()
+    assert "has no map" not in html
