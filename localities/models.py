@@ -508,7 +508,7 @@ def _day_before(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=1) if day > datetime.date.min else day
 
 
-def _title_on(unit: Locality, changes: list[LocalityChange], day: datetime.date | None) -> str:
+def title_on(unit: Locality, changes: list[LocalityChange], day: datetime.date | None) -> str:
     """`unit`'s title on `day` (None: its first day), from its renames and changes of kind in date order."""
     later = next((change for change in changes if day is None or change.effective_on > day), None)
     # The state the unit was read in, even after as_on() named it for another day.
@@ -542,14 +542,14 @@ def timeline(locality: Locality) -> dict:
             Period(
                 first=first,
                 last=last,
-                title=_title_on(locality, changes, first or datetime.date.min),
+                title=title_on(locality, changes, first or datetime.date.min),
                 parent=locality.parent,
                 change=next((change for change in changes if index and change.effective_on == first), None),
                 parent_change=next(
                     (change for change in parent_changes if index and change.effective_on == first and first in within),
                     None,
                 ),
-                parent_title=_title_on(locality.parent, parent_changes, first or datetime.date.min)
+                parent_title=title_on(locality.parent, parent_changes, first or datetime.date.min)
                 if locality.parent_id
                 else "",
             )

@@ -31,13 +31,16 @@ urlpatterns = [
     path("me/reports/<int:pk>/", phone(cadre_report.report_detail), name="report_detail"),
     # Staff side: notes, compliance, escalations, reports, recommendations.
     path("notes/", staff_notes.notes_inbox, name="notes_inbox"),
+    path("notes/export.xlsx", staff_notes.notes_export, name="notes_export"),
     path("notes/compliance/", staff_compliance.compliance, name="compliance"),
     path("escalations/", staff_escalations.escalation_inbox, name="escalation_inbox"),
+    path("escalations/export.xlsx", staff_escalations.escalation_export, name="escalation_export"),
     path("escalations/<int:pk>/manage/", staff_escalations.escalation_manage, name="escalation_manage"),
     # The host locality's part.
     path("escalations/<int:pk>/locality/", host.escalation_local, name="escalation_local"),
     path("host/assignments/<int:pk>/assessment/", host.assessment_edit, name="assessment_edit"),
     path("reports/", staff_reports.report_list, name="report_list"),
+    path("reports/export.xlsx", staff_reports.report_export, name="report_export"),
     path("reports/<int:pk>/review/", staff_reports.report_review, name="report_review"),
     path("reports/<int:pk>/print/", staff_reports.report_print, name="report_print"),
     path("recommendations/", staff_recommendations.recommendation_list, name="recommendation_list"),

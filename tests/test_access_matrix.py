@@ -397,10 +397,13 @@ EXPECTED = {
     "reports:report_detail": OWNER_OR_STAFF.on("report"),
     # Staff: notes, compliance, escalations, reports, recommendations.
     "reports:notes_inbox": STAFF_ONLY.on(None),
+    "reports:notes_export": STAFF_ONLY.on(None),
     "reports:compliance": STAFF_ONLY.on(None),
     "reports:escalation_inbox": STAFF_ONLY.on(None),
+    "reports:escalation_export": STAFF_ONLY.on(None),
     "reports:escalation_manage": ORGANISER_ONLY.on("escalation"),
     "reports:report_list": STAFF_ONLY.on(None),
+    "reports:report_export": STAFF_ONLY.on(None),
     "reports:report_review": ORGANISER_ONLY.on("report"),
     "reports:report_print": STAFF_ONLY.on("report"),
     "reports:recommendation_list": STAFF_ONLY.on(None),

@@ -3,10 +3,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import organiser_required, scope_of, staff_required
 from reports.access import get_escalation_for_user
+from reports.exports import escalations_workbook_response
 from reports.filters import EscalationFilter, paginate
 from reports.forms.review import EscalationAnswerForm, EscalationAssignForm, EscalationStatusForm
 from reports.models import Escalation
@@ -30,7 +31,7 @@ def escalation_inbox(request):
     return render(request, "reports/staff_escalations.html", {"body": body})
 
 
-def _inbox_context(request) -> dict:
+def _inbox_filter(request) -> EscalationFilter:
     escalations = (
         Escalation.objects.visible_to(request.user)
         .inbox_order()
@@ -38,8 +39,20 @@ def _inbox_context(request) -> dict:
             "assignment__cadre__unit", "assignment__locality__parent", "assignment__campaign", "assigned_to"
         )
     )
-    escalation_filter = EscalationFilter(request.GET, queryset=escalations, request=request)
+    return EscalationFilter(request.GET, queryset=escalations, request=request)
+
+
+def _inbox_context(request) -> dict:
+    escalation_filter = _inbox_filter(request)
     return {"filter": escalation_filter, "page": paginate(request, escalation_filter.qs)}
+
+
+@transaction.non_atomic_requests
+@staff_required
+@require_GET
+def escalation_export(request):
+    """The escalations the inbox shows (its filters, the user's scope), all of them, as a spreadsheet."""
+    return escalations_workbook_response(_inbox_filter(request).qs)
 
 
 @organiser_required

@@ -2,8 +2,10 @@ import functools
 
 from django.db import transaction
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from accounts.roles import scope_of, staff_required
+from reports.exports import notes_workbook_response
 from reports.filters import NoteFilter, paginate
 from reports.models import DailyNote
 from shared.caching import NOTES, RECORDS, cached_fragment, cached_rows
@@ -48,3 +50,11 @@ def _list_context(request) -> dict:
         topics=[RECORDS],
     )
     return {"page": paginate(request, notes, rows=rows, row_keys=("pk", "updated_at"))}
+
+
+@transaction.non_atomic_requests
+@staff_required
+@require_GET
+def notes_export(request):
+    """The notes the list shows (its filters, the user's scope), all of them, as a spreadsheet."""
+    return notes_workbook_response(_filter(request).qs)

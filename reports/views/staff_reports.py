@@ -6,11 +6,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import organiser_required, staff_required
 from cadres.coverage import SubqueryCount
 from reports.access import can_review_report, get_report_for_user
+from reports.exports import reports_workbook_response
 from reports.filters import ReportFilter, paginate
 from reports.forms.review import ReportReviewForm
 from reports.models import Addressee, MissionReport, Recommendation, ReportStatus, local_assessment_of
@@ -26,8 +27,7 @@ def _get_reviewable_report(request, pk) -> MissionReport:
     return report
 
 
-@staff_required
-def report_list(request):
+def _report_filter(request) -> ReportFilter:
     reports = (
         # A staff member who is also a cadre sees their own draft, but on their phone, not in this list.
         MissionReport.objects.visible_to(request.user)
@@ -44,9 +44,22 @@ def report_list(request):
         )
         .order_by("awaiting_review", "submitted_at", "pk")
     )
-    report_filter = ReportFilter(request.GET, queryset=reports, request=request)
+    return ReportFilter(request.GET, queryset=reports, request=request)
+
+
+@staff_required
+def report_list(request):
+    report_filter = _report_filter(request)
     page = paginate(request, report_filter.qs)
     return render(request, "reports/staff_reports.html", {"filter": report_filter, "page": page})
+
+
+@transaction.non_atomic_requests
+@staff_required
+@require_GET
+def report_export(request):
+    """The reports the list shows (its filters, the user's scope), all of them, with their ratings, as a spreadsheet."""
+    return reports_workbook_response(_report_filter(request).qs, request.user)
 
 
 @organiser_required

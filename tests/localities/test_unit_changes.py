@@ -632,7 +632,7 @@ def test_the_units_to_merge_are_listed_in_vietnamese_order(staff_client, town, w
         page = change(staff_client, wards[0], kind="merger", effective_on="x").content.decode()
     # As rendered: the widget keeps the choices it was given when the queryset was set.
     others = page[page.index('name="others"') - 400 : page.index('name="into"')]
-    listed = [label for label in re.findall(r"(Phường [^<\n]+?)\s*</label>", others)]
+    listed = re.findall(r"(Phường [^<\n]+?)\s*</label>", others)
     into = [label.strip() for label in re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', page)]
     expected = ["An Thạnh", "Ân Phú", "Bình Chuẩn", "Dĩ An", "Đông Hòa", "Khánh Bình", "Uyên Hưng"]
     assert listed == [f"Phường {name}" for name in expected]
