@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import cadre_required
 from cadres.coverage_map import coverage_map, map_area
-from cadres.models import places_as_they_were
-from localities.models import ZoneStatus, as_on
+from localities.models import ZoneStatus, as_on, named_on
 from reports.models import (
     LATE_FILING_DAYS,
     Escalation,
@@ -54,10 +53,8 @@ def _mission_context(cadre) -> dict:
     )
     # A past mission reads its place as it was then (a 2021 ward since merged keeps its 2021 name and district);
     # the mission under way as it is today.
-    places_as_they_were(assignments)
     current = next((a for a in assignments if a.is_active_on(today)), None)
-    if current is not None:
-        as_on([current.locality], today)
+    named_on([(a.locality, today if a is current else a.starts_on) for a in assignments])
     for assignment in assignments:
         assignment.report_open = report_is_open(assignment, today)
         assignment.report_opens_on = report_opens_on(assignment)
