@@ -1,9 +1,22 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cadres.filters import chosen_pk
-from cadres.models import Assignment, Cadre, Campaign, Decision, Nomination, ProvincialUnit, Quota, Role, RosterUpload
+from cadres.models import (
+    DECISION_CONTENT,
+    Assignment,
+    Cadre,
+    Campaign,
+    Decision,
+    Nomination,
+    ProvincialUnit,
+    Quota,
+    Role,
+    RosterUpload,
+)
 from localities.admin import LargeTableAdmin, province_filter
 
 
@@ -70,12 +83,30 @@ class DecisionAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "signed_on", "campaign", "issuing_unit", "signer_name"]
     list_filter = [("campaign", admin.RelatedOnlyFieldListFilter), ("issuing_unit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["number", "summary", "signer_name"]
-    autocomplete_fields = ["campaign", "issuing_unit"]
     date_hierarchy = "signed_on"
     list_select_related = ["campaign", "issuing_unit"]
-    readonly_fields = ["year", "created_by", "created_at"]
+    autocomplete_fields = ["campaign", "issuing_unit", "amends"]
+    # The scan is uploaded on the decision's page, which records who and when; here it links to the
+    # protected download (a media URL would serve nothing, and should not).
+    exclude = ["signed_scan"]
+    readonly_fields = ["year", "scan", "scan_size", "scan_uploaded_at", "scan_uploaded_by", "created_by", "created_at"]
     # No inline of its assignments: a national decision assigns hundreds of cadres, one
     # autocomplete widget each. The assignment changelist filters by decision instead.
+
+    def get_readonly_fields(self, request, obj=None):
+        # An issued decision changes only by a new decision (Decision.check_unchanged_once_issued): shown, not edited.
+        if obj is not None and obj.is_issued:
+            return [*self.readonly_fields, *DECISION_CONTENT]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_issued)
+
+    @admin.display(description=_("signed scan"))
+    def scan(self, obj):
+        if not obj or not obj.signed_scan:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("cadres:decision_scan", args=[obj.pk]), obj.reference)
 
     def save_model(self, request, obj, form, change):
         obj.created_by = obj.created_by or request.user

@@ -111,6 +111,9 @@ class AssignmentFilter(ScopedChoicesMixin, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AssignmentStatus.choices, field_name="status_on")
     day = DayFilter(label=_("Status on"), method="filter_nothing")
     active_on = DayFilter(label=_("Present on"), method="filter_active_on")
+    # The year-end summary's figures link here with its period: the assignments sharing a day with it.
+    active_from = DayFilter(label=_("On mission from"), field_name="ends_on", lookup_expr="gte")
+    active_to = DayFilter(label=_("On mission until"), field_name="starts_on", lookup_expr="lte")
     ending_from = DayFilter(label=_("Ending from"), method="filter_nothing")
     ending_within = IntegerFilter(label=_("Ending within (days)"), method="filter_nothing", min_value=0, max_value=3660)
     # The dashboard's "without an arrival confirmed" figure links here with it.

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -456,7 +457,86 @@ DECISION_NUMBER_UNIQUE = models.UniqueConstraint(
 )
 
 
+# The signed and stamped decision, recognised by its first bytes, never by its name: (extension, content type).
+SCAN_SIGNATURES = {
+    b"%PDF-": ("pdf", "application/pdf"),
+    b"\xff\xd8\xff": ("jpg", "image/jpeg"),
+    b"\x89PNG\r\n\x1a\n": ("png", "image/png"),
+}
+SCAN_CONTENT_TYPES = dict(SCAN_SIGNATURES.values())
+
+
+def scan_kind(file) -> str | None:
+    """The extension of what `file` is (pdf, jpg, png) by its first bytes, or None for anything else."""
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    return next((extension for magic, (extension, _type) in SCAN_SIGNATURES.items() if head.startswith(magic)), None)
+
+
+def validate_signed_scan(value) -> None:
+    """A new scan is a PDF, JPEG or PNG by its content, of at most MAX_UPLOAD_BYTES (as a note's photo).
+
+    A scan already stored passed this check when it came: it is not read again on every clean.
+    """
+    if getattr(value, "_committed", True):
+        return
+    if value.size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is too large (%(size)s); the limit is %(limit)s."),
+            code="too_large",
+            params={"size": filesizeformat(value.size), "limit": filesizeformat(settings.MAX_UPLOAD_BYTES)},
+        )
+    if scan_kind(value.file) is None:
+        raise ValidationError(
+            _("The signed scan must be a PDF, JPEG or PNG file; this file is none of them, whatever its name."),
+            code="scan_type",
+        )
+
+
+def signed_scan_path(decision: "Decision", filename: str) -> str:
+    """A name nobody guesses, its extension from the content: the scan is served only through the decision's view."""
+    extension = scan_kind(decision.signed_scan.file) or "bin"
+    return f"decisions/{decision.signed_on:%Y}/{secrets.token_hex(16)}.{extension}"
+
+
+class AmendmentKind(models.TextChoices):
+    AMEND = "amend", _("amendment (sửa đổi, bổ sung)")
+    ANNUL = "annul", _("annulment (bãi bỏ)")
+
+
+# What a decision says: once it is issued, none of it changes (Decision.check_unchanged_once_issued).
+DECISION_CONTENT = (
+    "campaign",
+    "issuing_unit",
+    "number",
+    "signed_on",
+    "summary",
+    "legal_bases",
+    "signing_authority",
+    "signer_position",
+    "signer_name",
+    "recipients",
+    "amends",
+    "amendment_kind",
+)
+DECISION_ANNULLED_ONCE = models.UniqueConstraint(
+    fields=["amends"],
+    condition=Q(amendment_kind=AmendmentKind.ANNUL),
+    name="decision_annulled_once",
+    violation_error_message=_("This decision is already annulled."),
+)
+
+
 class Decision(CheckedSaveMixin, models.Model):
+    """A numbered assignment decision.
+
+    It is *issued* once its signed and stamped scan is stored, not once its date has passed: staff
+    enter a decision while it goes to be signed, and many after the fact with a past date, and correct
+    it until the signed paper comes back. From then on the record must say what the paper says: its
+    content is changed only by a new decision that amends or annuls it (`amends`), never edited.
+    """
+
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="decisions"
     )
@@ -495,6 +575,29 @@ class Decision(CheckedSaveMixin, models.Model):
         help_text=_("One recipient per line."),
         validators=[plain_text],
     )
+    amends = models.ForeignKey(
+        "self",
+        verbose_name=_("amends or annuls"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+    )
+    amendment_kind = models.CharField(
+        _("amendment kind"), max_length=8, choices=AmendmentKind.choices, blank=True, default=""
+    )
+    # A replaced scan stays in the storage, named by the history's earlier versions.
+    signed_scan = models.FileField(
+        _("signed scan"),
+        upload_to=signed_scan_path,
+        max_length=200,
+        blank=True,
+        validators=[validate_signed_scan],
+        help_text=_("The signed and stamped decision: PDF, JPEG or PNG, at most 10 MB."),
+    )
+    scan_size = models.PositiveIntegerField(_("scan size"), null=True, blank=True, editable=False)
+    scan_uploaded_at = models.DateTimeField(_("scan uploaded at"), null=True, blank=True, editable=False)
+    scan_uploaded_by = done_by(_("scan uploaded by"))
     created_by = done_by(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -506,15 +609,142 @@ class Decision(CheckedSaveMixin, models.Model):
         verbose_name = _("assignment decision")
         verbose_name_plural = _("assignment decisions")
         ordering = ["-signed_on", "-number"]
-        constraints = [DECISION_NUMBER_UNIQUE]
+        constraints = [
+            DECISION_NUMBER_UNIQUE,
+            DECISION_ANNULLED_ONCE,
+            models.CheckConstraint(
+                condition=Q(amends__isnull=True, amendment_kind="")
+                | Q(amends__isnull=False, amendment_kind__in=AmendmentKind.values),
+                name="decision_amendment_names_its_kind",
+            ),
+        ]
 
     def __str__(self):
         return self.reference
 
     def save(self, *args, **kwargs):
+        # Not a side effect but a guard: no path (shell, admin, a script) rewrites an issued decision.
+        self.check_unchanged_once_issued()
         # Numbers restart every year; the year is stored so the database can enforce it.
         self.year = self.signed_on.year
         super().save(*args, **kwargs)
+
+    def clean(self):
+        self.check_unchanged_once_issued()
+        self.clean_amendment()
+
+    @property
+    def is_issued(self) -> bool:
+        return bool(self.signed_scan)
+
+    def _stored(self) -> dict | None:
+        """The row as stored, for what an edit may change; None for a decision not stored yet."""
+        if self.pk is None:
+            return None
+        names = [self._meta.get_field(name).attname for name in DECISION_CONTENT]
+        return Decision.objects.filter(pk=self.pk).values(*names, "signed_scan").first()
+
+    def check_unchanged_once_issued(self) -> None:
+        """Refuse any change of an issued decision's content; its scan may be replaced, not removed."""
+        stored = self._stored()
+        if not stored or not stored["signed_scan"]:
+            return
+        if not self.signed_scan:
+            raise ValidationError(
+                _("The signed scan of an issued decision can be replaced, not removed."), code="scan_removed"
+            )
+        changed = [
+            str(self._meta.get_field(name).verbose_name)
+            for name in DECISION_CONTENT
+            if getattr(self, self._meta.get_field(name).attname) != stored[self._meta.get_field(name).attname]
+        ]
+        if changed:
+            raise ValidationError(
+                _(
+                    "This decision is issued (its signed scan is stored): %(fields)s can no longer be changed. "
+                    "Issue a new decision that amends or annuls it."
+                ),
+                code="issued",
+                params={"fields": ", ".join(changed)},
+            )
+
+    def clean_amendment(self, today: datetime.date | None = None) -> None:
+        """A decision amends or annuls an issued, earlier decision of its campaign that is not annulled.
+
+        Annulling does not end its assignments: each one still in force (not recalled, its last day today
+        or later) is recalled first through the assignment's own recall action, which records the date
+        and the reason. Missions already over stay as they happened. Checked when the link is made.
+        """
+        stored = self._stored()
+        if stored and (stored["amends_id"], stored["amendment_kind"]) == (self.amends_id, self.amendment_kind):
+            return
+        if not self.amends_id and not self.amendment_kind:
+            return
+        if not self.amends_id or not self.amendment_kind:
+            raise ValidationError(
+                _("Name both the decision amended or annulled and the kind of change."), code="amendment_incomplete"
+            )
+        target = self.amends
+        params = {"reference": target.reference}
+        if target.pk == self.pk:
+            raise ValidationError(_("A decision cannot amend or annul itself."), code="amends_itself")
+        if target.campaign_id != self.campaign_id:
+            raise ValidationError(
+                _("Decision %(reference)s belongs to another campaign."), code="amends_other_campaign", params=params
+            )
+        if not target.is_issued:
+            raise ValidationError(
+                _("Decision %(reference)s is not issued yet (no signed scan): correct it rather than amend it."),
+                code="amends_draft",
+                params=params,
+            )
+        if self.signed_on and self.signed_on < target.signed_on:
+            raise ValidationError(
+                _("Decision %(reference)s was signed on %(day)s, after this one."),
+                code="amends_later",
+                params={**params, "day": date_format(target.signed_on, "SHORT_DATE_FORMAT")},
+            )
+        annulment = (
+            target.amendments.filter(amendment_kind=AmendmentKind.ANNUL)
+            .exclude(pk=self.pk)
+            .select_related("issuing_unit")
+            .first()
+        )
+        if annulment:
+            raise ValidationError(
+                _("Decision %(reference)s is already annulled by decision %(annulment)s."),
+                code="already_annulled",
+                params={**params, "annulment": annulment.reference},
+            )
+        if self.amendment_kind == AmendmentKind.ANNUL:
+            today = today or timezone.localdate()
+            in_force = target.assignments.filter(recalled_on__isnull=True, ends_on__gte=today).count()
+            if in_force:
+                raise ValidationError(
+                    _(
+                        "Decision %(reference)s still has %(count)s assignments in force: recall them first "
+                        "(the Recall action of each assignment), then annul the decision."
+                    ),
+                    code="assignments_in_force",
+                    params={**params, "count": in_force},
+                )
+
+    def attach_scan(self, scan, *, by) -> None:
+        """Store the signed and stamped document uploaded by `by`, or replace the one stored."""
+        self.signed_scan = scan
+        self.scan_size = scan.size
+        self.scan_uploaded_at = timezone.now()
+        self.scan_uploaded_by = by
+        self.full_clean()
+        self.save(update_fields=["signed_scan", "scan_size", "scan_uploaded_at", "scan_uploaded_by"])
+
+    @property
+    def scan_content_type(self) -> str:
+        return SCAN_CONTENT_TYPES.get(self.scan_extension, "application/octet-stream")
+
+    @property
+    def scan_extension(self) -> str:
+        return self.signed_scan.name.rsplit(".", 1)[-1].lower() if self.signed_scan else ""
 
     def validate_constraints(self, exclude=None):
         """Django's check of the constraints, the number's following the date signed and reported on the number.

@@ -474,3 +474,62 @@ def reports_workbook_response(reports: QuerySet[MissionReport], user) -> FileRes
                 )
             )
     return _respond(workbook, "bao-cao-ket-thuc")
+
+
+# The year-end summary (reports/summary.py): the page's two tables, a sheet each, with the totals.
+SUMMARY_FIGURE_WIDTH = 12
+
+
+def _summary_columns(first: list[tuple[str, int]], counts: list[str], *, ratings=(), local=(), statuses=()) -> list:
+    figures = counts + [f"Xếp loại: {label}" for label in ratings]
+    figures += [f"Địa phương xếp loại: {label}" for label in local]
+    figures += [f"Đề xuất: {label}" for label in statuses]
+    return first + [(text, SUMMARY_FIGURE_WIDTH) for text in figures]
+
+
+def _summary_figures(row, *, places: bool) -> list[int]:
+    return [count for _name, count, _url in (row.place_cells if places else row.unit_cells)]
+
+
+def year_summary_workbook_response(summary) -> FileResponse:
+    """`summary`: reports.summary.year_summary()'s, the figures the page shows, in the same order."""
+    from reports.models import RecommendationStatus
+
+    with translation.override("vi"):
+        ratings = list(_labels(Rating).values())
+        statuses = list(_labels(RecommendationStatus).values())
+        period = f"{summary.period.starts_on:%d/%m/%Y} – {summary.period.ends_on:%d/%m/%Y}"
+        place_columns = _summary_columns(
+            [("STT", 6), ("Địa bàn", 30), ("Trực thuộc", 26)],
+            ["Số cán bộ", "Số lượt phân công", "Số ngày công tác", "Kiến nghị đã nêu", "Kiến nghị đã giải quyết"]
+            + ["Báo cáo đã nộp"],
+            ratings=ratings,
+            local=ratings,
+            statuses=["tổng số", *statuses],
+        )
+        workbook, sheet = _sheet("Địa phương nơi đến", place_columns)
+        for number, row in enumerate(summary.localities, start=1):
+            parent = row.locality.parent.display_name if row.locality.parent_id else ""
+            sheet.append(
+                text_row(sheet, [number, row.locality.display_name, parent, *_summary_figures(row, places=True)])
+            )
+        sheet.append(text_row(sheet, ["", "Tổng cộng", period, *_summary_figures(summary.total, places=True)]))
+
+        unit_columns = _summary_columns(
+            [("STT", 6), ("Đơn vị cử cán bộ", 40)],
+            ["Số cán bộ", "Số lượt phân công", "Số ngày công tác", "Báo cáo đã nộp"],
+            ratings=ratings,
+        )
+        units = workbook.create_sheet("Đơn vị cử cán bộ")
+        units.freeze_panes = "A2"
+        for index, (_header, width) in enumerate(unit_columns, start=1):
+            units.column_dimensions[get_column_letter(index)].width = width
+        header = [WriteOnlyCell(units, value=text) for text, _width in unit_columns]
+        for cell in header:
+            cell.font = Font(bold=True)
+        units.append(text_row(units, header))
+        for number, row in enumerate(summary.units, start=1):
+            units.append(text_row(units, [number, row.unit.name, *_summary_figures(row, places=False)]))
+        units.append(text_row(units, ["", f"Tổng cộng ({period})", *_summary_figures(summary.total, places=False)]))
+    stem = f"tong-ket-{summary.period.starts_on:%Y%m%d}-{summary.period.ends_on:%Y%m%d}"
+    return _respond(workbook, stem)

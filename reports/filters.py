@@ -4,10 +4,11 @@ A locality filter matches the locality and everything under it, so that
 choosing a district shows the notes of all its wards.
 """
 
+from django import forms
 from django.core.paginator import Page
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters import CharFilter, ChoiceFilter, FilterSet, ModelChoiceFilter
+from django_filters import BooleanFilter, CharFilter, ChoiceFilter, FilterSet, ModelChoiceFilter
 
 from cadres.filters import LocalityChoiceField as ShortlistLocalityField
 from cadres.filters import chosen_pk
@@ -21,6 +22,7 @@ from reports.models import (
     EscalationStatus,
     Health,
     MissionReport,
+    Rating,
     Recommendation,
     RecommendationStatus,
     ReportStatus,
@@ -92,6 +94,44 @@ def _search(*fields: str):
     def method(self, queryset, name, value):
         value = " ".join(value.replace("\x00", "").split())
         return queryset.filter(search_filter(value, *fields)) if value else queryset
+
+    return method
+
+
+def _locality_itself(path: str):
+    """A filter method: with the `locality` chosen, only the rows of that place itself, not of those under it."""
+
+    def method(self, queryset, name, value):
+        locality = self.form.cleaned_data.get("locality")
+        return queryset.filter(**{path: locality}) if value and locality else queryset
+
+    return method
+
+
+def locality_itself_filter() -> BooleanFilter:
+    # The year-end summary counts each place apart: its figures link here with it.
+    return BooleanFilter(
+        label=_("Only the locality itself, not those under it"),
+        method="filter_locality_itself",
+        widget=forms.CheckboxInput,
+    )
+
+
+def unit_filter() -> ModelChoiceFilter:
+    return ModelChoiceFilter(
+        queryset=ProvincialUnit.objects.order_by("name"),
+        label=_("Unit"),
+        method="filter_unit",
+        empty_label=_("All"),
+        widget=CachedSelect,
+    )
+
+
+def _of_unit(path: str):
+    """A filter method: the rows of the unit's cadres, those of its departments included."""
+
+    def method(self, queryset, name, value):
+        return queryset.filter(Q(**{path: value}) | Q(**{f"{path}__parent": value}))
 
     return method
 
@@ -171,6 +211,7 @@ class EscalationFilter(ScopedChoicesMixin, RecentSearchMixin, FilterSet):
     urgency = ChoiceFilter(choices=Urgency.choices, label=_("Urgency"), empty_label=_("All"))
     category = ChoiceFilter(choices=EscalationCategory.choices, label=_("Category"), empty_label=_("All"))
     locality = LocalityFilter(path="assignment__locality", empty_label=_("All"))
+    locality_itself = locality_itself_filter()
     campaign = ModelChoiceFilter(
         field_name="assignment__campaign",
         queryset=campaign_choices(),
@@ -178,10 +219,15 @@ class EscalationFilter(ScopedChoicesMixin, RecentSearchMixin, FilterSet):
         empty_label=_("All"),
         widget=CachedSelect,
     )
+    # The local day it was raised on, as the year-end summary counts it.
+    raised_from = DayFilter(field_name="created_at", lookup_expr="date__gte", label=_("Raised from"))
+    raised_to = DayFilter(field_name="created_at", lookup_expr="date__lte", label=_("Raised until"))
 
     class Meta:
         model = Escalation
         fields = []
+
+    filter_locality_itself = _locality_itself("assignment__locality")
 
     search_fields = ("subject", "description", "assignment__cadre__full_name")
     recent_order = ("-created_at", "-id")
@@ -204,13 +250,27 @@ class ReportFilter(ScopedChoicesMixin, FilterSet):
         widget=CachedSelect,
     )
     locality = LocalityFilter(path="assignment__locality", empty_label=_("All"))
+    locality_itself = locality_itself_filter()
+    unit = unit_filter()
     cadre = CharFilter(method="filter_cadre", label=_("Cadre"), validators=[single_line])
+    # The local day it was submitted on, and the ratings, as the year-end summary counts them.
+    submitted_from = DayFilter(field_name="submitted_at", lookup_expr="date__gte", label=_("Submitted from"))
+    submitted_to = DayFilter(field_name="submitted_at", lookup_expr="date__lte", label=_("Submitted until"))
+    rating = ChoiceFilter(choices=Rating.choices, label=_("Rating"), empty_label=_("All"))
+    local_rating = ChoiceFilter(
+        field_name="assignment__local_assessment__rating",
+        choices=Rating.choices,
+        label=_("The locality's rating"),
+        empty_label=_("All"),
+    )
 
     class Meta:
         model = MissionReport
         fields = []
 
     filter_cadre = _search("assignment__cadre__full_name")
+    filter_locality_itself = _locality_itself("assignment__locality")
+    filter_unit = _of_unit("assignment__cadre__unit")
 
 
 class RecommendationFilter(ScopedChoicesMixin, FilterSet):
@@ -222,9 +282,18 @@ class RecommendationFilter(ScopedChoicesMixin, FilterSet):
         widget=CachedSelect,
     )
     locality = LocalityFilter(path="report__assignment__locality", empty_label=_("All"))
+    locality_itself = locality_itself_filter()
     status = ChoiceFilter(choices=RecommendationStatus.choices, label=_("Status"), empty_label=_("All"))
     addressed_to = ChoiceFilter(choices=Addressee.choices, label=_("Addressed to"), empty_label=_("All"))
+    submitted_from = DayFilter(
+        field_name="report__submitted_at", lookup_expr="date__gte", label=_("Report submitted from")
+    )
+    submitted_to = DayFilter(
+        field_name="report__submitted_at", lookup_expr="date__lte", label=_("Report submitted until")
+    )
 
     class Meta:
         model = Recommendation
         fields = []
+
+    filter_locality_itself = _locality_itself("report__assignment__locality")

@@ -11,6 +11,7 @@ from reports.views import (
     staff_notes,
     staff_recommendations,
     staff_reports,
+    staff_summary,
 )
 
 app_name = "reports"
@@ -46,4 +47,6 @@ urlpatterns = [
     path("recommendations/", staff_recommendations.recommendation_list, name="recommendation_list"),
     path("recommendations/export.xlsx", staff_recommendations.recommendation_export, name="recommendation_export"),
     path("recommendations/<int:pk>/", staff_recommendations.recommendation_update, name="recommendation_update"),
+    path("summary/", staff_summary.year_summary_page, name="year_summary"),
+    path("summary/export.xlsx", staff_summary.year_summary_export, name="year_summary_export"),
 ]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -327,6 +328,19 @@ ADMIN_READ_ONLY = _policy(
     superuser=FORBIDDEN,
 )
 
+# A decision's signed scan, where it has none (the world's decision): nothing to serve to those who read it.
+# test_a_decisions_signed_scan_answers_as_its_page stores one and expects the decision page's policy.
+NO_SCAN_YET = _policy(
+    "the office roles, a decision without a scan",
+    NOT_FOUND,
+    anonymous=LOGIN,
+    cadre=FORBIDDEN,
+    other_cadre=FORBIDDEN,
+    no_role=FORBIDDEN,
+    staff=NOT_FOUND,
+    superuser=NOT_FOUND,
+)
+
 # Every URL name of the project. "admin:*" covers the admin's model pages; its own pages are listed.
 EXPECTED = {
     "home": HOME.on(None),
@@ -351,6 +365,8 @@ EXPECTED = {
     "cadres:decision_create": ORGANISER_ONLY.on("campaign"),
     "cadres:decision_detail": STAFF_ONLY.on("decision"),
     "cadres:decision_print": STAFF_ONLY.on("decision"),
+    "cadres:decision_scan": NO_SCAN_YET.on("decision"),
+    "cadres:decision_scan_upload": ORGANISER_POST_ONLY.on("decision"),
     "cadres:cadre_search": STAFF_ONLY.on(None, "?q=Nguy"),
     "cadres:locality_search": STAFF_ONLY.on(None, "?q=Ph"),
     "cadres:assignment_list": STAFF_ONLY.on(None),
@@ -409,6 +425,8 @@ EXPECTED = {
     "reports:recommendation_list": STAFF_ONLY.on(None),
     "reports:recommendation_export": STAFF_ONLY.on(None),
     "reports:recommendation_update": ORGANISER_ONLY.on("recommendation"),
+    "reports:year_summary": STAFF_ONLY.on(None),
+    "reports:year_summary_export": STAFF_ONLY.on(None),
     # Django admin.
     "admin:*": SUPERUSER_ONLY.on("admin"),
     "admin:login": ADMIN_LOGIN_PAGE.on(None),
@@ -732,3 +750,12 @@ def test_a_report_never_submitted_is_its_cadres_alone(world, role, status):
         if got != expected:
             wrong.append(f"{name} [{policy.name}]: expected {expected!r}, got {got!r}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_decisions_signed_scan_answers_as_its_page(world, role, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    decision = world["objects"]["decision"]
+    decision.attach_scan(SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n"), by=None)
+    url = reverse("cadres:decision_scan", args=[decision.pk])
+    assert _outcome(world["clients"][role].get(url)) == EXPECTED["cadres:decision_detail"].expected(role)

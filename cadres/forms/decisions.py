@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.forms.cadre_picker import CadreField
 from cadres.forms.cadres import UnitChoiceField, unit_choices
-from cadres.models import Assignment, Cadre, Campaign, Decision, overlapping_pairs
+from cadres.models import SCAN_CONTENT_TYPES, AmendmentKind, Assignment, Cadre, Campaign, Decision, overlapping_pairs
 from localities.models import Level, Locality, LocalityKind
 from shared.fields import DayField
 from shared.text_validators import single_line
@@ -154,14 +154,24 @@ class DecisionForm(forms.ModelForm):
             "recipients": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, campaign: Campaign, **kwargs):
+    def __init__(self, *args, campaign: Campaign, amends: Decision | None = None, amendment_kind: str = "", **kwargs):
         self.campaign = campaign
         super().__init__(*args, **kwargs)
+        # The model's clean() checks the amendment against these (Decision.clean_amendment).
+        self.instance.campaign = campaign
+        self.instance.amends, self.instance.amendment_kind = amends, amendment_kind
         self.fields["issuing_unit"].queryset = unit_choices()
         self.fields["number"].validators.append(MinValueValidator(1))
         self.fields["number"].widget.attrs["min"] = 1
         if not self.is_bound:
             self._suggest()
+            if amends:
+                self._suggest_amendment(amends, amendment_kind)
+
+    def _suggest_amendment(self, amends: Decision, kind: str) -> None:
+        """The summary names the decision changed, as the document will (it is Vietnamese whatever the language)."""
+        verb = "bãi bỏ" if kind == AmendmentKind.ANNUL else "sửa đổi, bổ sung"
+        self.initial["summary"] = f"Về việc {verb} Quyết định số {amends.reference} ngày {amends.signed_on:%d/%m/%Y}"
 
     def _suggest(self):
         """Start from the campaign's organiser and the wording of its latest decision."""
@@ -299,13 +309,18 @@ def default_start(campaign: Campaign) -> datetime.date:
 
 
 class BaseAssignmentRowFormSet(forms.BaseFormSet):
+    def __init__(self, *args, rows_required: bool = True, **kwargs):
+        # A decision amending another may change only its text; a new decision assigns at least one cadre.
+        self.rows_required = rows_required
+        super().__init__(*args, **kwargs)
+
     def filled_forms(self) -> list[AssignmentRowForm]:
         """The rows someone wrote in, in order (untouched empty rows are ignored)."""
         return [form for form in self.forms if form.has_changed()]
 
     def clean(self):
         rows = self.filled_forms()
-        if not rows:
+        if not rows and self.rows_required:
             raise ValidationError(_("Add at least one cadre."), code="no_rows")
         # Every pair, even beside rows with other errors, so that all conflicts show at once.
         dated = [row for row in rows if getattr(row, "planned", None)]
@@ -329,3 +344,13 @@ AssignmentRowFormSet = forms.formset_factory(
     max_num=MAX_ROWS,
     validate_max=True,
 )
+
+
+class SignedScanForm(forms.Form):
+    """The signed and stamped decision; what it may be is the model's rule (cadres.models.validate_signed_scan)."""
+
+    scan = forms.FileField(
+        label=_("Signed scan"),
+        widget=forms.FileInput(attrs={"accept": ",".join(SCAN_CONTENT_TYPES.values())}),
+        help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+    )

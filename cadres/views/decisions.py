@@ -1,28 +1,31 @@
 """Assignment decisions: issuing one with its list of cadres, its page, and its printable document."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.roles import organiser_required, staff_required
+from accounts.roles import manages, organiser_required, staff_required
 from cadres import services
 from cadres.access import get_campaign_for_user, get_decision_for_user
 from cadres.forms.cadre_picker import cadre_label
 from cadres.forms.decisions import (
     AssignmentRowFormSet,
     DecisionForm,
+    SignedScanForm,
     default_start,
     locality_label,
     locality_options,
     locality_value,
 )
 from cadres.forms.nominations import proposed_rows
-from cadres.models import Assignment, Cadre, Decision, Nomination, UnitKind
+from cadres.models import AmendmentKind, Assignment, Cadre, Decision, Nomination, UnitKind
 from cadres.services import DecisionRow, DecisionRowError
 from localities.models import Level, Locality, as_on
 from shared.fields import day_from_query
@@ -32,45 +35,41 @@ from shared.vietnamese import place_and_date
 SEARCH_RESULTS = 20
 
 
+def _amended_from(request, campaign) -> tuple[Decision | None, str]:
+    """The decision that the new one amends or annuls (?amends=<pk>&kind=amend|annul): one of the campaign's."""
+    if "amends" not in request.GET:
+        return None, ""
+    kind = request.GET.get("kind", "")
+    if kind not in AmendmentKind.values or not request.GET["amends"].isdigit():
+        raise Http404
+    amends = get_object_or_404(campaign.decisions.select_related("issuing_unit"), pk=request.GET["amends"])
+    return amends, kind
+
+
 @organiser_required
 def decision_create(request, pk):
     campaign = get_campaign_for_user(request, pk, for_change=True)
-    form = DecisionForm(request.POST or None, campaign=campaign)
+    amends, kind = _amended_from(request, campaign)
+    # An annulment assigns nobody: it has no list. Its assignments are recalled first (Decision.clean_amendment).
+    annuls = kind == AmendmentKind.ANNUL
+    form = DecisionForm(request.POST or None, campaign=campaign, amends=amends, amendment_kind=kind)
     # Opened from the nominations page: the proposals chosen there are the first rows.
     initial = proposed_rows(campaign, request.GET.getlist("nomination")) if request.method == "GET" else None
     rows = AssignmentRowFormSet(
-        request.POST or None, initial=initial, form_kwargs={"campaign": campaign}, prefix="rows"
+        None if annuls else (request.POST or None),
+        initial=initial,
+        form_kwargs={"campaign": campaign},
+        prefix="rows",
+        rows_required=amends is None,
     )
     if request.method == "POST":
         # Both are validated, so that every error shows at once.
-        form_valid, rows_valid = form.is_valid(), rows.is_valid()
+        form_valid, rows_valid = form.is_valid(), annuls or rows.is_valid()
         if form_valid and rows_valid:
-            filled = rows.filled_forms()
-            data = form.cleaned_data
+            filled = [] if annuls else rows.filled_forms()
             try:
-                decision = services.decision_create(
-                    campaign=campaign,
-                    issuing_unit=data["issuing_unit"],
-                    number=data["number"],
-                    signed_on=data["signed_on"],
-                    summary=data["summary"],
-                    legal_bases=data["legal_bases"],
-                    signing_authority=data["signing_authority"],
-                    signer_position=data["signer_position"],
-                    signer_name=data["signer_name"],
-                    recipients=data["recipients"],
-                    created_by=request.user,
-                    rows=[
-                        DecisionRow(
-                            cadre=row.cleaned_data["cadre"],
-                            locality=row.cleaned_data["locality"],
-                            starts_on=row.cleaned_data["starts_on"],
-                            host_organisation=row.cleaned_data["host_organisation"],
-                            past_campaign_end=row.cleaned_data["keep_full_length"],
-                        )
-                        for row in filled
-                    ],
-                )
+                with transaction.atomic():
+                    decision = _issue(request, campaign, form, filled, amends, kind)
             except DecisionRowError as error:
                 # Another request assigned this cadre between the check and the save.
                 filled[error.row].add_error(None, error.error_list)
@@ -93,9 +92,50 @@ def decision_create(request, pk):
             "campaign": campaign,
             "form": form,
             "rows": rows,
+            "amends": amends,
+            "amendment_kind": kind,
+            "annuls": annuls,
             "locality_options": locality_options(default_start(campaign)),
         },
     )
+
+
+def _issue(request, campaign, form, filled, amends: Decision | None, kind: str) -> Decision:
+    """The new decision with its list (services.decision_create), or its header alone when it amends or annuls
+    another without assigning anyone; linked to the decision it changes, in the same transaction."""
+    data = form.cleaned_data
+    if not filled:
+        decision = form.save(commit=False)
+        decision.created_by = request.user
+        decision.save_checked()
+        return decision
+    decision = services.decision_create(
+        campaign=campaign,
+        issuing_unit=data["issuing_unit"],
+        number=data["number"],
+        signed_on=data["signed_on"],
+        summary=data["summary"],
+        legal_bases=data["legal_bases"],
+        signing_authority=data["signing_authority"],
+        signer_position=data["signer_position"],
+        signer_name=data["signer_name"],
+        recipients=data["recipients"],
+        created_by=request.user,
+        rows=[
+            DecisionRow(
+                cadre=row.cleaned_data["cadre"],
+                locality=row.cleaned_data["locality"],
+                starts_on=row.cleaned_data["starts_on"],
+                host_organisation=row.cleaned_data["host_organisation"],
+                past_campaign_end=row.cleaned_data["keep_full_length"],
+            )
+            for row in filled
+        ],
+    )
+    if amends:
+        decision.amends, decision.amendment_kind = amends, kind
+        decision.save_checked(update_fields=["amends", "amendment_kind"])
+    return decision
 
 
 def _assignments_of(decision: Decision) -> list[Assignment]:
@@ -110,14 +150,28 @@ def _assignments_of(decision: Decision) -> list[Assignment]:
     return assignments
 
 
-@staff_required
-def decision_detail(request, pk):
-    decision = get_decision_for_user(request, pk)
+def _links_of(decision: Decision) -> dict:
+    """The decisions linked to this one both ways: the one it amends or annuls, those amending or annulling it."""
+    amendments = list(decision.amendments.select_related("issuing_unit").order_by("signed_on", "number"))
+    return {
+        "amended": Decision.objects.select_related("issuing_unit").get(pk=decision.amends_id)
+        if decision.amends_id
+        else None,
+        "amendments": amendments,
+        "annulment": next((d for d in amendments if d.amendment_kind == AmendmentKind.ANNUL), None),
+    }
+
+
+def _scan_page(request, decision: Decision, scan_form: SignedScanForm | None = None, status: int = 200):
+    can_change = manages(request.user, decision.campaign.organising_unit_id)
     return render(
         request,
         "cadres/decision_detail.html",
         {
             "decision": decision,
+            **_links_of(decision),
+            "can_change": can_change,
+            "scan_form": scan_form or (SignedScanForm() if can_change else None),
             "assignments": _assignments_of(decision),
             # The annex is the whole document; a row links to the assignment's page where the user may open it.
             "visible_ids": set(
@@ -125,7 +179,60 @@ def decision_detail(request, pk):
             ),
             "history_entries": history_entries(decision.history.all()),
         },
+        status=status,
     )
+
+
+@staff_required
+def decision_detail(request, pk):
+    return _scan_page(request, get_decision_for_user(request, pk))
+
+
+def _get_decision_to_change(request, pk) -> Decision:
+    """A decision of a campaign the user manages (Decision.objects.managed_by), else 404."""
+    decisions = Decision.objects.managed_by(request.user).select_related("campaign", "issuing_unit__parent")
+    return get_object_or_404(decisions, pk=pk)
+
+
+@organiser_required
+@require_POST
+def decision_scan_upload(request, pk):
+    """Store or replace the signed and stamped decision; the model says what file it may be."""
+    decision = _get_decision_to_change(request, pk)
+    form = SignedScanForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            decision.attach_scan(form.cleaned_data["scan"], by=request.user)
+        except ValidationError as error:
+            errors = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
+            form.add_error("scan", sum(errors.values(), []))
+        else:
+            messages.success(
+                request, _("The signed scan of decision %(reference)s is stored.") % {"reference": decision.reference}
+            )
+            return redirect("cadres:decision_detail", pk=decision.pk)
+    # Shown again as stored: the refused file changed nothing.
+    return _scan_page(request, get_decision_for_user(request, pk), scan_form=form, status=400)
+
+
+@staff_required
+def decision_scan(request, pk):
+    """The signed scan, served only through here to those who read the decision; never from a media URL."""
+    decision = get_decision_for_user(request, pk)
+    if not decision.signed_scan:
+        raise Http404
+    try:
+        handle = decision.signed_scan.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=decision.scan_content_type,
+        filename=f"quyet-dinh-{decision.number}-{decision.year}.{decision.scan_extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # Signing on behalf of ("thay mặt", "ký thay", ...) is written before the authority; the title line omits it.
@@ -157,6 +264,7 @@ def decision_print(request, pk):
         "cadres/decision_print.html",
         {
             "decision": decision,
+            **_links_of(decision),
             "assignments": assignments,
             "letterhead": decision.issuing_unit.letterhead,
             "place_and_date": place_and_date(

@@ -73,3 +73,19 @@ def test_recent_files_are_left_alone(storage, media, monkeypatch):
 
 def test_an_empty_storage_has_no_orphans(storage):
     assert "0 orphan files, 0 bytes" in run()
+
+
+def test_a_replaced_signed_scan_kept_in_the_decisions_history_is_no_orphan(storage):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import DecisionFactory
+
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    decision = DecisionFactory()
+    decision.attach_scan(SimpleUploadedFile("first.pdf", pdf), by=None)
+    decision.refresh_from_db()
+    first = decision.signed_scan.name
+    decision.attach_scan(SimpleUploadedFile("second.pdf", pdf), by=None)
+    run("--delete", "--older-than", "0")
+    # What was signed first stays: the history names it.
+    assert storage.exists(first)

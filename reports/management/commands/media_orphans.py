@@ -1,6 +1,7 @@
 import datetime
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import models
@@ -11,12 +12,27 @@ from django.utils import timezone
 SKIPPED_FOLDERS = {"private"}
 
 
+def _is_file_field(model, field) -> bool:
+    """A file field, or its copy in a historical model (django-simple-history keeps the name as text): a signed
+    scan replaced since is still the record of what was signed, named in the decision's history."""
+    if isinstance(field, models.FileField):
+        return True
+    original = getattr(model, "instance_type", None)
+    if original is None:
+        return False
+    try:
+        return isinstance(original._meta.get_field(field.name), models.FileField)
+    except FieldDoesNotExist:
+        return False
+
+
 def referenced_names() -> set[str]:
-    """The name in every file field of every model: a file one of them points to is never an orphan."""
+    """The name in every file field of every model, and in their histories: a file one of them points to is
+    never an orphan."""
     names = set()
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
-            if isinstance(field, models.FileField):
+            if _is_file_field(model, field):
                 rows = model._base_manager.exclude(**{f"{field.name}__isnull": True}).exclude(**{field.name: ""})
                 names.update(rows.values_list(field.name, flat=True).iterator())
     return names
