@@ -629,6 +629,11 @@ def _mark(mark: Mark, radius: float, target: SafeString) -> SafeString:
     return format_html("<g><title>{}</title>{}{}</g>", mark.summary, target, _glyph(mark, radius))
 
 
+# Marks closer than this (viewBox units) are at one point (units split on a day, given their parent's centre):
+# neither cuts the other's target.
+MIN_APART = 1e-6
+
+
 def _targets(marks: list[Mark]) -> dict[int, SafeString]:
     """Each mark's target (by the mark's id()): a disc of HIT_RADIUS, cut along the middle line between it and
     each mark near enough to share a point, so that no target covers another's and a tap goes to the nearest
@@ -648,7 +653,7 @@ def _targets(marks: list[Mark]) -> dict[int, SafeString]:
             for dx in (-1, 0, 1)
             for dy in (-1, 0, 1)
             for other in grid.get((column + dx, row + dy), ())
-            if other is not mark and 0 < math.dist((mark.x, mark.y), (other.x, other.y)) < reach
+            if other is not mark and MIN_APART < math.dist((mark.x, mark.y), (other.x, other.y)) < reach
         ]
         if not near:
             r = HIT_RADIUS
@@ -673,8 +678,10 @@ def _clip(polygon: list[tuple[float, float]], ax: float, ay: float, bound: float
     for index, (px, py) in enumerate(polygon):
         qx, qy = polygon[index - 1]
         p_in, q_in = ax * px + ay * py <= bound, ax * qx + ay * qy <= bound
-        if p_in != q_in:
-            t = (bound - ax * qx - ay * qy) / (ax * (px - qx) + ay * (py - qy))
+        along = ax * (px - qx) + ay * (py - qy)
+        # An edge along the line (two marks at a hair's distance: the rounding decides which side) has no crossing.
+        if p_in != q_in and along:
+            t = (bound - ax * qx - ay * qy) / along
             kept.append((qx + t * (px - qx), qy + t * (py - qy)))
         if p_in:
             kept.append((px, py))

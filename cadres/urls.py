@@ -72,4 +72,6 @@ urlpatterns = [
     path("people/accounts/<int:pk>/reactivate/", account_views.account_reactivate, name="account_reactivate"),
     path("people/accounts/<int:pk>/reset-password/", account_views.account_reset, name="account_reset"),
     path("people/accounts/<int:pk>/handover/", account_views.account_handover, name="account_handover"),
+    path("decisions/<int:pk>/decision.docx", decisions.decision_docx, name="decision_docx"),
+    path("decisions/<int:pk>/decision.pdf", decisions.decision_pdf, name="decision_pdf"),
 ]

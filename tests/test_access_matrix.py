@@ -365,6 +365,8 @@ EXPECTED = {
     "cadres:decision_create": ORGANISER_ONLY.on("campaign"),
     "cadres:decision_detail": STAFF_ONLY.on("decision"),
     "cadres:decision_print": STAFF_ONLY.on("decision"),
+    "cadres:decision_docx": STAFF_ONLY.on("decision"),
+    "cadres:decision_pdf": STAFF_ONLY.on("decision"),
     "cadres:decision_scan": NO_SCAN_YET.on("decision"),
     "cadres:decision_scan_upload": ORGANISER_POST_ONLY.on("decision"),
     "cadres:cadre_search": STAFF_ONLY.on(None, "?q=Nguy"),

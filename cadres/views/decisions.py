@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -14,6 +14,9 @@ from django.views.decorators.http import require_POST
 from accounts.roles import manages, organiser_required, staff_required
 from cadres import services
 from cadres.access import get_campaign_for_user, get_decision_for_user
+from cadres.documents.docx import render_docx
+from cadres.documents.layout import DecisionLayout, decision_layout
+from cadres.documents.pdf import render_pdf
 from cadres.forms.cadre_picker import cadre_label
 from cadres.forms.decisions import (
     AssignmentRowFormSet,
@@ -351,3 +354,43 @@ def _what_they_became(localities, name: str, day, limit: int) -> list[dict]:
         }
         for place in became
     ]
+
+
+def _document_of(request, pk) -> DecisionLayout:
+    """The decision as decision_print shows it, as plain data for the Word and PDF files (cadres/documents)."""
+    decision = get_decision_for_user(request, pk)
+    links, unit = _links_of(decision), decision.issuing_unit
+    return decision_layout(
+        decision,
+        assignments=_assignments_of(decision),
+        amended=links["amended"],
+        annulment=links["annulment"],
+        place_and_date=place_and_date(unit.place or (unit.parent.place if unit.parent_id else ""), decision.signed_on),
+        authority_line=authority_line(decision),
+    )
+
+
+def _document_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@staff_required
+def decision_docx(request, pk):
+    """The decision as a Word draft, for the office to edit before it is signed."""
+    layout = _document_of(request, pk)
+    return _document_response(
+        render_docx(layout),
+        f"{layout.filename_stem}.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+
+
+@staff_required
+def decision_pdf(request, pk):
+    """The decision as a PDF with its fonts embedded."""
+    layout = _document_of(request, pk)
+    return _document_response(render_pdf(layout), f"{layout.filename_stem}.pdf", "application/pdf")

@@ -829,3 +829,43 @@ def test_a_cadre_in_a_large_city_sees_their_neighbourhood(big_city, cadre, cadre
     assert 30 < rows <= 50 and "Đảo Xa" not in content and "Ô 45</text>" in content
     summary = re.search(r"<summary>([^<]+)</summary>", content)[1]
     assert re.findall(r"\d+", summary) == [str(rows), "102"]
+
+
+def test_communes_at_one_point_or_a_hairs_breadth_apart_still_draw(db):
+    """A split gives its units the centre of the commune split: the map of their area must still draw."""
+    from cadres.coverage_map import Mark, _targets
+    from localities.models import Locality
+
+    def mark(x, y):
+        return Mark(locality=Locality(name="X"), grading=None, cadres_present=0, x=x, y=y)
+
+    for marks in (
+        [mark(100.0, 100.0), mark(100.0, 100.0)],
+        # A third mark beside two at one point is cut twice along the same line.
+        [mark(100.0, 100.0), mark(100.0, 100.0), mark(110.0, 100.0)],
+        [mark(100.0, 100.0), mark(100.0, 100.0), mark(107.3, 103.1)],
+        # Hồ Chí Minh City after Bà Điểm was split in two: a neighbour cut twice along one line divided by zero.
+        [
+            mark(x, y)
+            for x, y in [
+                (248.14096694339722, 156.855110853079),
+                (242.08183593335033, 141.5969374795892),
+                (226.39937920145528, 138.36750244929067),
+                (226.39937920145528, 138.36750244929067),
+                (244.04214302483496, 100.15856888856652),
+                (231.5674615335551, 100.50328386371059),
+                (212.32081008987169, 119.02717805435614),
+            ]
+        ],
+        [mark(100.0, 100.0), mark(100.0 + 1e-13, 100.0)],
+        [mark(100.0, 100.0), mark(100.0, 100.0 + 1e-9), mark(110.0, 100.0)],
+    ):
+        targets = _targets(marks)
+        assert len(targets) == len(marks) and all("nan" not in str(path) for path in targets.values())
+    # A crowded map where some units share their point, as after splits: every mark gets a target.
+    import random
+
+    spread = random.Random(16)
+    points = [(spread.uniform(0, 600), spread.uniform(0, 600)) for _ in range(400)]
+    marks = [mark(x, y) for x, y in points] + [mark(x, y) for x, y in points[:80]]
+    assert len(_targets(marks)) == len(marks)
