@@ -258,7 +258,9 @@ def plan_rename(
             % {"first": _day(EARLIEST_CHANGE), "last": _day(LATEST_CHANGE)}
         )
         return plan
-    if plan.name_after == locality.name and plan.kind_after == locality.kind:
+    if not name and not kind:
+        plan.problems.append(_("Type the new name, or choose the new kind."))
+    elif plan.name_after == locality.name and plan.kind_after == locality.kind:
         plan.problems.append(_("The name and the kind are those the unit already has."))
     try:
         Locality._meta.get_field("name").clean(plan.name_after, None)

@@ -106,7 +106,13 @@ class LocalityQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """By name, today's or an earlier one, ignoring accents and case ("thu dau mot" finds "Thủ Dầu Một")."""
+        """By name, today's or an earlier one, ignoring accents and case ("thu dau mot" finds "Thủ Dầu Một"); a
+        kind word typed before the name is left out ("Phường Tân Khánh"): a unit's kind may have changed since."""
+        from localities.changes import split_kind_word  # It builds on this module.
+
+        typed, _kinds, name = split_kind_word(text)
+        if typed and name:
+            text = name
         renamed = LocalityChange.objects.filter(search_filter(text, "name_before")).values("locality_id")
         return self.filter(search_filter(text, "name") | Q(pk__in=renamed))
 
@@ -295,7 +301,8 @@ class Locality(models.Model):
             status.valid_to = day_before
             status.save(update_fields=["valid_to"])
         later = self.zone_statuses.filter(valid_from__gt=valid_from).order_by("valid_from").first()
-        new.valid_to = later.valid_from - datetime.timedelta(days=1) if later else None
+        # Until the next one, or the unit's end.
+        new.valid_to = later.valid_from - datetime.timedelta(days=1) if later else self.valid_to
         new.save()
         return new
 
@@ -327,7 +334,13 @@ def ended_message(locality: Locality, day: datetime.date) -> str:
 
 class ZoneStatusQuerySet(models.QuerySet):
     def on(self, day: datetime.date):
-        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        """In force on `day`: begun, not ended, and its unit still there (a grading left open when its unit
+        ended, on 30/06/2025 for every 2021 ward, ends with it)."""
+        return (
+            self.filter(valid_from__lte=day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .filter(Q(locality__valid_to__isnull=True) | Q(locality__valid_to__gte=day))
+        )
 
 
 class ZoneStatus(models.Model):
@@ -566,9 +579,17 @@ def timeline(locality: Locality) -> dict:
     recorded = list(
         LocalityChange.objects.filter(Q(opened=locality) | Q(closed=locality)).annotate(ends=Exists(ends)).distinct()
     )
+    predecessors = [unit for unit in related if not unit.is_successor]
     return {
         "periods": periods,
-        "predecessors": [unit for unit in related if not unit.is_successor],
+        "predecessors": predecessors,
+        # Formed from them (they ended the day before it began), or took them in later while it went on.
+        "formed_from": [
+            unit for unit in predecessors if locality.valid_from and unit.ended_after == locality.valid_from
+        ],
+        "took_in": [
+            unit for unit in predecessors if not (locality.valid_from and unit.ended_after == locality.valid_from)
+        ],
         "successors": [unit for unit in related if unit.is_successor],
         "opened_by": next((change for change in recorded if not change.ends), None),
         "ended_by": next((change for change in recorded if change.ends), None),

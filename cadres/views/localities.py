@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.roles import map_keeper_required, organiser_required, scope_of, staff_required
@@ -81,9 +82,14 @@ def locality_list(request):
         Prefetch("successors", queryset=Locality.objects.select_related("parent").order_by("name"))
     )
     page = paginate(request, localities, PER_PAGE)
-    # Named as on the day; a unit found by name that did not exist then says what it became.
-    for locality in as_on(_label_gradings(page), day):
+    # Named as on the day; a unit found by name that did not exist then says what it became, and its links open
+    # a day of its life (its units beneath, its parent's list).
+    rows = as_on(_label_gradings(page), day)
+    openable = _openable(request.user, [locality.parent_id for locality in rows])
+    for locality in rows:
         locality.exists_then = locality.exists_on(day)
+        locality.some_day = locality.within_life(day)
+        locality.parent_linked = locality.parent_id in openable
     return render(
         request,
         "localities/locality_list.html",
@@ -262,13 +268,18 @@ def locality_change(request, pk):
                     # one that continues; a rename's own.
                     target = plan.continuing or change.opened.order_by("pk").first() or plan.locality
                     values = {
-                        "change": change.get_kind_display().capitalize(),
+                        "change": change.get_kind_display(),
                         "locality": plan.title_before,
                         "day": date_format(change.effective_on, "SHORT_DATE_FORMAT"),
                         "unit": target.display_name,
                     }
                     if target.pk == locality.pk:
                         message = _("%(change)s of %(locality)s recorded from %(day)s.") % values
+                    elif plan.continuing is not None:
+                        message = (
+                            _("%(change)s of %(locality)s recorded from %(day)s. Here is %(unit)s, which took it in.")
+                            % values
+                        )
                     elif plan.kind == changes.ChangeKind.SPLIT:
                         message = (
                             _("%(change)s of %(locality)s recorded from %(day)s. Here is %(unit)s, the first unit it "
@@ -279,7 +290,7 @@ def locality_change(request, pk):
                             _("%(change)s of %(locality)s recorded from %(day)s. Here is %(unit)s, the unit it "
                               "became.") % values
                         )  # fmt: skip
-                    messages.success(request, message)
+                    messages.success(request, capfirst(message))
                     detail = reverse("cadres:locality_detail", args=[target.pk])
                     return redirect(f"{detail}?day={change.effective_on.isoformat()}")
         else:

@@ -230,3 +230,52 @@ def test_an_area_that_is_no_number_shows_the_default_map_without_a_warning(old_m
     staff_client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = staff_client.get(reverse("cadres:dashboard"), {"day": "2026-01-05", "area": "abc"}).content.decode()
     assert "has no map" not in html
+
+
+# What the second walk found.
+
+
+def test_the_list_links_a_parent_only_where_the_user_may_filter_on_it_and_on_a_day_of_the_units_life(
+    old_map, staff_client
+):
+    client, _user = _role_client(RoleKind.LOCALITY, old_map["ward"])
+    html = client.get(reverse("cadres:locality_list"), {"q": "tan khanh"}).content.decode()
+    assert "Tân Khánh" in html and f"?parent={old_map['city'].pk}" not in html
+    # Office staff searching today for a 2021 town: its links open a day of its life.
+    found = staff_client.get(reverse("cadres:locality_list"), {"q": "tan uyen"}).content.decode()
+    assert f"?parent={old_map['town'].pk}&amp;day=2025-06-30" in found
+
+
+def test_a_grading_left_open_ends_with_its_unit_and_a_new_one_is_capped(old_map, staff_user):
+    ward = old_map["ward"]
+    ZoneStatusFactory(locality=ward, valid_from=D(2021, 10, 1), valid_to=None)
+    assert ward.grading_on(D(2025, 6, 30)) is not None and ward.grading_on(D(2026, 1, 5)) is None
+    listed = Locality.objects.filter(pk=ward.pk).with_grading_on(D(2026, 1, 5)).get()
+    assert listed.grading is None
+    status = ward.record_grading(grading="orange", valid_from=D(2025, 6, 1), by=staff_user)
+    assert status.valid_to == LAST_OLD_DAY
+
+
+def test_a_rename_without_a_name_or_kind_asks_for_one(old_map, staff_client):
+    staff_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = staff_client.post(
+        reverse("cadres:locality_change", args=[old_map["now"].pk]), {"kind": "rename", "effective_on": "2026-01-05"}
+    )
+    assert "Type the new name, or choose the new kind." in response.content.decode()
+
+
+def test_a_unit_that_took_others_in_says_so_rather_than_formed_from_them(staff_client):
+    from localities.changes import apply, plan_merger
+
+    town = LocalityFactory(kind=LocalityKind.TOWN, name="Cần Giờ")
+    continuing = LocalityFactory(kind=LocalityKind.COMMUNE, name="Cần Giờ", parent=town, valid_from=D(2025, 7, 1))
+    absorbed = LocalityFactory(kind=LocalityKind.COMMUNE, name="Bình Khánh", parent=town, valid_from=D(2025, 7, 1))
+    apply(plan_merger(absorbed, [], into=continuing, effective_on=D(2026, 1, 5)), by=None)
+    context = staff_client.get(reverse("cadres:locality_detail", args=[continuing.pk])).context
+    assert [unit.name for unit in context["took_in"]] == ["Bình Khánh"] and context["formed_from"] == []
+
+
+def test_a_search_with_the_kind_word_finds_the_unit(old_map, staff_client):
+    page = staff_client.get(reverse("cadres:locality_list"), {"q": "Phường Tân Khánh"}).context["page"]
+    # Before, "Phường" was one more word to find in the name: nothing matched.
+    assert "Tân Khánh" in [locality.name for locality in page]
