@@ -7,7 +7,6 @@ assignment pointing at a unit that no longer exists on its dates.
 """
 
 import datetime
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -19,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from localities.models import (
     LEVEL_OF_KIND,
-    TITLE_OF_KIND,
     ChangeKind,
     Level,
     Locality,
@@ -27,10 +25,10 @@ from localities.models import (
     LocalityKind,
     ZoneStatus,
     ended_message,
+    split_kind_word,
     strictness,
     title,
 )
-from localities.official import COMMUNE_KINDS, DISTRICT_KINDS, PROVINCE_KINDS
 from shared.vietnamese import fold
 
 # Changes are recorded from the founding of the state's administration; far later dates are typing mistakes.
@@ -110,36 +108,6 @@ class GradingAfter:
     unit: str
     status: ZoneStatus | None
     carried: bool
-
-
-def _kind_words() -> dict[str, list[str]]:
-    """The words a unit's title starts with, lowercase, and the kinds each names: the official ones ("phường",
-    "thành phố", a city or a centrally-run city) and the interface's own ("ward" in English)."""
-    words: dict[str, list[str]] = {}
-    official = [*COMMUNE_KINDS.items(), *DISTRICT_KINDS.items(), *PROVINCE_KINDS.items()]
-    interface = [(str(TITLE_OF_KIND.get(kind, kind.label)), kind) for kind in LocalityKind]
-    for word, kind in [*official, *interface]:
-        kinds = words.setdefault(word.lower(), [])
-        if kind not in kinds:
-            kinds.append(kind)
-    return words
-
-
-def split_kind_word(text: str) -> tuple[str, list[str], str]:
-    """The kind word `text` starts with as typed, the kinds it names, and the name after it:
-    "phường  Tân Khánh" gives ("phường", [ward], "Tân Khánh"); a text without one gives ("", [], text).
-
-    Case does not matter, nor accents left out ("PHUONG Tan Khanh"); a name that only looks like a kind keeps
-    its first word ("Phương Liệt", "Tịnh Biên", "Xà Bang"): a word typed with accents must be the kind's own.
-    """
-    text = " ".join(unicodedata.normalize("NFC", text).split())
-    for word, kinds in sorted(_kind_words().items(), key=lambda item: -len(item[0])):
-        head = text[: len(word)].lower()
-        if len(text) > len(word) and text[len(word)] != " ":
-            continue
-        if head == word or (head.isascii() and head == fold(word)):
-            return text[: len(word)], kinds, text[len(word) + 1 :]
-    return "", [], text
 
 
 def _kind_of_word(kinds: list[str]) -> str:

@@ -1,4 +1,5 @@
 import datetime
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.roles import EVERY_ROW, managed, scoped
 from shared.text_validators import plain_text, single_line
-from shared.vietnamese import search_filter
+from shared.vietnamese import fold, search_filter
 
 
 class Level(models.IntegerChoices):
@@ -34,6 +35,21 @@ class LocalityKind(models.TextChoices):
     SPECIAL_ZONE = "special_zone", _("special zone")
 
 
+# The official unit types, by level (the dataset's types too): the word before the name in the official title.
+PROVINCE_KINDS = {"Tỉnh": LocalityKind.PROVINCE, "Thành phố": LocalityKind.CITY_PROVINCE}
+DISTRICT_KINDS = {
+    "Quận": LocalityKind.URBAN_DISTRICT,
+    "Huyện": LocalityKind.DISTRICT,
+    "Thị xã": LocalityKind.TOWN,
+    "Thành phố": LocalityKind.CITY,
+}
+COMMUNE_KINDS = {
+    "Phường": LocalityKind.WARD,
+    "Xã": LocalityKind.COMMUNE,
+    "Thị trấn": LocalityKind.TOWNSHIP,
+    "Đặc khu": LocalityKind.SPECIAL_ZONE,
+}
+
 LEVEL_OF_KIND = {
     LocalityKind.PROVINCE: Level.PROVINCE,
     LocalityKind.CITY_PROVINCE: Level.PROVINCE,
@@ -54,6 +70,36 @@ TITLE_OF_KIND = {LocalityKind.CITY_PROVINCE: LocalityKind.CITY.label}
 # The day the district level was abolished and 63 provinces became 34 (Resolution 202/2025/QH15):
 # the units of the official dataset before it end the day before.
 REORGANISATION_2025 = datetime.date(2025, 7, 1)
+
+
+def _kind_words() -> dict[str, list[str]]:
+    """The words a unit's title starts with, lowercase, and the kinds each names: the official ones ("phường",
+    "thành phố", a city or a centrally-run city) and the interface's own ("ward" in English)."""
+    words: dict[str, list[str]] = {}
+    official = [*COMMUNE_KINDS.items(), *DISTRICT_KINDS.items(), *PROVINCE_KINDS.items()]
+    interface = [(str(TITLE_OF_KIND.get(kind, kind.label)), kind) for kind in LocalityKind]
+    for word, kind in [*official, *interface]:
+        kinds = words.setdefault(word.lower(), [])
+        if kind not in kinds:
+            kinds.append(kind)
+    return words
+
+
+def split_kind_word(text: str) -> tuple[str, list[str], str]:
+    """The kind word `text` starts with as typed, the kinds it names, and the name after it:
+    "phường  Tân Khánh" gives ("phường", [ward], "Tân Khánh"); a text without one gives ("", [], text).
+
+    Case does not matter, nor accents left out ("PHUONG Tan Khanh"); a name that only looks like a kind keeps
+    its first word ("Phương Liệt", "Tịnh Biên", "Xà Bang"): a word typed with accents must be the kind's own.
+    """
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    for word, kinds in sorted(_kind_words().items(), key=lambda item: -len(item[0])):
+        head = text[: len(word)].lower()
+        if len(text) > len(word) and text[len(word)] != " ":
+            continue
+        if head == word or (head.isascii() and head == fold(word)):
+            return text[: len(word)], kinds, text[len(word) + 1 :]
+    return "", [], text
 
 
 def title(kind: str, name: str) -> str:
@@ -108,8 +154,6 @@ class LocalityQuerySet(models.QuerySet):
     def search(self, text: str):
         """By name, today's or an earlier one, ignoring accents and case ("thu dau mot" finds "Thủ Dầu Một"); a
         kind word typed before the name is left out ("Phường Tân Khánh"): a unit's kind may have changed since."""
-        from localities.changes import split_kind_word  # It builds on this module.
-
         typed, _kinds, name = split_kind_word(text)
         if typed and name:
             text = name

@@ -22,27 +22,19 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import F
 
-from localities.models import REORGANISATION_2025, Level, Locality, LocalityKind
+from localities.models import (
+    COMMUNE_KINDS,
+    DISTRICT_KINDS,
+    PROVINCE_KINDS,
+    REORGANISATION_2025,
+    Level,
+    Locality,
+)
 from shared import caching
 from shared.vietnamese import fold
 
 PACKAGE = "vietnamadminunits"
 LAST_OLD_DAY = REORGANISATION_2025 - datetime.timedelta(days=1)
-
-# The dataset's unit types, by level: the word before the name in the official title.
-PROVINCE_KINDS = {"Tỉnh": LocalityKind.PROVINCE, "Thành phố": LocalityKind.CITY_PROVINCE}
-DISTRICT_KINDS = {
-    "Quận": LocalityKind.URBAN_DISTRICT,
-    "Huyện": LocalityKind.DISTRICT,
-    "Thị xã": LocalityKind.TOWN,
-    "Thành phố": LocalityKind.CITY,
-}
-COMMUNE_KINDS = {
-    "Phường": LocalityKind.WARD,
-    "Xã": LocalityKind.COMMUNE,
-    "Thị trấn": LocalityKind.TOWNSHIP,
-    "Đặc khu": LocalityKind.SPECIAL_ZONE,
-}
 
 OLD, NEW, BOTH = "old", "new", "both"
 

@@ -119,7 +119,7 @@ def test_a_merger_ends_the_units_and_opens_the_new_one_linked_to_them(staff_clie
     assert {locality.name for locality in later.context["page"]} == {"Tân Khánh", "Uyên Hưng"}
     with translation.override("vi"):
         found = staff_client.get(reverse("cadres:locality_list"), {"q": "Tân Phước", "day": "2025-08-01"})
-    assert "từ 01/07/2025 thuộc" in found.content.decode() and "Phường Tân Khánh" in found.content.decode()
+    assert "từ 01/07/2025 nhập vào" in found.content.decode() and "Phường Tân Khánh" in found.content.decode()
 
 
 def test_a_merger_into_one_of_them_keeps_that_unit(staff_client, wards):
