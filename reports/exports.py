@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from accounts.roles import cadre_of
-from cadres.exports import unit_and_department
+from cadres.exports import date_cell, new_sheet, unit_and_department
 from cadres.models import ProvincialUnit
 from localities.models import ChangeKind, Locality, LocalityChange, title_on
 from reports.models import (
@@ -111,7 +111,6 @@ def recommendations_workbook_response(recommendations: QuerySet) -> HttpResponse
 # (openpyxl's write-only mode, the rows read as tuples from a streamed queryset, each unit and place named once),
 # so that the query count is the same for ten rows and for a million, and memory stays small.
 
-DAY_FORMAT = "dd/mm/yyyy"
 MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
 CHUNK = 2000
 
@@ -177,27 +176,6 @@ REPORT_COLUMNS = [
 ]
 
 
-def _sheet(title: str, columns: list[tuple[str, int]]):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    for index, (_header, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    header = []
-    for text, _width in columns:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(text_row(sheet, header))
-    return workbook, sheet
-
-
-def _day(sheet, value: datetime.date | None):
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = DAY_FORMAT
-    return cell
-
-
 def _moment(sheet, value: datetime.datetime | None):
     """A time of the province's clock, as Excel holds it: without a time zone."""
     cell = WriteOnlyCell(sheet, value=timezone.localtime(value).replace(tzinfo=None) if value else None)
@@ -206,7 +184,7 @@ def _moment(sheet, value: datetime.datetime | None):
 
 
 def _local_day(sheet, value: datetime.datetime | None):
-    return _day(sheet, timezone.localdate(value) if value else None)
+    return date_cell(sheet, timezone.localdate(value) if value else None)
 
 
 def _respond(workbook: Workbook, stem: str) -> FileResponse:
@@ -268,7 +246,7 @@ def _labels(choices) -> dict[str, str]:
 def notes_workbook_response(notes: QuerySet[DailyNote]) -> FileResponse:
     """`notes`: the staff list's, filtered; one row a note, its place named as on the note's day."""
     with translation.override("vi"):
-        workbook, sheet = _sheet("Nhật ký", NOTE_COLUMNS)
+        workbook, sheet = new_sheet("Nhật ký", NOTE_COLUMNS)
         units = _unit_names(notes.order_by(), "assignment__cadre__unit_id")
         places = _Places(notes.order_by(), "assignment__locality_id")
         activities, health = _labels(Activity), _labels(Health)
@@ -297,7 +275,7 @@ def notes_workbook_response(notes: QuerySet[DailyNote]) -> FileResponse:
                     sheet,
                     [
                         number,
-                        _day(sheet, day),
+                        date_cell(sheet, day),
                         name,
                         code,
                         units[unit_id],
@@ -340,7 +318,7 @@ def _resolved_at() -> Subquery:
 def escalations_workbook_response(escalations: QuerySet[Escalation]) -> FileResponse:
     """`escalations`: the staff list's, filtered; places named as on the day each was raised."""
     with translation.override("vi"):
-        workbook, sheet = _sheet("Phản ánh, kiến nghị", ESCALATION_COLUMNS)
+        workbook, sheet = new_sheet("Phản ánh, kiến nghị", ESCALATION_COLUMNS)
         units = _unit_names(escalations.order_by(), "assignment__cadre__unit_id")
         places = _Places(escalations.order_by(), "assignment__locality_id")
         categories, urgencies = _labels(EscalationCategory), _labels(Urgency)
@@ -411,7 +389,7 @@ def reports_workbook_response(reports: QuerySet[MissionReport], user) -> FileRes
     own = cadre_of(user)
     assessments = LocalAssessment.objects.filter(assignment=OuterRef("assignment")).order_by()
     with translation.override("vi"):
-        workbook, sheet = _sheet("Báo cáo kết thúc", REPORT_COLUMNS)
+        workbook, sheet = new_sheet("Báo cáo kết thúc", REPORT_COLUMNS)
         units = _unit_names(reports.order_by(), "assignment__cadre__unit_id")
         places = _Places(reports.order_by(), "assignment__locality_id")
         statuses, ratings = _labels(ReportStatus), _labels(Rating)
@@ -459,8 +437,8 @@ def reports_workbook_response(reports: QuerySet[MissionReport], user) -> FileRes
                         units[unit_id],
                         places.name(locality_id, starts_on),
                         campaign,
-                        _day(sheet, starts_on),
-                        _day(sheet, ends_on),
+                        date_cell(sheet, starts_on),
+                        date_cell(sheet, ends_on),
                         _local_day(sheet, submitted_at),
                         statuses.get(status, status),
                         ratings.get(rating, rating),
@@ -507,7 +485,7 @@ def year_summary_workbook_response(summary) -> FileResponse:
             local=ratings,
             statuses=["tổng số", *statuses],
         )
-        workbook, sheet = _sheet("Địa phương nơi đến", place_columns)
+        workbook, sheet = new_sheet("Địa phương nơi đến", place_columns)
         for number, row in enumerate(summary.localities, start=1):
             parent = row.locality.parent.display_name if row.locality.parent_id else ""
             sheet.append(
