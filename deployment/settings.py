@@ -7,6 +7,7 @@ README lists every variable.
 
 import datetime
 import ipaddress
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.roles.role_context",
+                "notices.context_processors.unread_notices",
             ],
         },
     },
@@ -197,6 +199,26 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Đồng hành <no-reply@localhost>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Notices (notices/): `manage.py send_notices` every five minutes. The missing-note notice waits for this hour,
+# local time.
+NOTICE_EVENING_HOUR = env.int("NOTICE_EVENING_HOUR", default=19)
+# Web Push: the server's VAPID key (`manage.py vapid_key` makes one); without it push is off. The public key
+# the browsers subscribe with is derived from it.
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+# Who the push services may contact about this server's messages (RFC 8292): mailto: or https:.
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:" + parseaddr(DEFAULT_FROM_EMAIL)[1])
+# The push services a subscription may name, as scheme://host patterns (fnmatch): those of Chrome, Firefox,
+# Edge and Safari. The server posts only there, so that a forged subscription cannot aim it elsewhere.
+PUSH_SERVICES = env.list(
+    "PUSH_SERVICES",
+    default=[
+        "https://fcm.googleapis.com",
+        "https://*.push.services.mozilla.com",
+        "https://*.notify.windows.com",
+        "https://*.push.apple.com",
+    ],
+)
 
 # Security. Off in DEBUG (plain http on a laptop), on everywhere else.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

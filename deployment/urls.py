@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("cadres.urls")),
     path("", include("reports.urls")),
     path("", include("phone.urls")),
+    path("", include("notices.urls")),
 ]
 
 if settings.BENCHMARK:

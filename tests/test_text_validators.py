@@ -13,8 +13,8 @@ from shared.text_validators import plain_text, single_line
 from tests.factories import AssignmentFactory, EscalationFactory
 
 OUR_APPS = ("cadres", "reports", "localities")
-# Written by the code, never typed by people: the reminder job's log, the name of an uploaded roster file.
-WRITTEN_BY_CODE = {"ReminderLog.kind", "ReminderLog.object_key", "RosterUpload.filename"}
+# Written by the code, never typed by people: the name of an uploaded roster file.
+WRITTEN_BY_CODE = {"RosterUpload.filename"}
 
 ONE_LINE = "Write this on one line, without control characters."
 

@@ -1,4 +1,4 @@
-"""`check --deploy` warns when no mail server is configured: the reminders would never leave the machine."""
+"""`check --deploy`: the notices need a mail server to send email, and a readable VAPID key to push."""
 
 import environ
 import pytest
@@ -27,3 +27,24 @@ def test_it_says_nothing_with_a_mail_server(settings, url):
 def test_it_is_a_deploy_check_only(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     assert "donghanh.W001" not in _ids()
+
+
+def test_a_deploy_without_a_push_key_is_told_push_is_off(settings):
+    settings.VAPID_PRIVATE_KEY = ""
+    [info] = [m for m in run_checks(include_deployment_checks=True) if m.id == "donghanh.I002"]
+    assert "VAPID_PRIVATE_KEY" in info.msg and "vapid_key" in info.hint
+
+
+def test_a_push_key_that_cannot_be_read_or_a_bad_subject_fails_the_deploy_check(settings):
+    settings.VAPID_PRIVATE_KEY = "not-a-key"
+    settings.VAPID_SUBJECT = "vanphong@example.vn"
+    assert {"donghanh.E002", "donghanh.E003"} <= set(_ids(include_deployment_checks=True))
+
+
+def test_a_good_push_key_and_subject_pass(settings):
+    from notices.push import new_private_key
+
+    settings.VAPID_PRIVATE_KEY = new_private_key()
+    settings.VAPID_SUBJECT = "mailto:vanphong@example.vn"
+    found = set(_ids(include_deployment_checks=True))
+    assert not found & {"donghanh.I002", "donghanh.E002", "donghanh.E003"}
