@@ -45,18 +45,17 @@ class Due:
     key: str
     title: str
     url: str
-    body: str = ""
     cadre: Cadre | None = None
     user_id: int | None = None
+    # What the text of notices/text/<kind>.txt says, rendered only for a notice not yet written.
     context: dict = field(default_factory=dict)
 
     @property
     def recipient_id(self) -> tuple[str, int]:
         return ("cadre", self.cadre.pk) if self.cadre else ("user", self.user_id)
 
-
-def _text(kind: str, **context) -> str:
-    return render_to_string(f"notices/text/{kind}.txt", context).strip()
+    def body(self) -> str:
+        return render_to_string(f"notices/text/{self.kind}.txt", self.context).strip()
 
 
 def _place(assignment: Assignment) -> str:
@@ -76,8 +75,8 @@ def _for_cadre(kind: str, key: str, assignment: Assignment, title: str, url: str
         key=key,
         title=title,
         url=url,
-        body=_text(kind, assignment=assignment, place=_place(assignment), **context),
         cadre=assignment.cadre,
+        context={"assignment": assignment, "place": _place(assignment), **context},
         user_id=assignment.cadre.user_id,
     )
 
@@ -101,7 +100,8 @@ def no_note(now: datetime.datetime, day: datetime.date) -> Iterator[Due]:
     shown = date_format(day, "SHORT_DATE_FORMAT")
     for assignment in _assignments().active_on(day).exclude(notes__day=day):
         title = _("No daily note yet for %(day)s") % {"day": shown}
-        yield _for_cadre(Kind.NO_NOTE, f"assignment:{assignment.pk}@{day.isoformat()}", assignment, title, note_form)
+        key = f"assignment:{assignment.pk}@{day.isoformat()}"
+        yield _for_cadre(Kind.NO_NOTE, key, assignment, title, note_form, day=day)
 
 
 def ending_soon(now: datetime.datetime, day: datetime.date) -> Iterator[Due]:
@@ -190,15 +190,15 @@ def urgent_escalations(now: datetime.datetime, day: datetime.date) -> Iterator[D
     _staff_ids.cache_clear()
     for escalation in escalations:
         assignment = escalation.assignment
-        body = _text(Kind.URGENT_ESCALATION, escalation=escalation, assignment=assignment, place=_place(assignment))
+        context = {"escalation": escalation, "assignment": assignment, "place": _place(assignment)}
         for user_id in _staff_ids(assignment.campaign.organising_unit_id):
             yield Due(
                 kind=Kind.URGENT_ESCALATION,
                 key=f"escalation:{escalation.pk}",
                 title=_("Urgent escalation: %(subject)s") % {"subject": escalation.subject},
                 url=reverse("reports:escalation_manage", args=[escalation.pk]),
-                body=body,
                 user_id=user_id,
+                context=context,
             )
 
 

@@ -129,7 +129,7 @@ def write(dues: list[Due], *, now: datetime.datetime, dry_run: bool = False) -> 
             cadre=d.cadre,
             user_id=d.user_id,
             title=d.title[:200],
-            body=d.body,
+            body=d.body(),
             url=d.url,
             created_at=now,
         )

@@ -76,6 +76,7 @@ def test_it_tells_a_cadre_without_a_note_once_a_day():
     _run(Kind.NO_NOTE)
     assert _recipients() == ["mai@example.vn"]
     assert "20/08/2021" in mail.outbox[0].subject
+    assert f"20/08/2021 ({silent.locality.display_name})" in Notice.objects.get().body
     _run(Kind.NO_NOTE)
     assert len(mail.outbox) == 1
     _run(Kind.NO_NOTE, day=DAY + datetime.timedelta(days=1))
