@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -86,10 +87,11 @@ def _window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetim
 
 
 def assigned(now: datetime.datetime, day: datetime.date) -> Iterator[Due]:
-    """Assignments made lately that are not over."""
+    """Assignments made lately that are not over (an old campaign entered today is nobody's news)."""
     since, until = _window(now)
     mission = reverse("phone:my_mission")
-    for assignment in _assignments().filter(created_at__gte=since, created_at__lte=until, ends_on__gte=day):
+    today = timezone.localdate(now)
+    for assignment in _assignments().filter(created_at__gte=since, created_at__lte=until, ends_on__gte=today):
         title = _("You are assigned to %(place)s") % {"place": _place(assignment)}
         yield _for_cadre(Kind.ASSIGNED, f"assignment:{assignment.pk}", assignment, title, mission)
 

@@ -351,3 +351,45 @@ def test_an_email_delivery_records_its_channel_and_time():
     delivery = Delivery.objects.get()
     assert delivery.channel == Channel.EMAIL and delivery.status == DeliveryStatus.DELIVERED
     assert delivery.delivered_at is not None and delivery.attempts == 1
+
+
+def test_a_past_campaign_entered_today_announces_nothing():
+    _assignment()  # 2021, made just now
+    assert _run(Kind.ASSIGNED, day=DAY).written == []
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_the_scheduler_loop_goes_on_after_a_failed_run(monkeypatch, picky_mail_server):
+    """`send_notices --every 300` (compose.yaml's scheduler): a run with failures, or that crashed, is followed
+    by the next one."""
+    from notices.management.commands import send_notices as command
+
+    _no_note_for(REFUSED)
+    runs, sleeps = [], []
+    real_run = command.send_notices
+
+    def flaky_run(**kwargs):
+        runs.append(kwargs)
+        if len(runs) == 2:
+            raise ConnectionError("the database went away")
+        return real_run(**{**kwargs, "day": DAY}, now=timezone.now() + datetime.timedelta(days=len(runs)))
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            raise _Stop
+
+    monkeypatch.setattr(command, "send_notices", flaky_run)
+    monkeypatch.setattr(command.time, "sleep", sleep)
+    with pytest.raises(_Stop):
+        call_command("send_notices", "--every", "300", stdout=io.StringIO(), stderr=io.StringIO())
+    assert len(runs) == 3 and sleeps == [300, 300, 300]
+    assert picky_mail_server.tried == [REFUSED, REFUSED]  # the first and third runs tried it
+
+
+def test_the_scheduler_loop_refuses_a_short_period():
+    with pytest.raises(CommandError):
+        call_command("send_notices", "--every", "1", stdout=io.StringIO())
