@@ -58,10 +58,8 @@ def get_campaign_for_user(request, pk, *, for_change: bool = False) -> Campaign:
     return get_object_or_404(queryset, pk=pk)
 
 
-def get_decision_for_user(request, pk) -> Decision:
-    queryset = Decision.objects.visible_to(request.user).select_related(
-        "campaign", "issuing_unit__parent", "created_by"
-    )
+def get_decision_for_user(request, pk, *, for_change: bool = False) -> Decision:
+    queryset = scope_for(Decision, request, for_change).select_related("campaign", "issuing_unit__parent", "created_by")
     return get_object_or_404(queryset, pk=pk)
 
 

@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms.formsets import DELETION_FIELD_NAME
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +42,34 @@ class ProvincialUnitAdmin(admin.ModelAdmin):
     inlines = [DepartmentInline]
 
 
+def _refusal_to_delete(assignment: Assignment) -> str:
+    """Why `assignment` is not deleted (Assignment.check_deletable), or nothing."""
+    try:
+        assignment.check_deletable()
+    except ValidationError as error:
+        return error.messages[0]
+    return ""
+
+
+class AssignmentInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        """A row ticked for deletion is refused when its decision is issued (Assignment.check_deletable)."""
+        super().clean()
+        errors = []
+        for form in self.forms:
+            if form.instance.pk is None or not form.cleaned_data.get(DELETION_FIELD_NAME):
+                continue
+            try:
+                form.instance.check_deletable()
+            except ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise ValidationError(errors)
+
+
 class AssignmentInline(admin.TabularInline):
     model = Assignment
+    formset = AssignmentInlineFormSet
     extra = 0
     fields = ["cadre", "campaign", "locality", "host_organisation", "starts_on", "ends_on", "recalled_on"]
     autocomplete_fields = ["cadre", "campaign", "locality"]
@@ -148,6 +178,22 @@ class AssignmentAdmin(SimpleHistoryAdmin, LargeTableAdmin):
     list_select_related = ["cadre", "locality", "campaign"]
     # Who confirmed is recorded by the confirmation itself, not chosen among every account.
     readonly_fields = ["arrival_confirmed_by", "departure_confirmed_by", "created_at", "updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        # An issued decision's list is kept (Assignment.check_deletable): its assignments are recalled, not deleted.
+        return super().has_delete_permission(request, obj) and not (obj is not None and _refusal_to_delete(obj))
+
+    def get_deleted_objects(self, objs, request):
+        """Deleting several at once, those of an issued decision are listed as kept, each with the model's reason,
+        rather than as a permission the user lacks (has_delete_permission() refuses them one by one)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if isinstance(objs, QuerySet):
+            objs = objs.select_related("decision__issuing_unit", "cadre", "locality")
+        refusals = [f"{assignment}: {refusal}" for assignment in objs if (refusal := _refusal_to_delete(assignment))]
+        if refusals and super().has_delete_permission(request):
+            perms_needed.discard(Assignment._meta.verbose_name)
+            protected.extend(refusals)
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description=_("Dates"), ordering="starts_on")
     def dates(self, obj):

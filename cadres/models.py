@@ -448,6 +448,10 @@ class DecisionQuerySet(models.QuerySet):
     def managed_by(self, user):
         return managed(self, user, "campaign__organising_unit")
 
+    def issued(self):
+        """Those whose signed scan is stored (Decision.is_issued)."""
+        return self.exclude(signed_scan="")
+
 
 # Numbers restart every year: the year is stored (Decision.save()) so that the database can enforce it.
 DECISION_NUMBER_UNIQUE = models.UniqueConstraint(
@@ -988,9 +992,38 @@ class Assignment(CheckedSaveMixin, models.Model):
             )
         if self.decision_id and self.campaign_id and self.decision.campaign_id != self.campaign_id:
             raise ValidationError({"decision": _("The decision belongs to another campaign.")})
+        self.clean_decision_list()
         self.clean_locality_period()
         self.clean_presence()
         self.clean_overlap()
+
+    def clean_decision_list(self) -> None:
+        """No assignment joins or leaves the list of an issued decision: it stays what the signed paper says.
+
+        Checked when the assignment is created or moved to another decision (or to none). A cadre is added
+        by a new decision that amends it; recalling or extending an assignment changes its dates, which the
+        Recall and Extend actions record, not the list.
+        """
+        stored = []
+        if self.pk is not None:
+            stored = list(Assignment.objects.filter(pk=self.pk).values_list("decision_id", flat=True))
+        if stored == [self.decision_id]:
+            return
+        touched = {*stored, self.decision_id} - {None}
+        issued = Decision.objects.issued().filter(pk__in=touched).select_related("issuing_unit").first()
+        if issued:
+            raise ValidationError({"decision": decision_list_closed(issued)})
+
+    def check_deletable(self) -> None:
+        """An assignment of an issued decision is never deleted (clean_decision_list()): a cadre leaves early by a
+        recall, which keeps the row."""
+        if self.decision_id and self.decision.is_issued:
+            raise decision_list_closed(self.decision)
+
+    def delete(self, *args, **kwargs):
+        # Not a side effect but a guard, as Decision.save(): no path (admin, the shell) shortens an issued list.
+        self.check_deletable()
+        return super().delete(*args, **kwargs)
 
     def clean_locality_period(self):
         """The place exists on every day of the assignment: a ward merged on 01/07/2025 takes no mission after
@@ -1109,6 +1142,24 @@ def overlapping_pairs(assignments: list[Assignment]) -> list[tuple[int, int]]:
         for j, second in enumerate(assignments[i + 1 :], start=i + 1)
         if first.cadre_id == second.cadre_id and first.overlaps(second.starts_on, second.ends_on)
     ]
+
+
+def decision_list_closed(decision: Decision) -> ValidationError:
+    """The refusal of a cadre added to, or taken off, the list of an issued decision (Assignment.clean_decision_list).
+
+    The params carry the link to the decision, whose page offers to amend it (templates/_error.html).
+    """
+    return ValidationError(
+        _(
+            "Decision %(reference)s is issued (its signed scan is stored): no cadre is added to its list or taken "
+            "off it. Assign by a new decision that amends it."
+        ),
+        code="decision_issued",
+        params={
+            "reference": decision.reference,
+            "decision_url": reverse("cadres:decision_detail", args=[decision.pk]),
+        },
+    )
 
 
 def overlap_error(conflict: Assignment) -> ValidationError:

@@ -15,7 +15,6 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from cadres.documents.layout import (
-    ANNEX_HEADER,
     ANNEX_WIDTHS_MM,
     BODY_PT,
     HEADING_PT,
@@ -160,13 +159,13 @@ def _annex(document, layout: DecisionLayout) -> None:
     title = _paragraph(document, layout.annex_title, bold=True)
     title.paragraph_format.page_break_before = True
     _paragraph(document, layout.annex_subtitle, italic=True).paragraph_format.space_after = Pt(10)
-    table = document.add_table(rows=1, cols=len(ANNEX_HEADER))
+    table = document.add_table(rows=1, cols=len(layout.annex_header))
     table.style = "Table Grid"
     table.autofit = False
     _cell_margins(table, 1)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _repeat_as_header(table.rows[0])
-    rows = [(ANNEX_HEADER, True)] + [(row.cells, False) for row in layout.annex_rows]
+    rows = [(layout.annex_header, True)] + [(row.cells, False) for row in layout.annex_rows]
     for index, (cells, is_header) in enumerate(rows):
         row = table.rows[0] if index == 0 else table.add_row()
         for column, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):

@@ -1,14 +1,15 @@
 """The assignment decision's content as plain data, in the order and wording of the printed page.
 
-Built once from the decision and what its print view gathers (templates/cadres/decision_print.html says
-the same words); the Word and PDF writers only place it on the page. The text is Vietnamese whatever the
-interface language: it is an official act.
+Built once from the decision, its list and the decisions linked to it; the print page
+(templates/cadres/decision_print.html) and the Word and PDF writers only place it on the page. The text is
+Vietnamese whatever the interface language: it is an official act.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from cadres.models import NATIONAL_MOTTO, AmendmentKind, Assignment, Decision, Letterhead
+from cadres.models import NATIONAL_MOTTO, AmendmentKind, Assignment, Decision, Letterhead, UnitKind
+from shared.vietnamese import place_and_date
 
 # A4 and the margins of Decree 30/2020/NĐ-CP (top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm),
 # as print.css sets them for the browser.
@@ -64,6 +65,7 @@ class DecisionLayout:
     signer_name: str
     annex_title: str
     annex_subtitle: str
+    annex_header: list[str]
     annex_rows: list[AnnexRow]
     filename_stem: str
 
@@ -79,6 +81,30 @@ def _lines(text: str) -> list[str]:
 def _cited(decision: Decision) -> str:
     """'Quyết định số 12-QĐ/TĐTN-BTC ngày 16/08/2021 của Tỉnh đoàn Bình Dương'."""
     return f"Quyết định số {decision.reference} ngày {_day(decision.signed_on)} của {decision.issuing_unit.name}"
+
+
+# Signing on behalf of ("thay mặt", "ký thay", ...) is written before the authority; the title line omits it.
+SIGNING_PREFIXES = ("TM.", "T/M", "KT.", "K/T", "TL.", "T/L", "TUQ.", "Q.")
+
+
+def authority_line(decision: Decision) -> str:
+    """The line under the summary naming who decides, e.g. 'BAN THƯỜNG VỤ TỈNH ĐOÀN BÌNH DƯƠNG'."""
+    unit = decision.issuing_unit
+    body = (unit.issuing_body if unit.kind != UnitKind.YOUTH_UNION and unit.issuing_body else unit.name).upper()
+    authority = decision.signing_authority.strip().upper()
+    for prefix in SIGNING_PREFIXES:
+        if authority.startswith(prefix):
+            authority = authority[len(prefix) :].strip()
+            break
+    if not authority or authority in body:
+        return body
+    return f"{authority} {body}"
+
+
+def _place_and_date(decision: Decision) -> str:
+    """'Bình Dương, ngày 16 tháng 8 năm 2021': the place of the issuing unit, else of the unit it belongs to."""
+    unit = decision.issuing_unit
+    return place_and_date(unit.place or (unit.parent.place if unit.parent_id else ""), decision.signed_on)
 
 
 def _articles(decision: Decision, assignments: list[Assignment], amended: Decision | None) -> list[Article]:
@@ -137,15 +163,11 @@ def filename_stem(decision: Decision) -> str:
 
 
 def decision_layout(
-    decision: Decision,
-    *,
-    assignments: list[Assignment],
-    amended: Decision | None,
-    annulment: Decision | None,
-    place_and_date: str,
-    authority_line: str,
+    decision: Decision, *, assignments: list[Assignment], amended: Decision | None, annulment: Decision | None
 ) -> DecisionLayout:
-    """The document of `decision`; the other arguments are what its print view computes (views/decisions.py).
+    """The document of `decision` (read with its issuing unit and that unit's parent), listing `assignments`
+    (read with their cadre's unit and their place, named as on the day it was signed), amending `amended`
+    and annulled by `annulment`, as the decision's views gather them (views/decisions.py).
 
     The national motto's first line needs 96 mm at 13 pt, so the issuer's column takes 40 % of the width
     there (a long issuer wraps, as on paper); the Party's and the Youth Union's one-line heading leaves half.
@@ -155,11 +177,11 @@ def decision_layout(
         letterhead=letterhead,
         issuer_share=0.4 if letterhead.motto_lines == NATIONAL_MOTTO else 0.5,
         number_line=decision.number_line,
-        place_and_date=place_and_date,
+        place_and_date=_place_and_date(decision),
         annulled=["ĐÃ BỊ BÃI BỎ", f"theo {_cited(annulment)}"] if annulment else [],
         title="QUYẾT ĐỊNH",
         summary=decision.summary,
-        authority_line=authority_line,
+        authority_line=authority_line(decision),
         legal_bases=_lines(decision.legal_bases),
         decides="QUYẾT ĐỊNH:",
         articles=_articles(decision, assignments, amended),
@@ -170,6 +192,7 @@ def decision_layout(
         signer_name=decision.signer_name,
         annex_title="DANH SÁCH CÁN BỘ ĐƯỢC PHÂN CÔNG",
         annex_subtitle=f"(Kèm theo {_cited(decision)})",
+        annex_header=ANNEX_HEADER,
         annex_rows=[_annex_row(number, assignment) for number, assignment in enumerate(assignments, start=1)],
         filename_stem=filename_stem(decision),
     )

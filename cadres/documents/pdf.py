@@ -15,7 +15,6 @@ from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace
 
 from cadres.documents.layout import (
-    ANNEX_HEADER,
     ANNEX_WIDTHS_MM,
     BODY_PT,
     HEADING_PT,
@@ -180,7 +179,7 @@ class DecisionPDF(FPDF):
             repeat_headings=1,
         ) as table:
             heading = table.row()
-            for text in ANNEX_HEADER:
+            for text in layout.annex_header:
                 heading.cell(text, align=Align.C)
             for annex_row in layout.annex_rows:
                 row = table.row()

@@ -1,11 +1,13 @@
 """Staff pages for assignments: the filterable list and its export, one assignment and its actions."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -15,7 +17,7 @@ from cadres.access import get_assignment_for_user
 from cadres.exports import write_assignments
 from cadres.filters import AssignmentFilter
 from cadres.forms.assignments import AssignmentForm, ExtendForm, RecallForm, ReplaceForm, default_day
-from cadres.models import Assignment, places_as_they_were
+from cadres.models import AmendmentKind, Assignment, Decision, places_as_they_were
 from localities.models import as_on
 from shared.caching import RECORDS, cached_fragment
 from shared.concurrency import CONFLICT_CODES, conflict_status
@@ -101,11 +103,11 @@ def _predecessor(assignment: Assignment) -> Assignment | None:
         return None
 
 
-def _action_page(request, assignment, form, title: str, button: str):
+def _action_page(request, assignment, form, title: str, button: str, **extra):
     return render(
         request,
         "cadres/assignment_action.html",
-        {"assignment": assignment, "form": form, "title": title, "button": button},
+        {"assignment": assignment, "form": form, "title": title, "button": button, **extra},
         status=conflict_status(form),
     )
 
@@ -120,7 +122,8 @@ def _add_service_error(form, error: ValidationError, *, field: str | None, overl
 
     Errors from the model's full_clean() come as a dict; its non-field entry is
     the overlap rule, which belongs next to `overlap_field` (what caused it).
-    A stale form is about the whole form.
+    An error about a field the form has not (the decision) and a stale form are
+    about the whole form.
     """
     if getattr(error, "code", None) in CONFLICT_CODES:
         form.add_error(None, error)
@@ -129,7 +132,10 @@ def _add_service_error(form, error: ValidationError, *, field: str | None, overl
         form.add_error(field, error)
         return
     for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else overlap_field, errors)
+        if name in form.fields:
+            form.add_error(name, errors)
+        else:
+            form.add_error(overlap_field if name == NON_FIELD_ERRORS else None, errors)
 
 
 @organiser_required
@@ -227,6 +233,16 @@ def assignment_replace(request, pk):
     else:
         form = ReplaceForm(assignment=assignment, initial={"on": default_day(assignment)})
     # Reloaded: a refused replacement has changed the object in memory, not in the database.
+    assignment = get_assignment_for_user(request, pk, for_change=True)
     return _action_page(
-        request, get_assignment_for_user(request, pk, for_change=True), form, _("Replace the cadre"), _("Replace")
+        request, assignment, form, _("Replace the cadre"), _("Replace"), amend_url=_amend_url(assignment.decision)
     )
+
+
+def _amend_url(decision: Decision | None) -> str:
+    """Where a replacement on an issued decision goes instead (Assignment.clean_decision_list): a new decision
+    amending it, which this page cannot choose; empty while the decision may still be corrected."""
+    if decision is None or not decision.is_issued:
+        return ""
+    query = urlencode({"amends": decision.pk, "kind": AmendmentKind.AMEND})
+    return f"{reverse('cadres:decision_create', args=[decision.campaign_id])}?{query}"

@@ -28,12 +28,11 @@ from cadres.forms.decisions import (
     locality_value,
 )
 from cadres.forms.nominations import proposed_rows
-from cadres.models import AmendmentKind, Assignment, Cadre, Decision, Nomination, UnitKind
+from cadres.models import AmendmentKind, Assignment, Cadre, Decision, Nomination
 from cadres.services import DecisionRow, DecisionRowError
 from localities.models import Level, Locality, as_on
 from shared.fields import day_from_query
 from shared.history import history_entries
-from shared.vietnamese import place_and_date
 
 SEARCH_RESULTS = 20
 
@@ -81,11 +80,7 @@ def decision_create(request, pk):
             else:
                 # The units' proposals of these cadres are accepted, each with the assignment it became.
                 Nomination.objects.accept_into(decision, by=request.user)
-                messages.success(
-                    request,
-                    _("Decision %(reference)s issued: %(count)s cadres assigned.")
-                    % {"reference": decision.reference, "count": len(filled)},
-                )
+                messages.success(request, _recorded(decision, amends, kind, len(filled)))
                 return redirect("cadres:decision_detail", pk=decision.pk)
         messages.error(request, _("Nothing was saved: correct what is marked below."))
     return render(
@@ -101,6 +96,25 @@ def decision_create(request, pk):
             "locality_options": locality_options(default_start(campaign)),
         },
     )
+
+
+def _recorded(decision: Decision, amends: Decision | None, kind: str, assigned: int) -> str:
+    """What the new decision does, said once it is saved: an annulment, or an amendment of the text alone, assigns
+    nobody."""
+    if amends and kind == AmendmentKind.ANNUL:
+        return _("Decision %(reference)s recorded: it annuls decision %(annulled)s.") % {
+            "reference": decision.reference,
+            "annulled": amends.reference,
+        }
+    if amends and not assigned:
+        return _("Decision %(reference)s recorded: it amends decision %(amended)s.") % {
+            "reference": decision.reference,
+            "amended": amends.reference,
+        }
+    return _("Decision %(reference)s issued: %(count)s cadres assigned.") % {
+        "reference": decision.reference,
+        "count": assigned,
+    }
 
 
 def _issue(request, campaign, form, filled, amends: Decision | None, kind: str) -> Decision:
@@ -191,17 +205,11 @@ def decision_detail(request, pk):
     return _scan_page(request, get_decision_for_user(request, pk))
 
 
-def _get_decision_to_change(request, pk) -> Decision:
-    """A decision of a campaign the user manages (Decision.objects.managed_by), else 404."""
-    decisions = Decision.objects.managed_by(request.user).select_related("campaign", "issuing_unit__parent")
-    return get_object_or_404(decisions, pk=pk)
-
-
 @organiser_required
 @require_POST
 def decision_scan_upload(request, pk):
     """Store or replace the signed and stamped decision; the model says what file it may be."""
-    decision = _get_decision_to_change(request, pk)
+    decision = get_decision_for_user(request, pk, for_change=True)
     form = SignedScanForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -238,48 +246,15 @@ def decision_scan(request, pk):
     return response
 
 
-# Signing on behalf of ("thay mặt", "ký thay", ...) is written before the authority; the title line omits it.
-SIGNING_PREFIXES = ("TM.", "T/M", "KT.", "K/T", "TL.", "T/L", "TUQ.", "Q.")
-
-
-def authority_line(decision: Decision) -> str:
-    """The line under the summary naming who decides, e.g. 'BAN THƯỜNG VỤ TỈNH ĐOÀN BÌNH DƯƠNG'."""
-    unit = decision.issuing_unit
-    body = (unit.issuing_body if unit.kind != UnitKind.YOUTH_UNION and unit.issuing_body else unit.name).upper()
-    authority = decision.signing_authority.strip().upper()
-    for prefix in SIGNING_PREFIXES:
-        if authority.startswith(prefix):
-            authority = authority[len(prefix) :].strip()
-            break
-    if not authority or authority in body:
-        return body
-    return f"{authority} {body}"
-
-
 @staff_required
 def decision_print(request, pk):
+    """The decision as a page to print, laid out from the same content as its Word and PDF files."""
     decision = get_decision_for_user(request, pk)
-    assignments = list(_assignments_of(decision))
-    unit = decision.issuing_unit
-    tasks = list(dict.fromkeys(assignment.tasks for assignment in assignments if assignment.tasks))
+    links = _links_of(decision)
     return render(
         request,
         "cadres/decision_print.html",
-        {
-            "decision": decision,
-            **_links_of(decision),
-            "assignments": assignments,
-            "letterhead": decision.issuing_unit.letterhead,
-            "place_and_date": place_and_date(
-                unit.place or (unit.parent.place if unit.parent_id else ""), decision.signed_on
-            ),
-            "legal_bases": [line.strip() for line in decision.legal_bases.splitlines() if line.strip()],
-            "recipients": [line.strip() for line in decision.recipients.splitlines() if line.strip()],
-            "first_day": min((a.starts_on for a in assignments), default=None),
-            "last_day": max((a.ends_on for a in assignments), default=None),
-            "tasks": tasks,
-            "authority_line": authority_line(decision),
-        },
+        {"decision": decision, "annulment": links["annulment"], "layout": _layout_of(decision, links)},
     )
 
 
@@ -356,18 +331,16 @@ def _what_they_became(localities, name: str, day, limit: int) -> list[dict]:
     ]
 
 
-def _document_of(request, pk) -> DecisionLayout:
-    """The decision as decision_print shows it, as plain data for the Word and PDF files (cadres/documents)."""
-    decision = get_decision_for_user(request, pk)
-    links, unit = _links_of(decision), decision.issuing_unit
+def _layout_of(decision: Decision, links: dict) -> DecisionLayout:
+    """The decision's document as plain data (cadres/documents/layout.py), for the print page and the files."""
     return decision_layout(
-        decision,
-        assignments=_assignments_of(decision),
-        amended=links["amended"],
-        annulment=links["annulment"],
-        place_and_date=place_and_date(unit.place or (unit.parent.place if unit.parent_id else ""), decision.signed_on),
-        authority_line=authority_line(decision),
+        decision, assignments=_assignments_of(decision), amended=links["amended"], annulment=links["annulment"]
     )
+
+
+def _document_of(request, pk) -> DecisionLayout:
+    decision = get_decision_for_user(request, pk)
+    return _layout_of(decision, _links_of(decision))
 
 
 def _document_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
