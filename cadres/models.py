@@ -1004,12 +1004,19 @@ class Assignment(CheckedSaveMixin, models.Model):
         by a new decision that amends it; recalling or extending an assignment changes its dates, which the
         Recall and Extend actions record, not the list.
         """
-        stored = []
+        stored = None
         if self.pk is not None:
-            stored = list(Assignment.objects.filter(pk=self.pk).values_list("decision_id", flat=True))
-        if stored == [self.decision_id]:
+            stored = Assignment.objects.filter(pk=self.pk).values("decision_id", *LISTED_FIELDS).first()
+        if stored and stored["decision_id"] == self.decision_id:
+            changed = [name for name in LISTED_FIELDS if stored[name] != getattr(self, name)]
+            if not changed or not self.decision_id:
+                return
+            # Its line on the list: who goes where from when. The end moves by Extend and Recall.
+            issued = Decision.objects.issued().filter(pk=self.decision_id).select_related("issuing_unit").first()
+            if issued:
+                raise ValidationError({name.removesuffix("_id"): decision_list_closed(issued) for name in changed})
             return
-        touched = {*stored, self.decision_id} - {None}
+        touched = {stored and stored["decision_id"], self.decision_id} - {None}
         issued = Decision.objects.issued().filter(pk__in=touched).select_related("issuing_unit").first()
         if issued:
             raise ValidationError({"decision": decision_list_closed(issued)})
@@ -1142,6 +1149,10 @@ def overlapping_pairs(assignments: list[Assignment]) -> list[tuple[int, int]]:
         for j, second in enumerate(assignments[i + 1 :], start=i + 1)
         if first.cadre_id == second.cadre_id and first.overlaps(second.starts_on, second.ends_on)
     ]
+
+
+# An issued decision's line for an assignment: the cadre, the place and the first day (Assignment.clean_decision_list).
+LISTED_FIELDS = ("cadre_id", "locality_id", "starts_on")
 
 
 def decision_list_closed(decision: Decision) -> ValidationError:

@@ -121,6 +121,44 @@ def test_recalling_and_extending_an_assignment_of_an_issued_decision_are_facts_n
     assert assignment.decision.assignments.get() == assignment
 
 
+def _edit(client, assignment, **changes):
+    data = {
+        "locality": assignment.locality_id,
+        "host_organisation": assignment.host_organisation,
+        "tasks": assignment.tasks,
+        "starts_on": assignment.starts_on.isoformat(),
+        "ends_on": assignment.ends_on.isoformat(),
+        "arrived_on": "",
+        "left_on": "",
+        "version": version_of(assignment),
+        **changes,
+    }
+    return client.post(reverse("cadres:assignment_edit", args=[assignment.pk]), data)
+
+
+def test_the_first_day_of_an_issued_decisions_line_is_not_edited(staff_client, assignment):
+    response = _edit(staff_client, assignment, starts_on="2021-08-18")
+    assert response.status_code == 200
+    assert [error.code for error in response.context["form"].errors.as_data()["starts_on"]] == ["decision_issued"]
+    assignment.refresh_from_db()
+    assert assignment.starts_on == D(2021, 8, 17)
+
+
+def test_the_cadre_and_place_of_an_issued_decisions_line_are_not_changed(assignment):
+    assignment.locality, assignment.cadre = LocalityFactory(), CadreFactory()
+    with pytest.raises(ValidationError) as refused:
+        assignment.full_clean()
+    assert set(refused.value.error_dict) >= {"locality", "cadre"}
+    assert set(_codes(refused.value)) == {"decision_issued"}
+
+
+def test_what_the_list_does_not_say_is_still_edited_on_an_issued_decision(staff_client, assignment):
+    response = _edit(staff_client, assignment, tasks="Hỗ trợ tiêm chủng", arrived_on="2021-08-17")
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.tasks == "Hỗ trợ tiêm chủng" and assignment.arrived_on == D(2021, 8, 17)
+
+
 # The Replace action, which would put the replacement on the same decision.
 
 
