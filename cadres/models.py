@@ -1016,7 +1016,11 @@ class Assignment(CheckedSaveMixin, models.Model):
             if issued:
                 raise ValidationError({name.removesuffix("_id"): decision_list_closed(issued) for name in changed})
             return
-        touched = {stored and stored["decision_id"], self.decision_id} - {None}
+        if stored is None:  # a new line: its decision is at hand (a new decision's rows cost no query)
+            if self.decision_id and self.decision.is_issued:
+                raise ValidationError({"decision": decision_list_closed(self.decision)})
+            return
+        touched = {stored["decision_id"], self.decision_id} - {None}
         issued = Decision.objects.issued().filter(pk__in=touched).select_related("issuing_unit").first()
         if issued:
             raise ValidationError({"decision": decision_list_closed(issued)})

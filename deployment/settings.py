@@ -197,6 +197,8 @@ if MAX_REQUEST_BYTES <= MAX_UPLOAD_BYTES:
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds before an unanswering mail server is given up (the notices' run tries again later).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Đồng hành <no-reply@localhost>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -8,7 +8,6 @@ of every event of the past.
 """
 
 import datetime
-import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -36,6 +35,7 @@ from reports.models import (
 DAYS_BEFORE_END = 3
 # How far back a run looks for events; twice the gap between two runs would do, two days forgives an outage.
 LOOK_BACK = datetime.timedelta(days=2)
+LOOK_BACK_DAYS = datetime.timedelta(days=LOOK_BACK.days)
 
 
 @dataclass
@@ -107,21 +107,24 @@ def no_note(now: datetime.datetime, day: datetime.date) -> Iterator[Due]:
 
 
 def ending_soon(now: datetime.datetime, day: datetime.date) -> Iterator[Due]:
+    """Missions ending within DAYS_BEFORE_END days: on the day it is three days away, or at once for a mission
+    made or shortened to end sooner, or after runs were missed."""
     mission = reverse("phone:my_mission")
-    for assignment in _assignments().filter(ends_on=day + datetime.timedelta(days=DAYS_BEFORE_END)):
-        title = _("Your mission ends in %(days)d days") % {"days": DAYS_BEFORE_END}
+    ending = _assignments().filter(ends_on__gte=day, ends_on__lte=day + datetime.timedelta(days=DAYS_BEFORE_END))
+    for assignment in ending:
+        title = _("Your mission ends on %(day)s") % {"day": date_format(assignment.ends_on, "SHORT_DATE_FORMAT")}
         yield _for_cadre(Kind.ENDING_SOON, f"assignment:{assignment.pk}", assignment, title, mission)
 
 
 def report_due(now: datetime.datetime, day: datetime.date) -> Iterator[Due]:
-    """On the day the end-of-mission report opens, unless it is already handed in."""
+    """From the day the end-of-mission report opens (or the first run after it), unless it is handed in."""
     candidates = (
         _assignments()
         .filter(ends_on__gte=day, ends_on__lte=day + datetime.timedelta(days=REPORT_WINDOW_DAYS))
         .exclude(report__status__in=HANDED_IN_STATUSES)
     )
     for assignment in candidates:
-        if report_opens_on(assignment) == day:
+        if day - LOOK_BACK_DAYS <= report_opens_on(assignment) <= day:
             url = reverse("reports:report_edit", args=[assignment.pk])
             title = _("Your end-of-mission report is due")
             yield _for_cadre(Kind.REPORT_DUE, f"assignment:{assignment.pk}", assignment, title, url)
@@ -145,7 +148,8 @@ def report_returned(now: datetime.datetime, day: datetime.date) -> Iterator[Due]
 
 
 def escalations_answered(now: datetime.datetime, day: datetime.date) -> Iterator[Due]:
-    """Escalations the province answered, or the host locality answered, lately: each answer told once."""
+    """Escalations the province answered, or the host locality answered, lately: each answer told once (a new
+    answer of the province, after a reopening, is told again)."""
     since, until = _window(now)
     escalations = (
         Escalation.objects.filter(assignment__cadre__is_active=True)
@@ -160,13 +164,13 @@ def escalations_answered(now: datetime.datetime, day: datetime.date) -> Iterator
         title = _("Your escalation “%(subject)s” has an answer") % {"subject": escalation.subject}
         answers = []
         if escalation.local_outcome == LocalOutcome.ANSWERED and escalation.local_at and escalation.local_at >= since:
-            answers.append(("locality", escalation.local_comment))
+            answers.append(("locality", escalation.local_comment, escalation.local_at))
         if escalation.answered_at and escalation.answered_at >= since and escalation.answer:
-            answers.append(("province", escalation.answer))
-        for by, answer in answers:
+            answers.append(("province", escalation.answer, escalation.answered_at))
+        for by, answer, at in answers:
             yield _for_cadre(
                 Kind.ESCALATION_ANSWERED,
-                f"escalation:{escalation.pk}@{by}",
+                f"escalation:{escalation.pk}@{by}:{at:%Y%m%d%H%M%S}",
                 escalation.assignment,
                 title,
                 url,
@@ -174,11 +178,6 @@ def escalations_answered(now: datetime.datetime, day: datetime.date) -> Iterator
                 answer=answer,
                 by_locality=by == "locality",
             )
-
-
-@functools.cache
-def _staff_ids(organising_unit_id: int) -> tuple[int, ...]:
-    return tuple(staff_users([organising_unit_id]).values_list("pk", flat=True))
 
 
 def urgent_escalations(now: datetime.datetime, day: datetime.date) -> Iterator[Due]:
@@ -189,11 +188,14 @@ def urgent_escalations(now: datetime.datetime, day: datetime.date) -> Iterator[D
         .select_related("assignment__cadre", "assignment__locality__parent", "assignment__campaign")
         .order_by("created_at")
     )
-    _staff_ids.cache_clear()
+    staff = {}  # organising unit -> who handles its campaigns
     for escalation in escalations:
         assignment = escalation.assignment
+        unit = assignment.campaign.organising_unit_id
+        if unit not in staff:
+            staff[unit] = list(staff_users([unit]).values_list("pk", flat=True))
         context = {"escalation": escalation, "assignment": assignment, "place": _place(assignment)}
-        for user_id in _staff_ids(assignment.campaign.organising_unit_id):
+        for user_id in staff[unit]:
             yield Due(
                 kind=Kind.URGENT_ESCALATION,
                 key=f"escalation:{escalation.pk}",

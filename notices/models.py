@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre
-from notices.push import endpoint_allowed
+from notices.push import endpoint_allowed, is_public_key
+from shared import caching
 
 
 class Kind(models.TextChoices):
@@ -44,6 +45,13 @@ class NoticeQuerySet(models.QuerySet):
 
     def unread(self):
         return self.filter(read_at__isnull=True)
+
+    def mark_read(self) -> int:
+        """Every one of them read now; the header's counts follow (the notices' data version)."""
+        count = self.unread().update(read_at=timezone.now())
+        if count:
+            caching.bump_after_commit(caching.NOTICES)
+        return count
 
 
 class Notice(models.Model):
@@ -97,6 +105,11 @@ class Notice(models.Model):
         if self.read_at is None:
             self.read_at = timezone.now()
             self.save(update_fields=["read_at"])
+            caching.bump_after_commit(caching.NOTICES)
+
+
+# The devices of one person that get push notices: a phone, a computer, a few browsers.
+MAX_DEVICES = 10
 
 
 class PushSubscription(models.Model):
@@ -128,20 +141,27 @@ class PushSubscription(models.Model):
             raise ValidationError(
                 {"endpoint": _("This browser's push service is not one this server sends to (PUSH_SERVICES).")}
             )
-        if self.p256dh and len(_b64url_bytes(self.p256dh)) != 65:
+        if self.p256dh and not is_public_key(_b64url_bytes(self.p256dh)):
             raise ValidationError({"p256dh": _("The browser's public key is not a P-256 key.")})
         if self.auth and len(_b64url_bytes(self.auth)) != 16:
             raise ValidationError({"auth": _("The browser's authentication secret is not 16 bytes.")})
 
     @classmethod
     def subscribe(cls, *, user, endpoint: str, p256dh: str, auth: str, device: str = "") -> "PushSubscription":
-        """This browser's subscription, for `user`: a browser signed in by someone else now gets this user's
-        notices, as the endpoint is the browser's."""
-        subscription = cls.objects.filter(endpoint=endpoint).first() or cls(endpoint=endpoint)
+        """This browser's subscription, for `user`. A browser signed in by someone else gets a new one: the
+        previous person's notices waiting for it are not sent to the new one. A person keeps their
+        MAX_DEVICES newest devices."""
+        subscription = cls.objects.filter(endpoint=endpoint).first()
+        if subscription is not None and subscription.user_id != user.pk:
+            subscription.delete()
+            subscription = None
+        subscription = subscription or cls(endpoint=endpoint)
         subscription.user, subscription.p256dh, subscription.auth = user, p256dh, auth
         subscription.device = " ".join(device.split())[:200]
         subscription.full_clean(validate_unique=False)
         subscription.save()
+        oldest = cls.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)
+        cls.objects.filter(pk__in=list(oldest[MAX_DEVICES:])).delete()
         return subscription
 
     def info(self) -> dict:

@@ -9,13 +9,12 @@ import base64
 import fnmatch
 import functools
 import json
+import re
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
-from py_vapid import Vapid
-from pywebpush import WebPushException, webpush
 
 # Hours a push service keeps a notice for a phone that is off or out of reach.
 TIME_TO_LIVE = 24 * 60 * 60
@@ -29,11 +28,14 @@ def b64url(data: bytes) -> str:
 
 
 @functools.cache
-def _vapid(private_key: str) -> Vapid:
+def _vapid(private_key: str):
+    # pywebpush and py_vapid (with requests and aiohttp) load only where push is used: not in every worker.
+    from py_vapid import Vapid
+
     return Vapid.from_string(private_key=private_key)
 
 
-def vapid() -> Vapid | None:
+def vapid():
     return _vapid(settings.VAPID_PRIVATE_KEY) if settings.VAPID_PRIVATE_KEY else None
 
 
@@ -55,24 +57,54 @@ def new_private_key() -> str:
     return b64url(private.private_numbers().private_value.to_bytes(32, "big"))
 
 
+# A host name as push services have them: letters, digits, dots and hyphens, nothing a URL parser might end
+# the host at ("\\", "@", "%") or read otherwise (IDNA).
+HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?")
+
+
+def _host_and_port(netloc: str) -> tuple[str, str] | None:
+    host, _, port = netloc.lower().partition(":")
+    if not HOST.fullmatch(host) or not (port == "" or port == "*" or port.isdecimal() and port.isascii()):
+        return None
+    return host, port
+
+
 def endpoint_allowed(endpoint: str) -> bool:
     """Whether the server may post to this address: one of the push services of PUSH_SERVICES.
 
     A subscription is what a browser sends; without this check anyone signed in could
     make the server post to an address of their choosing, inside the network included.
+    The address's host must be a plain host name (and its port the pattern's), so that
+    no parser finds another host in it than the one checked.
     """
     try:
         parts = urlsplit(endpoint)
-        netloc = parts.netloc.lower()
     except ValueError:
         return False
-    if "@" in netloc or not parts.hostname:
+    found = _host_and_port(parts.netloc)
+    if found is None or not endpoint.isascii() or any(c.isspace() for c in endpoint):
         return False
+    host, port = found
     for allowed in settings.PUSH_SERVICES:
-        scheme, _, pattern = allowed.partition("://")
-        if parts.scheme == scheme and fnmatch.fnmatchcase(netloc, pattern.lower()):
+        scheme, _, netloc = allowed.partition("://")
+        pattern = netloc.lower().rstrip("/")
+        pattern_host, _, pattern_port = pattern.partition(":")
+        if (
+            parts.scheme == scheme
+            and fnmatch.fnmatchcase(host, pattern_host)
+            and (pattern_port == "*" or port == pattern_port)
+        ):
             return True
     return False
+
+
+def is_public_key(p256dh: bytes) -> bool:
+    """Whether these are the 65 bytes of a point on P-256, as a browser's subscription key is."""
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), p256dh)
+    except ValueError:
+        return False
+    return True
 
 
 class PushFailed(Exception):
@@ -83,6 +115,8 @@ class PushFailed(Exception):
 
 def send(subscription_info: dict, payload: dict) -> None:
     """Post one encrypted message; raises PushFailed unless the push service accepted it (201)."""
+    from pywebpush import WebPushException, webpush
+
     key = vapid()
     if key is None:
         raise PushFailed("VAPID_PRIVATE_KEY is not set: push is off")

@@ -3,9 +3,9 @@
 Writing is idempotent: a notice's (kind, key, person) is unique, so a second run,
 or two runs at once, write nothing twice. A delivery is marked delivered only
 when its channel accepted the message; a failure is logged, leaves it waiting
-for its next try (RETRY_DELAYS), and never stops the other deliveries. On
-PostgreSQL each delivery is claimed with SELECT … FOR UPDATE SKIP LOCKED, so
-that two runs at once do not send one message twice.
+for its next try (RETRY_DELAYS), and never stops the other deliveries. Each
+delivery is claimed by one UPDATE before it is sent (_claim), so that two runs
+at once do not send one message twice, and no transaction is open while it goes.
 """
 
 import datetime
@@ -25,6 +25,7 @@ from cadres.models import Cadre
 from notices import push
 from notices.events import Due, due
 from notices.models import Channel, Delivery, DeliveryStatus, Kind, Notice, Preferences, PushSubscription
+from shared import caching
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ MAIL_KEPT_HERE = {
     "django.core.mail.backends.dummy.EmailBackend": "EMAIL_URL names no mail server: the messages are dropped",
 }
 BATCH = 500
+# How long a run keeps a delivery it is sending from the others (a push times out after 10 s, an email after
+# EMAIL_TIMEOUT): a run that dies while sending leaves the delivery to be tried again after it.
+CLAIM_LEASE = datetime.timedelta(minutes=10)
 
 
 def mail_kept_here() -> str | None:
@@ -63,6 +67,7 @@ class Run:
     written: list[Notice] = field(default_factory=list)  # or, in a dry run, what would be
     delivered: list[Delivery] = field(default_factory=list)
     failed: list[Delivery] = field(default_factory=list)
+    gone: list[Delivery] = field(default_factory=list)  # to devices no longer subscribed
 
 
 class _Channels:
@@ -116,6 +121,28 @@ def _already_written(dues: list[Due]) -> set[tuple]:
     return found
 
 
+def _write_one(d: Due, channels: _Channels, *, now: datetime.datetime, dry_run: bool) -> Notice:
+    notice = Notice(
+        kind=d.kind,
+        key=d.key,
+        cadre=d.cadre,
+        user_id=d.user_id,
+        title=d.title[:200],
+        body=d.body(),
+        url=d.url,
+        created_at=now,
+    )
+    if dry_run:
+        return notice
+    with transaction.atomic():
+        notice.save()
+        deliveries = channels.deliveries(d)
+        for delivery in deliveries:
+            delivery.notice, delivery.next_try_at = notice, now
+        Delivery.objects.bulk_create(deliveries)
+    return notice
+
+
 def write(dues: list[Due], *, now: datetime.datetime, dry_run: bool = False) -> list[Notice]:
     """Write the notices not yet written, each with its deliveries, in one transaction each."""
     written_before = _already_written(dues)
@@ -123,29 +150,16 @@ def write(dues: list[Due], *, now: datetime.datetime, dry_run: bool = False) -> 
     channels = _Channels(new) if new else None
     written = []
     for d in new:
-        notice = Notice(
-            kind=d.kind,
-            key=d.key,
-            cadre=d.cadre,
-            user_id=d.user_id,
-            title=d.title[:200],
-            body=d.body(),
-            url=d.url,
-            created_at=now,
-        )
-        if dry_run:
-            written.append(notice)
-            continue
         try:
-            with transaction.atomic():
-                notice.save()
-                deliveries = channels.deliveries(d)
-                for delivery in deliveries:
-                    delivery.notice, delivery.next_try_at = notice, now
-                Delivery.objects.bulk_create(deliveries)
+            notice = _write_one(d, channels, now=now, dry_run=dry_run)
         except IntegrityError:
             continue  # another run wrote it first
+        except Exception:  # one notice that cannot be made (its text, a value the database refuses) stops no other
+            logger.exception("Notice %s %s for %s %s not written", d.kind, d.key, *d.recipient_id)
+            continue
         written.append(notice)
+    if written and not dry_run:
+        caching.bump(caching.NOTICES)  # the header's unread counts
     return written
 
 
@@ -180,30 +194,39 @@ def _send(delivery: Delivery) -> None:
     push.send(delivery.subscription.info(), _payload(delivery.notice))
 
 
+def _claim(pk: int, now: datetime.datetime) -> Delivery | None:
+    """The delivery, if this run is the one to send it: one UPDATE moves its next try past the time a send may
+    take, so that another run (another server's timer) leaves it alone, and a run that dies while sending
+    leaves it to be tried again after CLAIM_LEASE. No transaction stays open while a push or an email goes."""
+    claimed = Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING, next_try_at__lte=now).update(
+        next_try_at=timezone.now() + CLAIM_LEASE
+    )
+    if not claimed:
+        return None  # another run has it, or had it
+    return Delivery.objects.select_related("notice__cadre", "notice__user", "subscription").get(pk=pk)
+
+
 def _deliver_one(pk: int, now: datetime.datetime, run: Run) -> None:
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notice__cadre", "notice__user", "subscription")
-            .filter(pk=pk, status=DeliveryStatus.PENDING, next_try_at__lte=now)
-            .first()
-        )
-        if delivery is None:
-            return  # another run has it, or had it
-        try:
-            _send(delivery)
-        except push.PushFailed as error:
-            _failed(delivery, str(error), retry=error.retry, run=run)
-            if error.gone and delivery.subscription_id:
-                PushSubscription.objects.filter(pk=delivery.subscription_id).delete()
+    delivery = _claim(pk, now)
+    if delivery is None:
+        return
+    try:
+        _send(delivery)
+    except push.PushFailed as error:
+        if error.gone:  # the browser unsubscribed or was reset: nothing failed, the device is forgotten
+            delivery.failed(str(error), retry=False)
+            PushSubscription.objects.filter(pk=delivery.subscription_id).delete()
+            run.gone.append(delivery)
             return
-        except Exception as error:  # the mail server away, a refused address: the next try may succeed
-            _failed(delivery, f"{type(error).__name__}: {error}", retry=True, run=run)
-            return
-        delivery.delivered()
-        if delivery.subscription_id:
-            PushSubscription.objects.filter(pk=delivery.subscription_id).update(last_delivered_at=timezone.now())
-        run.delivered.append(delivery)
+        _failed(delivery, str(error), retry=error.retry, run=run)
+        return
+    except Exception as error:  # the mail server away, a refused address, a message that cannot be made
+        _failed(delivery, f"{type(error).__name__}: {error}", retry=True, run=run)
+        return
+    delivery.delivered()
+    if delivery.subscription_id:
+        PushSubscription.objects.filter(pk=delivery.subscription_id).update(last_delivered_at=timezone.now())
+    run.delivered.append(delivery)
 
 
 def _failed(delivery: Delivery, error: str, *, retry: bool, run: Run) -> None:

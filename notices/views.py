@@ -2,13 +2,14 @@
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,7 +42,7 @@ def notice_open(request, pk):
 @login_required
 @require_POST
 def notice_read_all(request):
-    count = Notice.objects.of(request.user).unread().update(read_at=timezone.now())
+    count = Notice.objects.of(request.user).mark_read()
     messages.success(request, _("%(count)d notices marked as read.") % {"count": count})
     return redirect("notices:list")
 
@@ -76,30 +77,43 @@ def _json_error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+# A subscription is well under a kilobyte; anything much larger is not one.
+MAX_JSON_BYTES = 4096
+
+
+def _json_object(request) -> dict | None:
+    """The request's JSON object, or None when the body is not one (too large, not JSON, nested too deep)."""
+    if len(request.body) > MAX_JSON_BYTES:
+        return None
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 @login_required
 @require_POST
 def push_subscribe(request):
     """The browser's PushSubscription.toJSON(), posted by static/js/push.js: stored for this user."""
     if not push.is_configured():
         return _json_error(_("Notifications on the phone are not set up on this server."), status=409)
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    data = _json_object(request)
+    if data is None:
         return _json_error(_("The browser's subscription could not be read."))
-    keys = data.get("keys") if isinstance(data, dict) else None
-    form = SubscriptionForm(
-        {
-            "endpoint": data.get("endpoint") if isinstance(data, dict) else None,
-            "p256dh": keys.get("p256dh") if isinstance(keys, dict) else None,
-            "auth": keys.get("auth") if isinstance(keys, dict) else None,
-        }
-    )
+    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    form = SubscriptionForm({"endpoint": data.get("endpoint"), "p256dh": keys.get("p256dh"), "auth": keys.get("auth")})
     if not form.is_valid():
         return _json_error(" ".join(error for errors in form.errors.values() for error in errors))
     try:
-        PushSubscription.subscribe(user=request.user, **form.cleaned_data, device=request.headers.get("User-Agent", ""))
+        with transaction.atomic():
+            PushSubscription.subscribe(
+                user=request.user, **form.cleaned_data, device=request.headers.get("User-Agent", "")
+            )
     except ValidationError as error:
         return _json_error(" ".join(error.messages))
+    except IntegrityError:  # the same browser subscribing twice at once: the other request stored it
+        return JsonResponse({"ok": True}, status=201)
     return JsonResponse({"ok": True}, status=201)
 
 
@@ -109,13 +123,17 @@ def push_unsubscribe(request):
     """A device removed from the settings page (pk), or by its own browser when it unsubscribes (endpoint)."""
     mine = request.user.push_subscriptions.all()
     if request.content_type == "application/json":
+        data = _json_object(request)
         try:
-            endpoint = json.loads(request.body or b"{}").get("endpoint", "")
-        except (ValueError, UnicodeDecodeError, AttributeError):
+            endpoint = SubscriptionForm.base_fields["endpoint"].clean(data.get("endpoint") if data else None)
+        except ValidationError:
             return _json_error(_("The browser's subscription could not be read."))
         mine.filter(endpoint=endpoint).delete()
         return JsonResponse({"ok": True})
-    deleted, _kinds = mine.filter(pk=request.POST.get("pk") if str(request.POST.get("pk")).isdigit() else 0).delete()
-    if deleted:
+    try:
+        pk = forms.IntegerField(min_value=1).clean(request.POST.get("pk"))
+    except ValidationError:
+        pk = None
+    if pk is not None and mine.filter(pk=pk).delete()[0]:
         messages.success(request, _("That device no longer receives notifications."))
     return redirect("notices:settings")

@@ -52,6 +52,11 @@ def service_worker(request):
     prologue = (
         f"const SHELL_URLS = {json.dumps(shell)};\nconst CACHE_VERSION = {json.dumps(version)};\n"
         f"const OUTBOX_CORE = {json.dumps(static('js/outbox_core.js'))};\n"
+        # What a push notice shows (the manifest's icon; a white badge, as Android draws only its shape),
+        # and the page it opens when it names none.
+        f"const NOTICE_ICON = {json.dumps(static('img/icon-192.png'))};\n"
+        f"const NOTICE_BADGE = {json.dumps(static('img/badge-96.png'))};\n"
+        f"const NOTICES_PAGE = {json.dumps(reverse('notices:list'))};\n"
     )
     response = HttpResponse(prologue + body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"

@@ -31,7 +31,8 @@ from django.utils.translation import get_language
 RECORDS = "records"  # Localities, gradings, units, cadres, campaigns, decisions, assignments, user names.
 NOTES = "notes"  # Daily notes: thousands a day nationally, so kept apart.
 REPORTS = "reports"  # Escalations, end-of-mission reports, recommendations.
-TOPICS = (RECORDS, NOTES, REPORTS)
+NOTICES = "notices"  # Notices written by send_notices and read by their people (the header's unread count).
+TOPICS = (RECORDS, NOTES, REPORTS, NOTICES)
 # A topic's share that one campaign or one cadre sees ("notes:campaign:12"): a watched model says which
 # shares a row belongs to (watch's `scopes`), and its changes move those shares' versions too. A page
 # of one campaign's notes is then read from the cache while notes of other campaigns come in. Writes

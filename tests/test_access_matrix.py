@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.roles import RoleKind
 from cadres import roster
 from cadres.models import Nomination
+from notices.models import Kind, Notice
 from reports.models import LocalAssessment, MissionReport, Rating, ReportStatus
 from tests.factories import (
     AssignmentFactory,
@@ -341,6 +342,29 @@ NO_SCAN_YET = _policy(
     superuser=NOT_FOUND,
 )
 
+# Notices (notices/): every signed-in person's own, whatever their role. A notice opens for the one it is for
+# (marked read, then on to its page); to anyone else it does not exist.
+OWN_NOTICE = _policy(
+    "the person the notice is for",
+    NOT_FOUND,
+    anonymous=LOGIN,
+    cadre=REDIRECT,
+    other_cadre=NOT_FOUND,
+    no_role=NOT_FOUND,
+    staff=NOT_FOUND,
+    superuser=NOT_FOUND,
+)
+LOGGED_IN_POST_ONLY = _policy(
+    "any logged-in user, POST only",
+    NOT_ALLOWED,
+    anonymous=LOGIN,
+    cadre=NOT_ALLOWED,
+    other_cadre=NOT_ALLOWED,
+    no_role=NOT_ALLOWED,
+    staff=NOT_ALLOWED,
+    superuser=NOT_ALLOWED,
+)
+
 # Every URL name of the project. "admin:*" covers the admin's model pages; its own pages are listed.
 EXPECTED = {
     "home": HOME.on(None),
@@ -429,6 +453,13 @@ EXPECTED = {
     "reports:recommendation_update": ORGANISER_ONLY.on("recommendation"),
     "reports:year_summary": STAFF_ONLY.on(None),
     "reports:year_summary_export": STAFF_ONLY.on(None),
+    # Notices: everyone's own.
+    "notices:list": LOGGED_IN.on(None),
+    "notices:open": OWN_NOTICE.on("notice"),
+    "notices:read_all": LOGGED_IN_POST_ONLY.on(None),
+    "notices:settings": LOGGED_IN.on(None),
+    "notices:subscribe": LOGGED_IN_POST_ONLY.on(None),
+    "notices:unsubscribe": LOGGED_IN_POST_ONLY.on(None),
     # Django admin.
     "admin:*": SUPERUSER_ONLY.on("admin"),
     "admin:login": ADMIN_LOGIN_PAGE.on(None),
@@ -553,6 +584,9 @@ def world(mission_world):
         "colleague_account": RoleFactory(unit=mission_world["campaign"].organising_unit).user,
         "cadre_without_account": CadreFactory(),
         "used_link": "used-link",
+        "notice": Notice.objects.create(
+            user=own["cadre"].user, kind=Kind.ASSIGNED, key="assignment:1", title="Bạn được cử đi cơ sở", url="/me/"
+        ),
     }
     return {"clients": clients, "objects": objects, "today": mission_world["today"]}
 
@@ -697,6 +731,7 @@ def test_someone_elses_objects_answer_404_to_a_cadre(world):
         reverse("reports:report_detail", args=[objects["report"].pk]),
         reverse("reports:report_edit", args=[objects["assignment"].pk]),
         reverse("reports:escalation_create") + f"?note={objects['note'].pk}",
+        reverse("notices:open", args=[objects["notice"].pk]),
     ]
     assert [client.get(url).status_code for url in urls] == [404] * len(urls)
 

@@ -324,6 +324,7 @@ def test_the_detail_pages_take_the_same_queries_with_2_or_10_changes(staff_clien
     few, response = _queries(client, url)
     assert len(response.context["history_entries"]) >= 2
     change(range(2, 12) if page == "locality" else 10)
+    cache.clear()  # As cold as the first (the header's unread count included).
     many, response = _queries(client, url)
     assert len(response.context["history_entries"]) >= 10
     assert many == few

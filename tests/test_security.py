@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import include, path, reverse
 
+from notices.push import new_private_key
 from tests.factories import TEST_PASSWORD, LocalityFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -276,7 +277,8 @@ def test_check_deploy_prints_no_warning():
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "example.vn",
-        "EMAIL_URL": "smtp://mail.example.vn:25",  # without it the reminders warn (notices/checks.py)
+        "EMAIL_URL": "smtp://mail.example.vn:25",  # without it the notices' emails warn (notices/checks.py)
+        "VAPID_PRIVATE_KEY": new_private_key(),  # without it check --deploy says push is off
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -1,8 +1,11 @@
 """Notices, their deliveries per channel, push subscriptions and channel preferences replace ReminderLog.
 
-Each email reminder already sent becomes a read notice with its email delivery, so
-that the first run of send_notices does not send it again.
+Each email reminder of the last week (and of every urgent escalation) becomes a read
+notice with its email delivery, so that the first run of send_notices does not send
+it again.
 """
+
+import datetime
 
 import django.db.models.deletion
 import django.utils.timezone
@@ -25,7 +28,11 @@ def reminders_to_notices(apps, schema_editor):
     Delivery = apps.get_model("notices", "Delivery")
     Assignment = apps.get_model("cadres", "Assignment")
     User = apps.get_model(settings.AUTH_USER_MODEL)
-    for log in ReminderLog.objects.order_by("pk").iterator():
+    # Only what a run of send_notices could still find due (events of the last days, urgent escalations): the
+    # reminders of past years need no notice, and a cadre's list would fill with them.
+    recent = datetime.date.today() - datetime.timedelta(days=7)
+    logs = ReminderLog.objects.filter(models.Q(day__gte=recent) | models.Q(kind="urgent_escalation"))
+    for log in logs.order_by("pk").iterator():
         model, _, pk = log.object_key.partition(":")
         if not pk.isdigit() or log.kind not in TITLES:
             continue

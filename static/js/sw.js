@@ -7,8 +7,11 @@
  * never touched: every cadre write waits in the outbox (outbox_core.js) until
  * the server has answered for it, and Background Sync sends it from here when
  * the browser has it (OUTBOX_CORE is that file's URL).
+ * A Web Push message (notices/sending.py) is shown as a notification even
+ * with the app closed; a tap on it opens its notice (NOTICE_ICON, NOTICE_BADGE
+ * and NOTICES_PAGE come from the /sw.js view too).
  */
-/* global SHELL_URLS, CACHE_VERSION, OUTBOX_CORE */
+/* global SHELL_URLS, CACHE_VERSION, OUTBOX_CORE, NOTICE_ICON, NOTICE_BADGE, NOTICES_PAGE */
 "use strict";
 
 var SHELL = typeof SHELL_URLS !== "undefined" ? SHELL_URLS : [];
@@ -149,6 +152,73 @@ self.addEventListener("message", function (event) {
             .catch(function () { return undefined; });
         });
       }));
+    })
+  );
+});
+
+/* Web Push: the server sends {title, body, url, tag} (notices/sending.py). Whatever arrives, something is
+ * shown: Chrome counts a push without a notification against the site. */
+var NOTICES = typeof NOTICES_PAGE !== "undefined" ? NOTICES_PAGE : "/notices/";
+
+function sitePath(value) {
+  // Only a path of this site: "//host/…", "/\\host" and absolute URLs would lead elsewhere.
+  if (typeof value !== "string" || value.charAt(0) !== "/" || value.charAt(1) === "/" || value.charAt(1) === "\\") {
+    return NOTICES;
+  }
+  var url = new URL(value, self.location.origin);
+  return url.origin === self.location.origin ? url.pathname + url.search + url.hash : NOTICES;
+}
+
+function asText(value) {
+  return typeof value === "string" ? value : "";
+}
+
+self.addEventListener("push", function (event) {
+  var message = null;
+  try {
+    message = event.data ? event.data.json() : null;
+  } catch (error) {
+    message = null;
+  }
+  if (!message || typeof message !== "object" || Array.isArray(message)) {
+    message = {};
+  }
+  var title = asText(message.title);
+  var body = asText(message.body);
+  if (!title) {
+    // Not the server's message: the app's name, and that something waits in it.
+    title = "Đồng hành";
+    body = body || "Có thông báo mới.";
+  }
+  var options = {
+    body: body,
+    data: { url: sitePath(message.url) },
+    icon: typeof NOTICE_ICON !== "undefined" ? NOTICE_ICON : undefined,
+    badge: typeof NOTICE_BADGE !== "undefined" ? NOTICE_BADGE : undefined,
+  };
+  if (asText(message.tag)) {
+    options.tag = message.tag;
+  }
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+/* A tap on the notification: the site's open window goes to the notice (its page marks it read and leads on
+ * to what it tells of), or a new window opens there. */
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = sitePath(event.notification.data && event.notification.data.url);
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+      var open = windows.filter(function (client) { return new URL(client.url).origin === self.location.origin; });
+      if (!open.length) {
+        return self.clients.openWindow(url);
+      }
+      var client = open.filter(function (each) { return each.focused; })[0] || open[0];
+      // Focus first, while the tap still allows it; a window this worker does not control cannot be
+      // navigated, and a new one opens instead.
+      var focusing = client.focus ? client.focus().catch(function () { return client; }) : Promise.resolve(client);
+      return focusing.then(function () { return client.navigate(url); })
+        .catch(function () { return self.clients.openWindow(url); });
     })
   );
 });

@@ -223,3 +223,29 @@ def test_without_a_vapid_key_notices_go_to_the_app_and_by_email(push_service, se
     settings.VAPID_PRIVATE_KEY = ""
     _run()
     assert push_service.received == [] and list(Delivery.objects.values_list("channel", flat=True)) == ["email"]
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://169.254.169.254\\.push.services.mozilla.com/x",  # requests would post to 169.254.169.254
+        "https://evil.example:8080\\.push.services.mozilla.com/x",
+        "https://user@updates.push.services.mozilla.com/x",
+        "https://updates.push.services.mozilla.com:8443/x",
+        "https://updates.push.services.mozilla.com%2f@evil.example/x",
+        "http://fcm.googleapis.com/fcm/send/x",
+        "https://fcm.googleapis.com.evil.example/x",
+        "https://xn--fcm-googleapis-com.evil.example/x",
+        "https://fcm.googleapis.com /x",
+        "https://fcm.googleapıs.com/x",
+    ],
+)
+def test_an_address_that_is_not_a_push_service_is_refused(settings, endpoint):
+    settings.PUSH_SERVICES = ["https://fcm.googleapis.com", "https://*.push.services.mozilla.com"]
+    assert not push.endpoint_allowed(endpoint)
+
+
+def test_the_push_services_addresses_are_allowed(settings):
+    settings.PUSH_SERVICES = ["https://fcm.googleapis.com", "https://*.push.services.mozilla.com"]
+    assert push.endpoint_allowed("https://fcm.googleapis.com/fcm/send/dGVzdA:APA91b")
+    assert push.endpoint_allowed("https://updates.push.services.mozilla.com/wpush/v2/gAAAAA")

@@ -49,14 +49,17 @@ def test_each_reminder_sent_becomes_a_read_notice_with_its_email_delivered(old_s
         starts_on=datetime.date(2021, 8, 17),
         ends_on=datetime.date(2021, 9, 15),
     )
+    today = datetime.date.today()
+    yesterday = today - datetime.timedelta(days=1)
     sent = timezone.make_aware(datetime.datetime(2021, 8, 20, 19, 0))
     for kind, key, recipient, day in [
-        ("no_note", f"assignment:{assignment.pk}", "mai@example.vn", datetime.date(2021, 8, 20)),
-        ("no_note", f"assignment:{assignment.pk}", "mai@example.vn", datetime.date(2021, 8, 21)),
-        ("assigned", f"assignment:{assignment.pk}", "mai@example.vn", datetime.date(2021, 8, 17)),
+        ("no_note", f"assignment:{assignment.pk}", "mai@example.vn", yesterday),
+        ("no_note", f"assignment:{assignment.pk}", "mai@example.vn", today),
+        ("assigned", f"assignment:{assignment.pk}", "mai@example.vn", yesterday),
+        ("no_note", f"assignment:{assignment.pk}", "mai@example.vn", datetime.date(2021, 8, 20)),  # long past
         ("urgent_escalation", "escalation:9", "vanphong@example.vn", datetime.date(2021, 8, 20)),
         ("urgent_escalation", "escalation:9", "gone@example.vn", datetime.date(2021, 8, 20)),
-        ("assigned", "assignment:999999", "gone@example.vn", datetime.date(2021, 8, 20)),
+        ("assigned", "assignment:999999", "gone@example.vn", today),
     ]:
         ReminderLog.objects.create(kind=kind, object_key=key, recipient=recipient, day=day)
     ReminderLog.objects.update(sent_at=sent)
@@ -70,13 +73,13 @@ def test_each_reminder_sent_becomes_a_read_notice_with_its_email_delivered(old_s
     notices = {(n.kind, n.key): n for n in Notice.objects.all()}
     assert sorted(notices) == [
         ("assigned", f"assignment:{assignment.pk}"),
-        ("no_note", f"assignment:{assignment.pk}@2021-08-20"),
-        ("no_note", f"assignment:{assignment.pk}@2021-08-21"),
+        ("no_note", f"assignment:{assignment.pk}@{yesterday.isoformat()}"),
+        ("no_note", f"assignment:{assignment.pk}@{today.isoformat()}"),
         ("urgent_escalation", "escalation:9"),
     ]
-    mine = notices[("no_note", f"assignment:{assignment.pk}@2021-08-20")]
+    mine = notices[("no_note", f"assignment:{assignment.pk}@{today.isoformat()}")]
     assert mine.cadre_id == cadre.pk and mine.user_id == cadre_user.pk and mine.read_at == sent
-    assert "20/08/2021" in mine.title
+    assert today.strftime("%d/%m/%Y") in mine.title
     assert notices[("urgent_escalation", "escalation:9")].user_id == staff.pk
     delivery = apps.get_model("notices", "Delivery").objects.get(notice=mine.pk)
     assert (delivery.channel, delivery.target, delivery.status) == ("email", "mai@example.vn", "delivered")

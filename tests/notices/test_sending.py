@@ -393,3 +393,52 @@ def test_the_scheduler_loop_goes_on_after_a_failed_run(monkeypatch, picky_mail_s
 def test_the_scheduler_loop_refuses_a_short_period():
     with pytest.raises(CommandError):
         call_command("send_notices", "--every", "1", stdout=io.StringIO())
+
+
+def test_a_new_answer_of_the_province_is_told_again():
+    escalation = EscalationFactory(assignment=_assignment(), subject="Thiếu oxy")
+    escalation.answer, escalation.answered_at = "Đã chuyển Sở Y tế", timezone.now()
+    escalation.save()
+    _run(Kind.ESCALATION_ANSWERED)
+    escalation.answer, escalation.answered_at = "Sở Y tế đã cấp 10 bình", timezone.now() + datetime.timedelta(hours=1)
+    escalation.save()  # reopened, then answered again
+    _run(Kind.ESCALATION_ANSWERED, now=_later(61))
+    _run(Kind.ESCALATION_ANSWERED, now=_later(62))
+    assert [n.body.splitlines()[-1] for n in Notice.objects.order_by("created_at")] == [
+        "Đã chuyển Sở Y tế",
+        "Sở Y tế đã cấp 10 bình",
+    ]
+
+
+def test_a_mission_made_to_end_within_three_days_is_told_at_once_and_once():
+    _assignment(starts_on=D(2021, 8, 17), ends_on=D(2021, 8, 22))
+    _run(Kind.ENDING_SOON, day=D(2021, 8, 20))
+    _run(Kind.ENDING_SOON, day=D(2021, 8, 21))
+    notice = Notice.objects.get()
+    assert "22/08/2021" in notice.title
+
+
+def test_a_report_due_is_told_at_the_first_run_after_missed_ones():
+    _assignment()  # the report opens on 11/09
+    assert len(_run(Kind.REPORT_DUE, day=D(2021, 9, 12)).written) == 1
+    assert _run(Kind.REPORT_DUE, day=D(2021, 9, 13)).written == []
+    assert _run(Kind.REPORT_DUE, day=D(2021, 9, 20)).written == []  # a week late it would be noise
+
+
+def test_a_notice_that_cannot_be_written_stops_no_other(monkeypatch, caplog):
+    from notices.events import Due
+
+    broken = _assignment(email="broken@example.vn")
+    _assignment(email="lam@example.vn")
+    real_body = Due.body
+
+    def body(due):
+        if due.cadre == broken.cadre:
+            raise ValueError("a template error")
+        return real_body(due)
+
+    monkeypatch.setattr(Due, "body", body)
+    with caplog.at_level(logging.ERROR, logger="notices.sending"):
+        run = _run(Kind.NO_NOTE)
+    assert [n.cadre.email for n in run.written] == ["lam@example.vn"] and _recipients() == ["lam@example.vn"]
+    assert "not written" in caplog.text

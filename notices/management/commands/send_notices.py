@@ -4,6 +4,7 @@ import time
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from django.utils import timezone
 
 from notices import push
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         if every < 10 or day or dry_run:
             raise CommandError("--every takes at least 10 seconds, without --day or --dry-run.")
         while True:
+            # A connection the database dropped (a restart, a failover) is not used again: each run opens its own.
+            connections.close_all()
             try:
                 self.run_once(day=None, kind=kind, dry_run=False)
             except CommandError as error:  # failed deliveries: logged, tried again at a later run
@@ -70,6 +73,8 @@ class Command(BaseCommand):
         if dry_run:
             return
         self.stdout.write(f"Delivered {len(run.delivered)}: {_channels(run.delivered)}.")
+        if run.gone:
+            self.stdout.write(f"{len(run.gone)} device(s) no longer subscribed: forgotten.")
         if run.failed:
             for delivery in run.failed:
                 self.stdout.write(f"  {delivery.channel:<6} {delivery.target:<36} {delivery.last_error}")
