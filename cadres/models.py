@@ -1014,7 +1014,7 @@ class Assignment(CheckedSaveMixin, models.Model):
             # Its line on the list: who goes where from when. The end moves by Extend and Recall.
             issued = Decision.objects.issued().filter(pk=self.decision_id).select_related("issuing_unit").first()
             if issued:
-                raise ValidationError({name.removesuffix("_id"): decision_list_closed(issued) for name in changed})
+                raise ValidationError({name.removesuffix("_id"): decision_line_closed(issued) for name in changed})
             return
         if stored is None:  # a new line: its decision is at hand (a new decision's rows cost no query)
             if self.decision_id and self.decision.is_issued:
@@ -1024,6 +1024,16 @@ class Assignment(CheckedSaveMixin, models.Model):
         issued = Decision.objects.issued().filter(pk__in=touched).select_related("issuing_unit").first()
         if issued:
             raise ValidationError({"decision": decision_list_closed(issued)})
+
+    def check_edit_of_issued_line(self, **values) -> None:
+        """The Edit action's rule (services.assignment_update): on an issued decision, the end and the host
+        organisation of a line are changed by a new decision too. The end moves by Extend or Recall, which
+        record what happened in the field; Edit would rewrite what was signed."""
+        if not self.decision_id or not self.decision.is_issued:
+            return
+        changed = [name for name in EDITED_BY_AMENDMENT if name in values and values[name] != getattr(self, name)]
+        if changed:
+            raise ValidationError({name: decision_line_closed(self.decision) for name in changed})
 
     def check_deletable(self) -> None:
         """An assignment of an issued decision is never deleted (clean_decision_list()): a cadre leaves early by a
@@ -1157,6 +1167,24 @@ def overlapping_pairs(assignments: list[Assignment]) -> list[tuple[int, int]]:
 
 # An issued decision's line for an assignment: the cadre, the place and the first day (Assignment.clean_decision_list).
 LISTED_FIELDS = ("cadre_id", "locality_id", "starts_on")
+# What else the signed decision says of the line, which the Edit action does not change once it is issued.
+EDITED_BY_AMENDMENT = ("ends_on", "host_organisation")
+
+
+def decision_line_closed(decision: Decision) -> ValidationError:
+    """The refusal of an edit of an issued decision's line (its cadre, place, dates, host organisation)."""
+    return ValidationError(
+        _(
+            "Decision %(reference)s is issued (its signed scan is stored): what it says of this cadre (the place, "
+            "the dates, the host organisation) is changed by a new decision that amends it. The end moves by "
+            "Extend or Recall."
+        ),
+        code="decision_issued",
+        params={
+            "reference": decision.reference,
+            "decision_url": reverse("cadres:decision_detail", args=[decision.pk]),
+        },
+    )
 
 
 def decision_list_closed(decision: Decision) -> ValidationError:

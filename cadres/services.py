@@ -105,6 +105,7 @@ def assignment_update(
 ) -> Assignment:
     """Change where, with whom and when, and correct a confirmed arrival or departure; the model's rules
     (overlap, a recall's end, the presence's dates) apply to the new values."""
+    assignment.check_edit_of_issued_line(ends_on=ends_on, host_organisation=host_organisation)
     assignment.locality = locality
     assignment.host_organisation = host_organisation
     assignment.tasks = tasks

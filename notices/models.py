@@ -138,9 +138,7 @@ class PushSubscription(models.Model):
 
     def clean(self):
         if self.endpoint and not endpoint_allowed(self.endpoint):
-            raise ValidationError(
-                {"endpoint": _("This browser's push service is not one this server sends to (PUSH_SERVICES).")}
-            )
+            raise ValidationError({"endpoint": _("This browser's push service is not one this server sends to.")})
         if self.p256dh and not is_public_key(_b64url_bytes(self.p256dh)):
             raise ValidationError({"p256dh": _("The browser's public key is not a P-256 key.")})
         if self.auth and len(_b64url_bytes(self.auth)) != 16:

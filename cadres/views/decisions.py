@@ -111,7 +111,7 @@ def _recorded(decision: Decision, amends: Decision | None, kind: str, assigned: 
             "reference": decision.reference,
             "amended": amends.reference,
         }
-    return _("Decision %(reference)s issued: %(count)s cadres assigned.") % {
+    return _("Decision %(reference)s recorded: %(count)s cadres assigned.") % {
         "reference": decision.reference,
         "count": assigned,
     }

@@ -87,6 +87,8 @@
     });
   }
 
+  var READY_WITHIN_MS = 20000;
+
   function busy(on) {
     onButton.disabled = on;
     offButton.disabled = on;
@@ -97,9 +99,14 @@
     if (!register) {
       return navigator.serviceWorker.getRegistration("/");
     }
-    return navigator.serviceWorker.register(data.swUrl, { scope: "/" }).then(function () {
+    var ready = navigator.serviceWorker.register(data.swUrl, { scope: "/" }).then(function () {
       return navigator.serviceWorker.ready;
     });
+    // A worker that never becomes ready (its install stuck) must not leave the page waiting for ever.
+    var late = new Promise(function (resolve, reject) {
+      window.setTimeout(function () { reject(new Shown(data.textFailed)); }, READY_WITHIN_MS);
+    });
+    return Promise.race([ready, late]);
   }
 
   function askPermission() {

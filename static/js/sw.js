@@ -28,6 +28,11 @@ function keep(cache, url, response) {
   if (response && response.ok && !response.redirected && response.type === "basic") {
     return cache.put(url, response);
   }
+  // Not kept (a staff member's browser is refused the cadre's pages): the body is let go, or its connection
+  // stays taken and the next fetches of the install wait for it.
+  if (response && response.body && !response.bodyUsed) {
+    return response.body.cancel().catch(function () { return undefined; });
+  }
   return undefined;
 }
 

@@ -62,6 +62,21 @@ def test_turning_notifications_on_says_why_when_the_browser_cannot(
     assert not cadre_on_mission.cadre.user.push_subscriptions.exists()
 
 
+def test_a_staff_browser_gets_the_worker_too_and_an_answer(
+    live_server, phone_with_service_worker, staff_account, push_on
+):
+    """The worker's install asks for the cadre's pages, which refuse staff: it must still finish (it once
+    waited for ever on the refused answers' unread bodies), and the page must answer."""
+    page = phone_with_service_worker
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    log_in(page, live_server, "vanphong", TEST_PASSWORD)
+    open_page(page, live_server, "/notices/settings/")
+    page.click("#push-on")
+    expect(page.locator("#push-status")).to_have_class(re.compile(r"\brefused\b"), timeout=15_000)
+    active = page.evaluate("navigator.serviceWorker.getRegistration('/').then((r) => Boolean(r && r.active))")
+    assert active
+
+
 def _registration_id(cdp, page, scope: str) -> str:
     """The service worker registration's id, as DevTools names it (ServiceWorker.workerRegistrationUpdated)."""
     found = {}

@@ -152,6 +152,17 @@ def test_the_cadre_and_place_of_an_issued_decisions_line_are_not_changed(assignm
     assert set(_codes(refused.value)) == {"decision_issued"}
 
 
+@pytest.mark.parametrize("field, value", [("ends_on", "2021-09-20"), ("host_organisation", "Phường đoàn Phú Cường")])
+def test_the_end_and_host_of_an_issued_decisions_line_are_not_edited(staff_client, assignment, field, value):
+    response = _edit(staff_client, assignment, **{field: value})
+    assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()[field]
+    assert [error.code for error in errors] == ["decision_issued"]
+    assert "Extend" in str(errors[0].message) or "Gia hạn" in str(errors[0].message % errors[0].params)
+    stored = Assignment.objects.get(pk=assignment.pk)
+    assert (stored.ends_on, stored.host_organisation) == (assignment.ends_on, assignment.host_organisation)
+
+
 def test_what_the_list_does_not_say_is_still_edited_on_an_issued_decision(staff_client, assignment):
     response = _edit(staff_client, assignment, tasks="Hỗ trợ tiêm chủng", arrived_on="2021-08-17")
     assert response.status_code == 302

@@ -339,7 +339,7 @@ def test_subscribe_takes_the_csrf_token_the_page_gives_its_script(user, push_on)
 
 def test_subscribe_refuses_a_push_service_not_in_push_services(client_of, push_on):
     response = _post_json(client_of, SUBSCRIBE, _subscription("https://attacker.example/collect"))
-    assert response.status_code == 400 and "PUSH_SERVICES" in response.json()["error"]
+    assert response.status_code == 400 and "máy chủ gửi tới" in response.json()["error"]
     assert not PushSubscription.objects.exists()
 
 
