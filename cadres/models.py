@@ -641,6 +641,27 @@ class Decision(CheckedSaveMixin, models.Model):
     def is_issued(self) -> bool:
         return bool(self.signed_scan)
 
+    def check_deletable(self) -> None:
+        """Only a draft is deleted: not issued, with nobody on its list (an amendment or annulment typed by
+        mistake, say). An issued decision is changed by another; a list is emptied first."""
+        if self.is_issued:
+            raise ValidationError(
+                _("Decision %(reference)s is issued: it is not deleted, a new decision amends or annuls it."),
+                code="issued",
+                params={"reference": self.reference},
+            )
+        if self.assignments.exists():
+            raise ValidationError(
+                _("Decision %(reference)s has cadres on its list: it is not deleted while they are."),
+                code="has_assignments",
+                params={"reference": self.reference},
+            )
+
+    def delete(self, *args, **kwargs):
+        # A guard, as save(): no path (admin, the shell) deletes what was signed.
+        self.check_deletable()
+        return super().delete(*args, **kwargs)
+
     def _stored(self) -> dict | None:
         """The row as stored, for what an edit may change; None for a decision not stored yet."""
         if self.pk is None:

@@ -42,6 +42,7 @@ urlpatterns = [
     path("decisions/<int:pk>/print/", decisions.decision_print, name="decision_print"),
     path("decisions/<int:pk>/scan/", decisions.decision_scan, name="decision_scan"),
     path("decisions/<int:pk>/scan/upload/", decisions.decision_scan_upload, name="decision_scan_upload"),
+    path("decisions/<int:pk>/delete/", decisions.decision_delete, name="decision_delete"),
     path("search/cadres/", decisions.cadre_search, name="cadre_search"),
     path("search/localities/", decisions.locality_search, name="locality_search"),
     path("assignments/", assignments.assignment_list, name="assignment_list"),

@@ -393,6 +393,7 @@ EXPECTED = {
     "cadres:decision_pdf": STAFF_ONLY.on("decision"),
     "cadres:decision_scan": NO_SCAN_YET.on("decision"),
     "cadres:decision_scan_upload": ORGANISER_POST_ONLY.on("decision"),
+    "cadres:decision_delete": ORGANISER_POST_ONLY.on("decision"),
     "cadres:cadre_search": STAFF_ONLY.on(None, "?q=Nguy"),
     "cadres:locality_search": STAFF_ONLY.on(None, "?q=Ph"),
     "cadres:assignment_list": STAFF_ONLY.on(None),

@@ -175,7 +175,11 @@ def _links_of(decision: Decision) -> dict:
         if decision.amends_id
         else None,
         "amendments": amendments,
-        "annulment": next((d for d in amendments if d.amendment_kind == AmendmentKind.ANNUL), None),
+        # An annulment takes effect once issued (its signed scan stored); until then it is a draft.
+        "annulment": next((d for d in amendments if d.amendment_kind == AmendmentKind.ANNUL and d.is_issued), None),
+        "annulment_draft": next(
+            (d for d in amendments if d.amendment_kind == AmendmentKind.ANNUL and not d.is_issued), None
+        ),
     }
 
 
@@ -224,6 +228,21 @@ def decision_scan_upload(request, pk):
             return redirect("cadres:decision_detail", pk=decision.pk)
     # Shown again as stored: the refused file changed nothing.
     return _scan_page(request, get_decision_for_user(request, pk), scan_form=form, status=400)
+
+
+@organiser_required
+@require_POST
+def decision_delete(request, pk):
+    """A draft decision deleted (Decision.check_deletable): one typed by mistake does not stay for ever."""
+    decision = get_decision_for_user(request, pk, for_change=True)
+    reference, campaign_id = decision.reference, decision.campaign_id
+    try:
+        decision.delete()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cadres:decision_detail", pk=pk)
+    messages.success(request, _("Draft decision %(reference)s deleted.") % {"reference": reference})
+    return redirect("cadres:campaign_detail", pk=campaign_id)
 
 
 @staff_required

@@ -280,6 +280,10 @@ def test_annulling_links_both_ways_and_the_annulled_decision_says_so(staff_clien
     new_page = staff_client.get(reverse("cadres:decision_detail", args=[annulment.pk])).content.decode()
     assert reverse("cadres:decision_detail", args=[issued.pk]) in new_page and 'id="amends"' in new_page
     old_page = staff_client.get(reverse("cadres:decision_detail", args=[issued.pk])).content.decode()
+    # Not signed yet, the annulment is prepared, not in force; no second one is started meanwhile.
+    assert 'id="annulment-draft"' in old_page and 'id="annulled"' not in old_page and "kind=annul" not in old_page
+    annulment.attach_scan(SimpleUploadedFile("annulment.pdf", PDF), by=None)
+    old_page = staff_client.get(reverse("cadres:decision_detail", args=[issued.pk])).content.decode()
     assert 'id="annulled"' in old_page and reverse("cadres:decision_detail", args=[annulment.pk]) in old_page
     assert "kind=annul" not in old_page
     printed = staff_client.get(reverse("cadres:decision_print", args=[issued.pk])).content.decode()

@@ -383,3 +383,43 @@ def test_a_decision_to_change_is_found_only_in_the_campaigns_the_user_manages(as
     request.user = organiser
     assert get_decision_for_user(request, decision.pk, for_change=True) == decision
     assert not hasattr(decision_views, "_get_decision_to_change")
+
+
+# A draft typed by mistake (an annulment, say) is deleted; it takes effect only once issued.
+
+
+def _annulment_draft(original: Decision) -> Decision:
+    return DecisionFactory(
+        campaign=original.campaign,
+        number=13,
+        signed_on=D(2021, 8, 20),
+        amends=original,
+        amendment_kind=AmendmentKind.ANNUL,
+    )
+
+
+def test_a_draft_annulment_does_not_yet_annul_and_is_deleted(staff_client, assignment):
+    original = assignment.decision
+    draft = _annulment_draft(original)
+    page = staff_client.get(reverse("cadres:decision_detail", args=[original.pk])).content.decode()
+    assert 'id="annulment-draft"' in page and 'id="annulled"' not in page
+    response = staff_client.post(reverse("cadres:decision_delete", args=[draft.pk]))
+    assert response.status_code == 302 and response.url == reverse(
+        "cadres:campaign_detail", args=[original.campaign_id]
+    )
+    assert not Decision.objects.filter(pk=draft.pk).exists()
+    page = staff_client.get(reverse("cadres:decision_detail", args=[original.pk])).content.decode()
+    assert 'id="annul"' in page  # it can be annulled again, properly this time
+
+
+def test_an_issued_decision_or_one_with_a_list_is_not_deleted(staff_client, assignment):
+    issued = assignment.decision
+    draft_with_list = DecisionFactory(campaign=issued.campaign, number=14, signed_on=D(2021, 8, 20))
+    AssignmentFactory(campaign=issued.campaign, decision=draft_with_list, starts_on=D(2021, 8, 17))
+    for decision, code in [(issued, "issued"), (draft_with_list, "has_assignments")]:
+        with pytest.raises(ValidationError) as refused:
+            decision.delete()
+        assert refused.value.code == code
+        response = staff_client.post(reverse("cadres:decision_delete", args=[decision.pk]))
+        assert response.status_code == 302 and response.url == reverse("cadres:decision_detail", args=[decision.pk])
+        assert Decision.objects.filter(pk=decision.pk).exists()
