@@ -1192,14 +1192,11 @@ LISTED_FIELDS = ("cadre_id", "locality_id", "starts_on")
 EDITED_BY_AMENDMENT = ("ends_on", "host_organisation")
 
 
-def decision_line_closed(decision: Decision) -> ValidationError:
-    """The refusal of an edit of an issued decision's line (its cadre, place, dates, host organisation)."""
+def _issued_refusal(decision: Decision, message: str) -> ValidationError:
+    """A refusal about an issued decision. The params carry the link to the decision, whose page offers to
+    amend it (templates/_error.html)."""
     return ValidationError(
-        _(
-            "Decision %(reference)s is issued (its signed scan is stored): what it says of this cadre (the place, "
-            "the dates, the host organisation) is changed by a new decision that amends it. The end moves by "
-            "Extend or Recall."
-        ),
+        message,
         code="decision_issued",
         params={
             "reference": decision.reference,
@@ -1208,21 +1205,26 @@ def decision_line_closed(decision: Decision) -> ValidationError:
     )
 
 
-def decision_list_closed(decision: Decision) -> ValidationError:
-    """The refusal of a cadre added to, or taken off, the list of an issued decision (Assignment.clean_decision_list).
+def decision_line_closed(decision: Decision) -> ValidationError:
+    """The refusal of an edit of an issued decision's line (its cadre, place, dates, host organisation)."""
+    return _issued_refusal(
+        decision,
+        _(
+            "Decision %(reference)s is issued (its signed scan is stored): what it says of this cadre (the place, "
+            "the dates, the host organisation) is changed by a new decision that amends it. The end moves by "
+            "Extend or Recall."
+        ),
+    )
 
-    The params carry the link to the decision, whose page offers to amend it (templates/_error.html).
-    """
-    return ValidationError(
+
+def decision_list_closed(decision: Decision) -> ValidationError:
+    """The refusal of a cadre added to, or taken off, an issued decision's list (Assignment.clean_decision_list)."""
+    return _issued_refusal(
+        decision,
         _(
             "Decision %(reference)s is issued (its signed scan is stored): no cadre is added to its list or taken "
             "off it. Assign by a new decision that amends it."
         ),
-        code="decision_issued",
-        params={
-            "reference": decision.reference,
-            "decision_url": reverse("cadres:decision_detail", args=[decision.pk]),
-        },
     )
 
 
