@@ -320,6 +320,8 @@ def test_both_files_of_an_annulled_decision_say_so_and_the_annulment_names_what_
     annulment = DecisionFactory(
         campaign=annulled.campaign, number=13, amends=annulled, amendment_kind=AmendmentKind.ANNUL
     )
+    # An annulment takes effect once issued: its signed scan is stored.
+    Decision.objects.filter(pk=annulment.pk).update(signed_scan="decisions/2021/bai-bo.pdf")
     for text in _files(staff_client, annulled):
         assert _in_pdf(f"ĐÃ BỊ BÃI BỎ theo Quyết định số {annulment.reference}", text)
     for text in _files(staff_client, annulment):
