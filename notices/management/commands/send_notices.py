@@ -44,8 +44,7 @@ class Command(BaseCommand):
         if every < 10 or day or dry_run:
             raise CommandError("--every takes at least 10 seconds, without --day or --dry-run.")
         while True:
-            # A connection the database dropped (a restart, a failover) is not used again: each run opens its own.
-            connections.close_all()
+            _drop_broken_connections()
             try:
                 self.run_once(day=None, kind=kind, dry_run=False)
             except CommandError as error:  # failed deliveries: logged, tried again at a later run
@@ -80,6 +79,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {delivery.channel:<6} {delivery.target:<36} {delivery.last_error}")
             self.stdout.write(self.style.ERROR(f"Failed {len(run.failed)}: {_channels(run.failed)} (see the log)."))
             raise CommandError(f"{len(run.failed)} delivery(ies) failed; they are tried again later.")
+
+
+def _drop_broken_connections() -> None:
+    """What Django does before each request: a connection the database dropped (a restart, a failover) or one
+    past CONN_MAX_AGE is closed, and the run opens a new one. (Not inside a transaction: a test's.)"""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
 
 
 def _to(notice) -> str:
